@@ -1,0 +1,94 @@
+import { z } from "zod";
+
+export const BUNDLE_SCHEMA_VERSION = 1;
+
+export const ApiStatus = z.enum([
+  "CREATED",
+  "PRE-RELEASED",
+  "PUBLISHED",
+  "BLOCKED",
+  "DEPRECATED",
+  "RETIRED",
+]);
+export type ApiStatus = z.infer<typeof ApiStatus>;
+
+export const Tier = z.object({
+  name: z.string().min(1),
+  /** null means unlimited. */
+  requestsPerMinute: z.number().int().positive().nullable(),
+  /** Bucket size; defaults to one minute's worth of requests. */
+  burst: z.number().int().positive().nullable(),
+});
+export type Tier = z.infer<typeof Tier>;
+
+export const BundleApi = z.object({
+  id: z.string(),
+  name: z.string(),
+  /** Without leading or trailing slash, e.g. "shop/pets". */
+  context: z.string().min(1),
+  version: z.string().min(1),
+  status: ApiStatus,
+  upstream: z.object({ url: z.url() }),
+  revision: z.object({ id: z.string(), number: z.number().int().positive() }),
+  authRequired: z.boolean(),
+});
+export type BundleApi = z.infer<typeof BundleApi>;
+
+export const SubscriptionStatus = z.enum(["ACTIVE", "BLOCKED", "PENDING", "REJECTED"]);
+
+export const BundleSubscription = z.object({
+  id: z.string(),
+  applicationId: z.string(),
+  apiId: z.string(),
+  tier: z.string(),
+  status: SubscriptionStatus,
+});
+
+export const BundleApiKey = z.object({
+  id: z.string(),
+  /** hex SHA-256 of the key; the key itself never leaves the moment it is shown. */
+  hash: z.string().regex(/^[0-9a-f]{64}$/),
+  applicationId: z.string(),
+  /** epoch seconds, null for no expiry */
+  expiresAt: z.number().int().nullable(),
+});
+
+export const Jwk = z.looseObject({ kty: z.string(), kid: z.string().optional() });
+
+export const BundleIssuer = z.object({
+  issuer: z.string().min(1),
+  audience: z.string().min(1),
+  /** The claim that names the OAuth client, mapped to an application by `clients`. */
+  clientIdClaim: z.string().default("client_id"),
+  /** Keys inline (Portico issuers) or a URI the gateway fetches and caches (external IdPs). */
+  jwks: z.object({ keys: z.array(Jwk) }).optional(),
+  jwksUri: z.url().optional(),
+  algorithms: z.array(z.enum(["ES256", "EdDSA", "RS256", "PS256"])).min(1),
+});
+
+export const BundleClient = z.object({
+  issuer: z.string(),
+  clientId: z.string(),
+  applicationId: z.string(),
+});
+
+export const DeploymentBundle = z.object({
+  schemaVersion: z.literal(BUNDLE_SCHEMA_VERSION),
+  tenant: z.object({ id: z.string(), slug: z.string() }),
+  environment: z.string(),
+  /** Monotonic per (tenant, environment); gateways refuse anything not newer than theirs. */
+  version: z.number().int().positive(),
+  issuedAt: z.string(),
+  /** hex SHA-256 of the canonical JSON of every other field. */
+  hash: z.string().regex(/^[0-9a-f]{64}$/),
+  apis: z.array(BundleApi),
+  tiers: z.array(Tier),
+  subscriptions: z.array(BundleSubscription),
+  apiKeys: z.array(BundleApiKey),
+  clients: z.array(BundleClient),
+  issuers: z.array(BundleIssuer),
+  /** jti of revoked access tokens, kept until their own expiry (epoch seconds). */
+  revokedTokens: z.array(z.object({ jti: z.string(), exp: z.number().int() })),
+});
+export type DeploymentBundle = z.infer<typeof DeploymentBundle>;
+export type BundleContent = Omit<z.input<typeof DeploymentBundle>, "hash">;

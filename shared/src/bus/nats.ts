@@ -1,0 +1,243 @@
+import { readFileSync } from "node:fs";
+import { AckPolicy, jetstream, jetstreamManager, type JetStreamClient } from "@nats-io/jetstream";
+import type { JetStreamManager } from "@nats-io/jetstream";
+import { type KV, Kvm } from "@nats-io/kv";
+import { connect, credsAuthenticator, type NatsConnection } from "@nats-io/transport-node";
+import type { Bus, KvEntry, Stoppable, StreamMessage } from "./interface.js";
+
+export interface NatsBusOptions {
+  /** Comma-separated server URLs, as in NATS_URL. */
+  servers: string;
+  /** Path of a NATS credentials file (self-hosted gateways). */
+  credsFile?: string;
+  name: string;
+  onError?: (error: unknown) => void;
+}
+
+const RETRY_MS = 1000;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Bus over NATS JetStream. It connects in the background and reconnects forever, so a
+ * process that starts while NATS is down still starts; calls that need the server wait for
+ * it, except `streamPublish`, which fails fast so callers can spool.
+ */
+export class NatsBus implements Bus {
+  readonly #opts: NatsBusOptions;
+  #nc: NatsConnection | undefined;
+  #js: JetStreamClient | undefined;
+  #jsm: JetStreamManager | undefined;
+  readonly #kvs = new Map<string, Promise<KV>>();
+  readonly #ready: Promise<NatsConnection>;
+  #closed = false;
+  #connected = false;
+
+  constructor(opts: NatsBusOptions) {
+    this.#opts = opts;
+    this.#ready = this.#connect();
+    this.#ready.catch(() => {});
+  }
+
+  async #connect(): Promise<NatsConnection> {
+    const servers = this.#opts.servers.split(",").map((s) => s.trim()).filter(Boolean);
+    const authenticator = this.#opts.credsFile
+      ? credsAuthenticator(readFileSync(this.#opts.credsFile))
+      : undefined;
+    const nc = await connect({
+      servers,
+      name: this.#opts.name,
+      authenticator,
+      waitOnFirstConnect: true,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: RETRY_MS,
+      pingInterval: 5000,
+      maxPingOut: 2,
+    });
+    this.#nc = nc;
+    this.#connected = true;
+    this.#js = jetstream(nc, { timeout: 5000 });
+    this.#jsm = await jetstreamManager(nc, { timeout: 5000 });
+    void (async () => {
+      for await (const s of nc.status()) {
+        if (s.type === "disconnect") {
+          this.#connected = false;
+        } else if (s.type === "reconnect") {
+          this.#connected = true;
+        }
+      }
+    })();
+    return nc;
+  }
+
+  async #kv(bucket: string): Promise<KV> {
+    let kv = this.#kvs.get(bucket);
+    if (!kv) {
+      kv = this.#ready.then(() => new Kvm(this.#js!).create(bucket, { history: 1 }));
+      this.#kvs.set(bucket, kv);
+      kv.catch(() => this.#kvs.delete(bucket));
+    }
+    return kv;
+  }
+
+  async ensureBucket(bucket: string): Promise<void> {
+    await this.#kv(bucket);
+  }
+
+  async kvPut(bucket: string, key: string, value: string): Promise<number> {
+    return (await this.#kv(bucket)).put(key, value);
+  }
+
+  async kvGet(bucket: string, key: string): Promise<KvEntry | null> {
+    const e = await (await this.#kv(bucket)).get(key);
+    if (!e) {
+      return null;
+    }
+    return { key: e.key, value: e.operation === "PUT" ? e.string() : null, revision: e.revision };
+  }
+
+  async kvWatch(bucket: string, onEntry: (entry: KvEntry) => void): Promise<Stoppable> {
+    let stopped = false;
+    let lastRevision = 0;
+    let current: { stop(): void } | undefined;
+    // The ordered consumer behind a watch can end when the server restarts; resume from the
+    // last revision seen so nothing changed during the outage is missed.
+    const run = async () => {
+      while (!stopped && !this.#closed) {
+        try {
+          const kv = await this.#kv(bucket);
+          const iter = await kv.watch(
+            lastRevision > 0 ? { resumeFromRevision: lastRevision + 1 } : {},
+          );
+          current = iter;
+          for await (const e of iter) {
+            lastRevision = Math.max(lastRevision, e.revision);
+            onEntry({
+              key: e.key,
+              value: e.operation === "PUT" ? e.string() : null,
+              revision: e.revision,
+            });
+          }
+        } catch (error) {
+          this.#opts.onError?.(error);
+        }
+        if (!stopped) {
+          await sleep(RETRY_MS);
+        }
+      }
+    };
+    void run();
+    return {
+      stop: async () => {
+        stopped = true;
+        current?.stop();
+      },
+    };
+  }
+
+  async ensureStream(stream: string, subjects: string[]): Promise<void> {
+    await this.#ready;
+    const jsm = this.#jsm!;
+    try {
+      await jsm.streams.info(stream);
+    } catch {
+      await jsm.streams.add({ name: stream, subjects, duplicate_window: 120_000_000_000 });
+    }
+  }
+
+  async streamPublish(subject: string, data: string, msgId: string): Promise<void> {
+    if (!this.#js || !this.#connected) {
+      throw new Error("NATS is not connected");
+    }
+    await this.#js.publish(subject, data, { msgID: msgId, timeout: 3000 });
+  }
+
+  async consume(
+    stream: string,
+    durable: string,
+    handler: (msg: StreamMessage) => Promise<void>,
+  ): Promise<Stoppable> {
+    let stopped = false;
+    let current: { stop(): void } | undefined;
+    const run = async () => {
+      while (!stopped && !this.#closed) {
+        try {
+          await this.#ready;
+          await this.#jsm!.consumers.add(stream, {
+            durable_name: durable,
+            ack_policy: AckPolicy.Explicit,
+            ack_wait: 30_000_000_000,
+          });
+          const consumer = await this.#js!.consumers.get(stream, durable);
+          const messages = await consumer.consume({ max_messages: 256 });
+          current = messages;
+          for await (const m of messages) {
+            try {
+              await handler({ subject: m.subject, data: m.string() });
+              m.ack();
+            } catch (error) {
+              this.#opts.onError?.(error);
+              m.nak(RETRY_MS);
+            }
+          }
+        } catch (error) {
+          this.#opts.onError?.(error);
+        }
+        if (!stopped) {
+          await sleep(RETRY_MS);
+        }
+      }
+    };
+    void run();
+    return {
+      stop: async () => {
+        stopped = true;
+        current?.stop();
+      },
+    };
+  }
+
+  publish(subject: string, data: string): void {
+    if (this.#nc && !this.#nc.isClosed()) {
+      this.#nc.publish(subject, data);
+    }
+  }
+
+  subscribe(filter: string, handler: (msg: StreamMessage) => void): Stoppable {
+    let sub: { unsubscribe(): void } | undefined;
+    let stopped = false;
+    void this.#ready.then((nc) => {
+      if (stopped) {
+        return;
+      }
+      sub = nc.subscribe(filter, {
+        callback: (error, m) => {
+          if (!error) {
+            handler({ subject: m.subject, data: m.string() });
+          }
+        },
+      });
+    });
+    return {
+      stop: async () => {
+        stopped = true;
+        sub?.unsubscribe();
+      },
+    };
+  }
+
+  isConnected(): boolean {
+    return this.#connected;
+  }
+
+  /** Resolves once the first connection is up. */
+  async ready(): Promise<void> {
+    await this.#ready;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#nc) {
+      await this.#nc.drain().catch(() => this.#nc?.close());
+    }
+  }
+}

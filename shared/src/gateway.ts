@@ -1,0 +1,37 @@
+import { z } from "zod";
+
+/** Acknowledgement of an applied bundle, or the reason one was refused. */
+export const GatewayAck = z.discriminatedUnion("ok", [
+  z.object({
+    ok: z.literal(true),
+    gateway: z.string(),
+    environment: z.string(),
+    tenant: z.string(),
+    version: z.number().int(),
+    hash: z.string(),
+    applyMs: z.number().nonnegative(),
+  }),
+  z.object({
+    ok: z.literal(false),
+    gateway: z.string(),
+    environment: z.string(),
+    /** Absent when the bundle was too broken to tell. */
+    tenant: z.string().optional(),
+    version: z.number().int().optional(),
+    reason: z.string(),
+    detail: z.string(),
+  }),
+]);
+export type GatewayAck = z.infer<typeof GatewayAck>;
+
+export const GatewayStatus = z.object({
+  id: z.string(),
+  environment: z.string(),
+  softwareVersion: z.string(),
+  capabilities: z.object({ schemaVersions: z.array(z.number().int()) }),
+  startedAt: z.number().int(),
+  uptimeS: z.number().nonnegative(),
+  tenants: z.array(z.object({ tenant: z.string(), version: z.number().int(), hash: z.string() })),
+  lastError: z.object({ reason: z.string(), detail: z.string(), at: z.number().int() }).nullable(),
+});
+export type GatewayStatus = z.infer<typeof GatewayStatus>;

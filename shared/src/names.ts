@@ -1,0 +1,42 @@
+/**
+ * The only place NATS bucket, stream and subject names are spelled. A prefix separates
+ * installations (and test runs) sharing one NATS server.
+ */
+export const NAME_TOKEN = /^[a-zA-Z0-9_-]+$/;
+
+function token(kind: string, value: string): string {
+  if (!NAME_TOKEN.test(value)) {
+    throw new Error(`${kind} "${value}" cannot be used in a NATS name`);
+  }
+  return value;
+}
+
+export interface NatsNames {
+  readonly prefix: string;
+  bundleBucket(environment: string): string;
+  analyticsStream: string;
+  analyticsSubject(environment: string, tenantId: string): string;
+  analyticsFilter: string;
+  statusSubject(environment: string, gatewayId: string): string;
+  statusFilter: string;
+  ackSubject(environment: string, gatewayId: string): string;
+  ackFilter: string;
+  analyticsDurable: string;
+}
+
+export function natsNames(prefix = "portico"): NatsNames {
+  token("prefix", prefix);
+  return {
+    prefix,
+    bundleBucket: (env) => `${prefix}_bundles_${token("environment", env)}`,
+    analyticsStream: `${prefix}_analytics`,
+    analyticsSubject: (env, tenantId) =>
+      `${prefix}.analytics.${token("environment", env)}.${token("tenant", tenantId)}`,
+    analyticsFilter: `${prefix}.analytics.>`,
+    statusSubject: (env, gw) => `${prefix}.status.${token("environment", env)}.${token("gateway", gw)}`,
+    statusFilter: `${prefix}.status.>`,
+    ackSubject: (env, gw) => `${prefix}.ack.${token("environment", env)}.${token("gateway", gw)}`,
+    ackFilter: `${prefix}.ack.>`,
+    analyticsDurable: `${prefix}_analytics_ingest`,
+  };
+}
