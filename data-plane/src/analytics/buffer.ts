@@ -1,0 +1,125 @@
+import { randomUUID } from "node:crypto";
+import type { AnalyticsEvent, NatsNames } from "@portico/shared";
+import type { Bus } from "@portico/shared/bus";
+import type { Logger } from "pino";
+import type { GatewayMetrics } from "../metrics.js";
+import type { AnalyticsSpool } from "./spool.js";
+
+const MAX_BATCH = 500;
+const REPLAY_MS = 2000;
+
+export interface AnalyticsShipperOptions {
+  bus: Bus;
+  names: NatsNames;
+  environment: string;
+  spool: AnalyticsSpool;
+  metrics: GatewayMetrics;
+  flushMs: number;
+  logger: Logger;
+}
+
+/**
+ * Collects request events per tenant and ships them as batches on the tenant's analytics
+ * subject. A batch the bus refuses goes to the spool, which is replayed while the bus is up.
+ */
+export class AnalyticsShipper {
+  readonly #o: AnalyticsShipperOptions;
+  readonly #buffers = new Map<string, AnalyticsEvent[]>();
+  readonly #inflight = new Set<Promise<void>>();
+  #flushTimer: NodeJS.Timeout | undefined;
+  #replayTimer: NodeJS.Timeout | undefined;
+  #replaying: Promise<void> | undefined;
+
+  constructor(options: AnalyticsShipperOptions) {
+    this.#o = options;
+  }
+
+  start(): void {
+    this.#o.metrics.spoolDepth.set(this.#o.spool.depth);
+    this.#flushTimer = setInterval(() => this.flush(), this.#o.flushMs);
+    this.#replayTimer = setInterval(() => this.#replay(), REPLAY_MS);
+  }
+
+  push(event: AnalyticsEvent): void {
+    let buffer = this.#buffers.get(event.tenant);
+    if (buffer === undefined) {
+      buffer = [];
+      this.#buffers.set(event.tenant, buffer);
+    }
+    buffer.push(event);
+    if (buffer.length >= MAX_BATCH) {
+      this.#ship(event.tenant);
+    }
+  }
+
+  flush(): void {
+    for (const tenantId of [...this.#buffers.keys()]) {
+      this.#ship(tenantId);
+    }
+  }
+
+  /** Ships what is buffered and waits until every batch is on the bus or on disk. */
+  async close(): Promise<void> {
+    clearInterval(this.#flushTimer);
+    clearInterval(this.#replayTimer);
+    this.flush();
+    await this.#replaying;
+    await Promise.all(this.#inflight);
+  }
+
+  #ship(tenantId: string): void {
+    const events = this.#buffers.get(tenantId);
+    this.#buffers.delete(tenantId);
+    if (events === undefined || events.length === 0) {
+      return;
+    }
+    const batchId = randomUUID();
+    const json = JSON.stringify({ batchId, events });
+    const p = this.#publishOrSpool(tenantId, batchId, json, events.length);
+    this.#inflight.add(p);
+    void p.finally(() => this.#inflight.delete(p));
+  }
+
+  async #publishOrSpool(tenantId: string, batchId: string, json: string, count: number): Promise<void> {
+    try {
+      await this.#o.bus.streamPublish(this.#o.names.analyticsSubject(this.#o.environment, tenantId), json, batchId);
+      return;
+    } catch (error) {
+      this.#o.logger.debug({ err: error, batchId }, "analytics batch not published; spooling");
+    }
+    if (await this.#o.spool.write(batchId, json)) {
+      this.#o.metrics.spoolDepth.set(this.#o.spool.depth);
+    } else {
+      this.#o.metrics.analyticsDropped.inc(count);
+      this.#o.logger.error({ batchId, count }, "analytics spool full or unwritable; events dropped");
+    }
+  }
+
+  #replay(): void {
+    if (this.#replaying || !this.#o.bus.isConnected() || this.#o.spool.depth === 0) {
+      return;
+    }
+    this.#replaying = this.#replaySpool()
+      .catch((error: unknown) => this.#o.logger.warn({ err: error }, "analytics spool replay failed"))
+      .finally(() => {
+        this.#replaying = undefined;
+        this.#o.metrics.spoolDepth.set(this.#o.spool.depth);
+      });
+  }
+
+  async #replaySpool(): Promise<void> {
+    const { spool, bus, names, environment } = this.#o;
+    for (const name of await spool.list()) {
+      const read = await spool.read(name);
+      const tenantId = read.ok ? read.value.batch.events[0]?.tenant : undefined;
+      if (!read.ok || tenantId === undefined) {
+        this.#o.logger.error({ file: name }, "unreadable analytics spool file set aside");
+        await spool.quarantine(name);
+        continue;
+      }
+      // A failure stops this round; the next one retries from here.
+      await bus.streamPublish(names.analyticsSubject(environment, tenantId), read.value.json, read.value.batch.batchId);
+      await spool.remove(name);
+    }
+  }
+}

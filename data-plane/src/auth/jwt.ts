@@ -1,0 +1,136 @@
+import { err, ok, type Result } from "@portico/shared";
+import type { DeploymentBundle } from "@portico/shared/bundle";
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  decodeJwt,
+  errors as joseErrors,
+  type JWTVerifyGetKey,
+  type JWTVerifyOptions,
+  jwtVerify,
+} from "jose";
+
+const CLOCK_TOLERANCE_S = 30;
+const CACHE_MAX = 10_000;
+
+interface IssuerCheck {
+  keys: JWTVerifyGetKey;
+  options: JWTVerifyOptions;
+  clientIdClaim: string;
+}
+
+interface VerifiedToken {
+  /** null when the token is genuine but names a client no application owns */
+  applicationId: string | null;
+  exp: number;
+  jti: string | undefined;
+}
+
+export type TokenFailure = "invalid-token" | "upstream-unavailable";
+
+/**
+ * Validates access tokens locally against one bundle's issuers. Built once per bundle apply
+ * (key sets included), so a new bundle also starts with an empty cache: a token accepted under
+ * the old issuers or clients is checked again under the new ones.
+ */
+export class TokenVerifier {
+  readonly #issuers: ReadonlyMap<string, IssuerCheck>;
+  /** `${issuer}\n${clientId}` → applicationId */
+  readonly #clients: ReadonlyMap<string, string>;
+  readonly #revoked: ReadonlySet<string>;
+  readonly #cache = new Map<string, VerifiedToken>();
+
+  private constructor(
+    issuers: Map<string, IssuerCheck>,
+    clients: Map<string, string>,
+    revoked: Set<string>,
+  ) {
+    this.#issuers = issuers;
+    this.#clients = clients;
+    this.#revoked = revoked;
+  }
+
+  static create(bundle: DeploymentBundle): Result<TokenVerifier, string> {
+    const issuers = new Map<string, IssuerCheck>();
+    for (const i of bundle.issuers) {
+      let keys: JWTVerifyGetKey;
+      try {
+        if (i.jwks) {
+          keys = createLocalJWKSet(i.jwks as Parameters<typeof createLocalJWKSet>[0]);
+        } else if (i.jwksUri) {
+          keys = createRemoteJWKSet(new URL(i.jwksUri), { timeoutDuration: 5000 });
+        } else {
+          return err(`issuer ${i.issuer} has neither jwks nor jwksUri`);
+        }
+      } catch (error) {
+        return err(`issuer ${i.issuer}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      if (issuers.has(i.issuer)) {
+        return err(`issuer ${i.issuer} is listed twice`);
+      }
+      issuers.set(i.issuer, {
+        keys,
+        clientIdClaim: i.clientIdClaim,
+        options: {
+          issuer: i.issuer,
+          audience: i.audience,
+          // The schema's enum already excludes "none" and HMAC; the allow-list keeps it that way.
+          algorithms: [...i.algorithms],
+          clockTolerance: CLOCK_TOLERANCE_S,
+          requiredClaims: ["exp"],
+        },
+      });
+    }
+    const clients = new Map(bundle.clients.map((c) => [`${c.issuer}\n${c.clientId}`, c.applicationId]));
+    return ok(new TokenVerifier(issuers, clients, new Set(bundle.revokedTokens.map((t) => t.jti))));
+  }
+
+  /** The application the token was issued to (null: valid token, unknown client). */
+  async verify(token: string, nowS: number): Promise<Result<string | null, TokenFailure>> {
+    const cached = this.#cache.get(token);
+    if (cached !== undefined) {
+      if (cached.exp > nowS && (cached.jti === undefined || !this.#revoked.has(cached.jti))) {
+        return ok(cached.applicationId);
+      }
+      this.#cache.delete(token);
+    }
+    let iss: string | undefined;
+    try {
+      // Unverified, only to pick the issuer whose keys and rules then verify it.
+      iss = decodeJwt(token).iss;
+    } catch {
+      return err("invalid-token");
+    }
+    const issuer = iss === undefined ? undefined : this.#issuers.get(iss);
+    if (issuer === undefined) {
+      return err("invalid-token");
+    }
+    let payload: Record<string, unknown>;
+    try {
+      ({ payload } = await jwtVerify(token, issuer.keys, issuer.options));
+    } catch (error) {
+      return err(isKeyFetchFailure(error) ? "upstream-unavailable" : "invalid-token");
+    }
+    const jti = typeof payload.jti === "string" ? payload.jti : undefined;
+    if (jti !== undefined && this.#revoked.has(jti)) {
+      return err("invalid-token");
+    }
+    const clientId = payload[issuer.clientIdClaim];
+    const applicationId =
+      typeof clientId === "string" ? (this.#clients.get(`${iss}\n${clientId}`) ?? null) : null;
+    if (this.#cache.size >= CACHE_MAX) {
+      // Maps iterate in insertion order: this evicts the oldest entry.
+      const oldest = this.#cache.keys().next();
+      if (!oldest.done) {
+        this.#cache.delete(oldest.value);
+      }
+    }
+    this.#cache.set(token, { applicationId, exp: payload.exp as number, jti });
+    return ok(applicationId);
+  }
+}
+
+/** The issuer's key endpoint failed: the token may be fine, so this is not the client's fault. */
+function isKeyFetchFailure(error: unknown): boolean {
+  return error instanceof joseErrors.JWKSTimeout || !(error instanceof joseErrors.JOSEError);
+}

@@ -1,0 +1,50 @@
+import { createHash } from "node:crypto";
+import { hostname } from "node:os";
+import { resolve } from "node:path";
+import { z } from "zod";
+
+const Env = z.object({
+  PORTICO_GW_PORT: z.coerce.number().int().min(0).max(65535).default(8000),
+  PORTICO_GW_HOST: z.string().min(1).default("0.0.0.0"),
+  PORTICO_ENVIRONMENT: z.string().regex(/^[a-zA-Z0-9_-]+$/).default("default"),
+  PORTICO_GATEWAY_ID: z.string().min(1).optional(),
+  PORTICO_DATA_DIR: z.string().min(1).default("./.portico"),
+  NATS_URL: z.string().min(1).optional(),
+  NATS_CREDS: z.string().min(1).optional(),
+  PORTICO_NATS_PREFIX: z.string().regex(/^[a-zA-Z0-9_-]+$/).default("portico"),
+  PORTICO_BUNDLE_KEYS: z.string().min(1, "PORTICO_BUNDLE_KEYS is required: a JWKS file path or URL"),
+});
+
+export interface GatewayEnv {
+  port: number;
+  host: string;
+  environment: string;
+  gatewayId: string;
+  /** The data dir shared by every Portico process on the host; the gateway keeps to its own subfolder. */
+  dataDir: string;
+  natsUrl: string | undefined;
+  natsCreds: string | undefined;
+  natsPrefix: string;
+  bundleKeys: string;
+}
+
+/** NATS subject tokens allow only these characters, and the id ends up in subjects. */
+const sanitizeId = (raw: string): string => raw.replace(/[^a-zA-Z0-9_-]/g, "-");
+
+export function parseEnv(source: NodeJS.ProcessEnv): GatewayEnv {
+  const env = Env.parse(source);
+  const dataDir = resolve(env.PORTICO_DATA_DIR);
+  // Stable across restarts of the same install, distinct for two installs on one host.
+  const fallbackId = `${hostname()}-${createHash("sha256").update(dataDir).digest("hex").slice(0, 8)}`;
+  return {
+    port: env.PORTICO_GW_PORT,
+    host: env.PORTICO_GW_HOST,
+    environment: env.PORTICO_ENVIRONMENT,
+    gatewayId: sanitizeId(env.PORTICO_GATEWAY_ID ?? fallbackId),
+    dataDir,
+    natsUrl: env.NATS_URL,
+    natsCreds: env.NATS_CREDS,
+    natsPrefix: env.PORTICO_NATS_PREFIX,
+    bundleKeys: env.PORTICO_BUNDLE_KEYS,
+  };
+}

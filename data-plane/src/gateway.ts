@@ -1,0 +1,171 @@
+import { readFileSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { natsNames } from "@portico/shared";
+import { bundleKeySet } from "@portico/shared/bundle";
+import type { Bus } from "@portico/shared/bus";
+import type { JSONWebKeySet } from "jose";
+import { type Logger, pino } from "pino";
+import { AnalyticsShipper } from "./analytics/buffer.js";
+import { AnalyticsSpool } from "./analytics/spool.js";
+import { BundleDisk } from "./config/disk.js";
+import { TenantStore } from "./config/store.js";
+import { ConfigWatcher } from "./config/watcher.js";
+import { GatewayMetrics } from "./metrics.js";
+import { RequestPipeline } from "./pipeline.js";
+import { UpstreamPools } from "./proxy/pools.js";
+import { createGatewayServer } from "./server.js";
+import { Heartbeat } from "./status/heartbeat.js";
+import { RateLimiter } from "./traffic/rate-limit.js";
+
+export interface GatewayOptions {
+  bus: Bus;
+  /** The environment whose bundles this gateway serves. */
+  environment: string;
+  /** Stable id, used in NATS subjects: letters, digits, `_` and `-`. */
+  gatewayId: string;
+  /** Portico's data dir; the gateway keeps its state in `<dataDir>/gateway/<gatewayId>/`. */
+  dataDir: string;
+  /** 0 picks a free port. */
+  port: number;
+  host?: string;
+  /** Public Ed25519 keys bundles must be signed with. */
+  bundleKeys: JSONWebKeySet;
+  natsPrefix?: string;
+  heartbeatMs?: number;
+  analyticsFlushMs?: number;
+  maxBodyBytes?: number;
+  /** How long to wait for an upstream's response headers before answering 504. */
+  upstreamTimeoutMs?: number;
+  /** Analytics batches kept on disk while the bus is down; past it new ones are dropped and counted. */
+  maxSpoolBatches?: number;
+  logger?: Logger;
+}
+
+export interface Gateway {
+  port: number;
+  url: string;
+  /** Stops serving, flushes analytics to the bus or the spool. Leaves the bus open: the caller owns it. */
+  close(): Promise<void>;
+  /** What is served now (for tests and tooling). */
+  tenants(): { tenant: string; version: number; hash: string }[];
+}
+
+const POOL_SWEEP_DELAY_MS = 60_000;
+const BUCKET_SWEEP_MS = 60_000;
+const CLOSE_GRACE_MS = 10_000;
+
+const softwareVersion: string = JSON.parse(
+  readFileSync(new URL("../package.json", import.meta.url), "utf8"),
+).version;
+
+/**
+ * Starts a gateway: serves the last good bundles from disk at once, then follows the bus in
+ * the background. Never waits for the bus, so it serves with NATS down.
+ */
+export async function startGateway(options: GatewayOptions): Promise<Gateway> {
+  const { bus, environment, gatewayId } = options;
+  const logger = options.logger ?? pino({ name: "portico-gateway" });
+  const names = natsNames(options.natsPrefix ?? "portico");
+  // Spelling the subjects up front rejects an environment or id NATS cannot carry.
+  const statusSubject = names.statusSubject(environment, gatewayId);
+  names.ackSubject(environment, gatewayId);
+  const maxBodyBytes = options.maxBodyBytes ?? 10 * 1024 * 1024;
+
+  const dir = join(options.dataDir, "gateway", gatewayId);
+  await mkdir(dir, { recursive: true });
+  const metrics = new GatewayMetrics();
+  const pools = new UpstreamPools({
+    headersTimeoutMs: options.upstreamTimeoutMs ?? 30_000,
+    bodyTimeoutMs: 300_000,
+    connectTimeoutMs: 10_000,
+  });
+  const store = new TenantStore();
+  const limiter = new RateLimiter();
+  const spool = new AnalyticsSpool(dir, options.maxSpoolBatches ?? 20_000);
+  await spool.init();
+  const analytics = new AnalyticsShipper({
+    bus,
+    names,
+    environment,
+    spool,
+    metrics,
+    flushMs: options.analyticsFlushMs ?? 1000,
+    logger,
+  });
+  const tenants = () => store.all().map((t) => ({ tenant: t.id, version: t.version, hash: t.hash }));
+
+  let poolSweep: NodeJS.Timeout | undefined;
+  const watcher: ConfigWatcher = new ConfigWatcher({
+    bus,
+    names,
+    environment,
+    gatewayId,
+    keys: bundleKeySet(options.bundleKeys),
+    store,
+    disk: new BundleDisk(dir),
+    compile: { pools, metrics },
+    logger,
+    onChange: () => {
+      heartbeat.beat();
+      clearTimeout(poolSweep);
+      poolSweep = setTimeout(() => {
+        pools.retainOnly(new Set(store.all().flatMap((t) => [...t.origins])));
+      }, POOL_SWEEP_DELAY_MS).unref();
+    },
+  });
+  const heartbeat = new Heartbeat({
+    bus,
+    subject: statusSubject,
+    gatewayId,
+    environment,
+    softwareVersion,
+    intervalMs: options.heartbeatMs ?? 5000,
+    source: { tenants, lastError: () => watcher.lastError() },
+  });
+
+  let ready = false;
+  const pipeline = new RequestPipeline({ store, limiter, analytics, metrics, environment, gatewayId, maxBodyBytes, logger });
+  const server = createGatewayServer({ pipeline, registry: metrics.registry, isReady: () => ready, logger });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host ?? "0.0.0.0", () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+
+  await watcher.boot();
+  ready = true;
+  heartbeat.start();
+  watcher.start();
+  analytics.start();
+  bus.ensureStream(names.analyticsStream, [names.analyticsFilter]).catch((error: unknown) => {
+    logger.warn({ err: error }, "could not ensure the analytics stream; batches will spool");
+  });
+  const bucketSweep = setInterval(() => limiter.sweep(performance.now()), BUCKET_SWEEP_MS).unref();
+  logger.info({ port, environment, gatewayId, tenants: store.all().length }, "gateway serving");
+
+  return {
+    port,
+    url: `http://${options.host && options.host !== "0.0.0.0" ? options.host : "127.0.0.1"}:${port}`,
+    tenants,
+    close: async () => {
+      ready = false;
+      heartbeat.stop();
+      clearInterval(bucketSweep);
+      clearTimeout(poolSweep);
+      await watcher.stop();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const force = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS).unref();
+      await closed;
+      clearTimeout(force);
+      await analytics.close();
+      await pools.close();
+      logger.info({ gatewayId }, "gateway stopped");
+    },
+  };
+}

@@ -1,0 +1,45 @@
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { CompiledApi, CompiledTenant } from "../config/compile.js";
+import type { RateDecision } from "../traffic/rate-limit.js";
+
+/** A client-supplied request id is kept only if it is short and cannot smuggle anything into logs. */
+const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** What one request accumulates on its way through the gateway; it ends as one analytics event. */
+export class Exchange {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  /** epoch ms, for the analytics event */
+  readonly time = Date.now();
+  /** monotonic ms, for latencies */
+  readonly start = performance.now();
+  readonly requestId: string;
+  readonly #written0: number;
+  tenant: CompiledTenant | undefined = undefined;
+  api: CompiledApi | undefined = undefined;
+  resource = "/";
+  applicationId: string | null = null;
+  /** set when the client's Authorization header carried the token the gateway consumed */
+  consumedBearer = false;
+  rate: RateDecision | undefined = undefined;
+  status = 0;
+  errorType: string | null = null;
+  upstreamStart = 0;
+  upstreamMs: number | null = null;
+  bytesIn: number;
+
+  constructor(req: IncomingMessage, res: ServerResponse) {
+    this.req = req;
+    this.res = res;
+    const id = req.headers["x-request-id"];
+    this.requestId = typeof id === "string" && SANE_REQUEST_ID.test(id) ? id : randomUUID();
+    this.bytesIn = Number(req.headers["content-length"]) || 0;
+    this.#written0 = req.socket.bytesWritten;
+  }
+
+  /** Bytes written to the client for this response, headers included. */
+  bytesOut(): number {
+    return Math.max(0, this.req.socket.bytesWritten - this.#written0);
+  }
+}

@@ -1,0 +1,49 @@
+import type { OutgoingHttpHeaders } from "node:http";
+import { PROBLEM_CONTENT_TYPE, type ProblemCode, problem } from "@portico/shared";
+import type { RateDecision } from "../traffic/rate-limit.js";
+import type { Exchange } from "./exchange.js";
+
+const WWW_AUTHENTICATE: Partial<Record<ProblemCode, string>> = {
+  unauthorized: 'Bearer realm="portico"',
+  "invalid-api-key": 'Bearer realm="portico"',
+  "invalid-token": 'Bearer realm="portico", error="invalid_token"',
+};
+
+export function rateLimitHeaders(headers: OutgoingHttpHeaders, rate: RateDecision): void {
+  headers["ratelimit-limit"] = rate.limit;
+  headers["ratelimit-remaining"] = rate.remaining;
+  headers["ratelimit-reset"] = rate.resetS;
+}
+
+/**
+ * Answers with a problem+json body. Only the catalogue's public title and a fixed detail go
+ * out; whatever went wrong inside stays in the logs.
+ */
+export function sendProblem(ex: Exchange, code: ProblemCode, detail?: string): void {
+  const p = problem(code, detail, { requestId: ex.requestId });
+  const body = JSON.stringify(p);
+  ex.status = p.status;
+  ex.errorType = code;
+  const headers: OutgoingHttpHeaders = {
+    "content-type": PROBLEM_CONTENT_TYPE,
+    "content-length": Buffer.byteLength(body),
+    "cache-control": "no-store",
+    "x-request-id": ex.requestId,
+  };
+  const challenge = WWW_AUTHENTICATE[code];
+  if (challenge !== undefined) {
+    headers["www-authenticate"] = challenge;
+  }
+  if (ex.rate !== undefined) {
+    rateLimitHeaders(headers, ex.rate);
+    if (!ex.rate.allowed) {
+      headers["retry-after"] = String(ex.rate.retryAfterS);
+    }
+  }
+  if (code === "payload-too-large") {
+    // The unread body would otherwise be drained to keep the connection: not worth it.
+    headers.connection = "close";
+  }
+  ex.res.writeHead(p.status, headers);
+  ex.res.end(ex.req.method === "HEAD" ? undefined : body);
+}

@@ -1,0 +1,67 @@
+import { join } from "node:path";
+import type { Bus } from "@portico/shared/bus";
+import { NatsBus } from "@portico/shared/bus/nats";
+import { pino } from "pino";
+import { DetachedBus } from "./bus/detached.js";
+import { loadBundleKeys } from "./config/keys.js";
+import { parseEnv } from "./env.js";
+import { startGateway } from "./gateway.js";
+
+const logger = pino({ name: "portico-gateway" });
+
+async function main(): Promise<void> {
+  const env = parseEnv(process.env);
+  const keys = await loadBundleKeys({
+    location: env.bundleKeys,
+    cachePath: join(env.dataDir, "gateway", env.gatewayId, "bundle-keys.json"),
+  });
+  if (!keys.ok) {
+    logger.fatal(`cannot load bundle keys: ${keys.error}`);
+    process.exit(1);
+  }
+  let bus: Bus;
+  if (env.natsUrl) {
+    bus = new NatsBus({
+      servers: env.natsUrl,
+      credsFile: env.natsCreds,
+      name: `portico-gateway-${env.gatewayId}`,
+      onError: (error) => logger.warn({ err: error }, "NATS"),
+    });
+  } else {
+    logger.warn("NATS_URL is not set: serving the bundles on disk only, analytics spool to disk");
+    bus = new DetachedBus();
+  }
+  const gateway = await startGateway({
+    bus,
+    environment: env.environment,
+    gatewayId: env.gatewayId,
+    dataDir: env.dataDir,
+    port: env.port,
+    host: env.host,
+    bundleKeys: keys.value,
+    natsPrefix: env.natsPrefix,
+    logger,
+  });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) {
+      return;
+    }
+    stopping = true;
+    logger.info({ signal }, "shutting down");
+    try {
+      await gateway.close();
+      await bus.close();
+    } finally {
+      process.exit(0);
+    }
+  };
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.on("SIGINT", () => void stop("SIGINT"));
+}
+
+main().catch((error: unknown) => {
+  logger.fatal({ err: error }, "gateway failed to start");
+  process.exit(1);
+});

@@ -1,0 +1,170 @@
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Logger } from "pino";
+import type { AnalyticsShipper } from "./analytics/buffer.js";
+import { authenticateApiKey } from "./auth/api-key.js";
+import { subscriptionKey } from "./config/compile.js";
+import type { TenantStore } from "./config/store.js";
+import { Exchange } from "./http/exchange.js";
+import { sendProblem } from "./http/respond.js";
+import { type GatewayMetrics, type TenantMeters, UNATTRIBUTED } from "./metrics.js";
+import { forward } from "./proxy/forward.js";
+import { route } from "./routing/router.js";
+import type { RateLimiter } from "./traffic/rate-limit.js";
+
+export interface PipelineOptions {
+  store: TenantStore;
+  limiter: RateLimiter;
+  analytics: AnalyticsShipper;
+  metrics: GatewayMetrics;
+  environment: string;
+  gatewayId: string;
+  maxBodyBytes: number;
+  logger: Logger;
+}
+
+const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
+
+/**
+ * The request path for `/t/...`: route → blocked? → size → authenticate → subscription →
+ * rate limit → proxy, then one analytics event. Every step reads the tenant's compiled,
+ * immutable config; nothing here parses config or calls out except the upstream (and an
+ * external issuer's JWKS endpoint on a key-cache miss).
+ */
+export class RequestPipeline {
+  readonly #o: PipelineOptions;
+  readonly #unattributed: TenantMeters;
+
+  constructor(options: PipelineOptions) {
+    this.#o = options;
+    this.#unattributed = options.metrics.meters(UNATTRIBUTED);
+  }
+
+  /** Never rejects: a bug answers 500 and the process keeps serving. */
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let ex: Exchange | undefined;
+    try {
+      ex = new Exchange(req, res);
+      await this.#run(ex);
+    } catch (error) {
+      this.#o.logger.error({ err: error, url: req.url }, "request failed inside the gateway");
+      if (ex === undefined) {
+        res.destroy();
+        return;
+      }
+      if (res.headersSent) {
+        res.destroy();
+      } else {
+        sendProblem(ex, "internal");
+      }
+    }
+    try {
+      this.#record(ex);
+    } catch (error) {
+      this.#o.logger.error({ err: error }, "recording a request failed");
+    }
+  }
+
+  async #run(ex: Exchange): Promise<void> {
+    const found = route(this.#o.store, ex.req.url ?? "/");
+    if (found.kind === "invalid") {
+      sendProblem(ex, "validation-failed", "The path contains dot segments or encoded separators");
+      return;
+    }
+    if (found.kind === "unknown-tenant") {
+      sendProblem(ex, "api-not-found");
+      return;
+    }
+    ex.tenant = found.tenant;
+    ex.resource = found.resource;
+    if (found.kind === "unknown-api") {
+      sendProblem(ex, "api-not-found");
+      return;
+    }
+    const { tenant, api } = found;
+    ex.api = api;
+    if (api.status === "BLOCKED") {
+      sendProblem(ex, "api-blocked");
+      return;
+    }
+    if (ex.bytesIn > this.#o.maxBodyBytes) {
+      sendProblem(ex, "payload-too-large", `The limit is ${this.#o.maxBodyBytes} bytes`);
+      return;
+    }
+    if (api.authRequired) {
+      const nowS = Math.floor(ex.time / 1000);
+      const key = ex.req.headers["x-api-key"];
+      if (typeof key === "string") {
+        const app = authenticateApiKey(tenant.apiKeys, key, nowS);
+        if (!app.ok) {
+          sendProblem(ex, app.error);
+          return;
+        }
+        ex.applicationId = app.value;
+      } else {
+        const bearer = BEARER.exec(ex.req.headers.authorization ?? "")?.[1];
+        if (bearer === undefined) {
+          sendProblem(ex, "unauthorized");
+          return;
+        }
+        const app = await tenant.tokens.verify(bearer, nowS);
+        if (!app.ok) {
+          sendProblem(ex, app.error);
+          return;
+        }
+        ex.consumedBearer = true;
+        if (app.value === null) {
+          sendProblem(ex, "not-subscribed", "The token's client is not bound to an application");
+          return;
+        }
+        ex.applicationId = app.value;
+      }
+      const subscription = tenant.subscriptions.get(subscriptionKey(ex.applicationId, api.id));
+      if (subscription === undefined) {
+        sendProblem(ex, "not-subscribed");
+        return;
+      }
+      if (subscription.limit !== null) {
+        ex.rate = this.#o.limiter.take(subscription.limit, performance.now());
+        if (!ex.rate.allowed) {
+          sendProblem(ex, "rate-limited");
+          return;
+        }
+      }
+    }
+    await forward(ex, api, found.upstreamPath, this.#o.maxBodyBytes);
+  }
+
+  #record(ex: Exchange | undefined): void {
+    if (ex === undefined) {
+      return;
+    }
+    const latencyMs = performance.now() - ex.start;
+    const cls = Math.min(4, Math.max(0, Math.floor(ex.status / 100) - 1));
+    const tenant = ex.tenant;
+    const meters = tenant?.meters ?? this.#unattributed;
+    meters.requests[cls]?.inc();
+    meters.latency.observe(latencyMs / 1000);
+    if (tenant === undefined) {
+      return;
+    }
+    this.#o.analytics.push({
+      id: randomUUID(),
+      time: ex.time,
+      tenant: tenant.id,
+      environment: this.#o.environment,
+      gateway: this.#o.gatewayId,
+      api: ex.api?.id ?? null,
+      apiVersion: ex.api?.version ?? null,
+      resource: ex.resource,
+      method: ex.req.method ?? "GET",
+      status: ex.status,
+      latencyMs,
+      upstreamLatencyMs: ex.upstreamMs,
+      application: ex.applicationId,
+      bytesIn: ex.bytesIn,
+      bytesOut: ex.bytesOut(),
+      errorType: ex.errorType,
+    });
+  }
+}

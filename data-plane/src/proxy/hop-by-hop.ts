@@ -1,0 +1,84 @@
+import type { IncomingHttpHeaders } from "node:http";
+
+/** RFC 9110 §7.6.1: meaningful for one connection only, never forwarded. */
+const HOP_BY_HOP = new Set([
+  "connection",
+  "keep-alive",
+  "proxy-connection",
+  "proxy-authenticate",
+  "proxy-authorization",
+  "te",
+  "trailer",
+  "transfer-encoding",
+  "upgrade",
+]);
+
+/**
+ * Request headers the gateway sets itself or must not pass on: Host comes from the upstream
+ * origin, Expect is answered by node already, the X-Forwarded-* and request id are rebuilt
+ * from what the gateway saw, and X-API-Key is a Portico credential.
+ */
+const REQUEST_DROP = new Set([
+  ...HOP_BY_HOP,
+  "host",
+  "expect",
+  "x-api-key",
+  "x-forwarded-for",
+  "x-forwarded-proto",
+  "x-forwarded-host",
+  "x-forwarded-prefix",
+  "x-request-id",
+]);
+
+/** Header names a Connection header lists, which are hop-by-hop for that message too. */
+function connectionTokens(connection: string | string[] | undefined): Set<string> | undefined {
+  if (connection === undefined) {
+    return undefined;
+  }
+  const tokens = new Set<string>();
+  for (const t of (Array.isArray(connection) ? connection.join(",") : connection).split(",")) {
+    const name = t.trim().toLowerCase();
+    if (name) {
+      tokens.add(name);
+    }
+  }
+  return tokens;
+}
+
+/**
+ * The client's headers as undici's flat [name, value, …] list, without hop-by-hop ones and
+ * without the bearer token the gateway consumed.
+ */
+export function upstreamRequestHeaders(
+  rawHeaders: readonly string[],
+  connection: string | undefined,
+  dropAuthorization: boolean,
+): string[] {
+  const extra = connectionTokens(connection);
+  const out: string[] = [];
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i] as string;
+    const lower = name.toLowerCase();
+    if (
+      REQUEST_DROP.has(lower) ||
+      lower.startsWith("proxy-") ||
+      (dropAuthorization && lower === "authorization") ||
+      extra?.has(lower)
+    ) {
+      continue;
+    }
+    out.push(name, rawHeaders[i + 1] as string);
+  }
+  return out;
+}
+
+/** Strips hop-by-hop headers from an upstream response, in place (undici hands over a fresh object). */
+export function stripResponseHopByHop(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+  const extra = connectionTokens(headers.connection);
+  for (const name of Object.keys(headers)) {
+    if (HOP_BY_HOP.has(name) || name.startsWith("proxy-") || extra?.has(name)) {
+      delete headers[name];
+    }
+  }
+  return headers;
+}
