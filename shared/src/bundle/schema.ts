@@ -57,7 +57,8 @@ export const Jwk = z.looseObject({ kty: z.string(), kid: z.string().optional() }
 
 export const BundleIssuer = z.object({
   issuer: z.string().min(1),
-  audience: z.string().min(1),
+  /** Absent: the issuer's tokens are accepted whatever their `aud` (some IdPs set none). */
+  audience: z.string().min(1).optional(),
   /** The claim that names the OAuth client, mapped to an application by `clients`. */
   clientIdClaim: z.string().default("client_id"),
   /** Keys inline (Portico issuers) or a URI the gateway fetches and caches (external IdPs). */

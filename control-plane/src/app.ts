@@ -1,0 +1,95 @@
+import { randomUUID } from "node:crypto";
+import { type Hook, OpenAPIHono } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
+import type { Logger } from "pino";
+import { type ProblemCode, zodIssues } from "@portico/shared";
+import type { JSONWebKeySet } from "jose";
+import type { AppEnv } from "./http/env.js";
+import type { Metrics } from "./http/metrics.js";
+import { sendProblem } from "./http/problem.js";
+import { registerApiRoutes } from "./routes/apis.js";
+import { registerApplicationRoutes } from "./routes/applications.js";
+import { registerAuthRoutes } from "./routes/auth.js";
+import { registerCatalogRoutes } from "./routes/catalog.js";
+import { registerDeploymentRoutes } from "./routes/deployments.js";
+import { registerEnvironmentRoutes } from "./routes/environments.js";
+import { registerOAuthRoutes } from "./routes/oauth.js";
+import type { Services } from "./services/context.js";
+
+const MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+const STATUS_CODES: Record<number, ProblemCode> = {
+  400: "validation-failed",
+  401: "unauthorized",
+  403: "forbidden",
+  404: "not-found",
+  405: "method-not-allowed",
+  413: "payload-too-large",
+  415: "unsupported-media-type",
+};
+
+export interface AppDeps {
+  services: Services;
+  log: Logger;
+  metrics: Metrics;
+  bundleKeys: JSONWebKeySet;
+  ready: () => Promise<boolean>;
+}
+
+export function newApp(deps: AppDeps) {
+  const defaultHook: Hook<unknown, AppEnv, string, Response | undefined> = (result, c) =>
+    result.success ? undefined : sendProblem(c, "validation-failed", "the request is not valid", zodIssues(result.error));
+  const app = new OpenAPIHono<AppEnv>({ defaultHook });
+
+  app.use("*", async function context(c, next) {
+    const started = performance.now();
+    const incoming = c.req.header("x-request-id");
+    const requestId = incoming && /^[\w.-]{1,128}$/.test(incoming) ? incoming : randomUUID();
+    c.set("requestId", requestId);
+    c.set("services", deps.services);
+    c.header("X-Request-Id", requestId);
+    await next();
+    deps.metrics.requests.inc({ method: c.req.method, status: String(c.res.status) });
+    deps.metrics.latency.observe({ method: c.req.method }, (performance.now() - started) / 1000);
+  });
+  app.use(
+    "*",
+    bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => sendProblem(c, "payload-too-large", `bodies are limited to ${MAX_BODY_BYTES} bytes`) }),
+  );
+
+  app.onError((error, c) => {
+    if (error instanceof HTTPException && STATUS_CODES[error.status]) {
+      return sendProblem(c, STATUS_CODES[error.status]!, error.message || undefined);
+    }
+    deps.log.error({ err: error, requestId: c.var.requestId, path: c.req.path }, "unhandled error");
+    return sendProblem(c, "internal", `see request ${c.var.requestId ?? ""} in the logs`);
+  });
+  app.notFound((c) => sendProblem(c, "not-found", `no route for ${c.req.method} ${c.req.path}`));
+
+  app.get("/healthz", (c) => c.json({ status: "ok" }));
+  app.get("/readyz", async (c) =>
+    (await deps.ready()) ? c.json({ status: "ready" }) : sendProblem(c, "not-ready", "database or bus unreachable"),
+  );
+  app.get("/metrics", async (c) =>
+    c.body(await deps.metrics.registry.metrics(), 200, { "content-type": deps.metrics.registry.contentType }),
+  );
+  app.get("/.well-known/portico/bundle-keys", (c) => c.json(deps.bundleKeys));
+  registerOAuthRoutes(app);
+
+  const v1 = new OpenAPIHono<AppEnv>({ defaultHook });
+  v1.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
+  registerAuthRoutes(v1);
+  registerApiRoutes(v1);
+  registerDeploymentRoutes(v1);
+  registerEnvironmentRoutes(v1);
+  registerApplicationRoutes(v1);
+  registerCatalogRoutes(v1);
+  v1.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: { title: "Portico control plane", version: "1", description: "Tenant REST API. Errors are application/problem+json (RFC 9457)." },
+    servers: [{ url: `${deps.services.publicUrl}/api/v1` }],
+  });
+  app.route("/api/v1", v1);
+  return app;
+}

@@ -1,0 +1,120 @@
+import { join } from "node:path";
+import { serve } from "@hono/node-server";
+import type { AddressInfo } from "node:net";
+import { sql } from "drizzle-orm";
+import pino, { type Logger } from "pino";
+import { natsNames } from "@portico/shared";
+import type { Bus, Stoppable } from "@portico/shared/bus";
+import { connectDatabase, type Database } from "./db/client.js";
+import { startEmbeddedPostgres } from "./db/embedded.js";
+import { migrateDatabase } from "./db/migrate.js";
+import { environments } from "./db/schema/index.js";
+import { OutboxRelay } from "./deployer/relay.js";
+import { createMetrics } from "./http/metrics.js";
+import { loadConsoleTokens } from "./keys/console-tokens.js";
+import { loadBundleSigner } from "./keys/signing-keys.js";
+import { newApp } from "./app.js";
+import { ingestBatch } from "./services/analytics.js";
+import type { Services } from "./services/context.js";
+import { recordAck, recordStatus } from "./services/gateways.js";
+import { ensureDefaultEnvironment } from "./services/tenants.js";
+
+export interface ControlPlaneOptions {
+  /** PostgreSQL URL; absent: embedded PGlite under `<dataDir>/postgres`. */
+  databaseUrl?: string;
+  dataDir: string;
+  bus: Bus;
+  natsPrefix?: string;
+  port: number;
+  host?: string;
+  /** External base URL, prefix of every issuer (default http://127.0.0.1:{port}). */
+  publicUrl?: string;
+  /** External base URL of the default environment's gateways. */
+  gatewayUrl?: string;
+  logger?: Logger;
+  gatewayLiveMs?: number;
+}
+
+export interface ControlPlane {
+  url: string;
+  port: number;
+  services: Services;
+  database: Database;
+  close(): Promise<void>;
+}
+
+export async function startControlPlane(opts: ControlPlaneOptions): Promise<ControlPlane> {
+  const log = opts.logger ?? pino({ name: "control-plane" });
+  const names = natsNames(opts.natsPrefix);
+  const embedded = opts.databaseUrl ? undefined : await startEmbeddedPostgres(join(opts.dataDir, "postgres"));
+  // PGlite is one session: a second pooled connection would interleave transactions.
+  const database = connectDatabase(opts.databaseUrl ?? embedded!.url, embedded ? { max: 1 } : {});
+  await migrateDatabase(database.system);
+
+  const signer = await loadBundleSigner(database.system);
+  const relay = new OutboxRelay(database, opts.bus, names, log);
+  const services: Services = {
+    db: database,
+    deploy: { signer, publicUrl: opts.publicUrl ?? "" },
+    publishBundles: () => relay.kick(),
+    tokens: await loadConsoleTokens(database.system, "portico-console"),
+    publicUrl: opts.publicUrl ?? "",
+    gatewayUrl: opts.gatewayUrl ?? "http://127.0.0.1:8000",
+    gatewayLiveMs: opts.gatewayLiveMs ?? 30_000,
+  };
+  await ensureDefaultEnvironment(services);
+
+  const metrics = createMetrics();
+  const app = newApp({
+    services,
+    log,
+    metrics,
+    bundleKeys: signer.jwks,
+    ready: async () => {
+      try {
+        await database.system.execute(sql`select 1`);
+        return opts.bus.isConnected();
+      } catch {
+        return false;
+      }
+    },
+  });
+  const server = serve({ fetch: app.fetch, port: opts.port, hostname: opts.host ?? "0.0.0.0" });
+  await new Promise<void>((resolve, reject) => {
+    server.once("listening", resolve);
+    server.once("error", reject);
+  });
+  const port = (server.address() as AddressInfo).port;
+  const publicUrl = opts.publicUrl ?? `http://127.0.0.1:${port}`;
+  services.publicUrl = publicUrl;
+  services.deploy.publicUrl = publicUrl;
+
+  // Bus wiring runs in the background: the API serves while NATS is still unreachable.
+  const stoppables: Stoppable[] = [
+    opts.bus.subscribe(names.statusFilter, (m) => void recordStatus(services, log, m.data).catch((e) => log.warn({ err: e }, "status"))),
+    opts.bus.subscribe(names.ackFilter, (m) => void recordAck(services, log, m.data).catch((e) => log.warn({ err: e }, "ack"))),
+  ];
+  const busSetup = (async () => {
+    const envs = await database.system.select({ busKey: environments.busKey }).from(environments);
+    await Promise.all(envs.map((e) => opts.bus.ensureBucket(names.bundleBucket(e.busKey))));
+    await opts.bus.ensureStream(names.analyticsStream, [names.analyticsFilter]);
+    stoppables.push(await opts.bus.consume(names.analyticsStream, names.analyticsDurable, (m) => ingestBatch(services, log, m.data)));
+  })().catch((e) => log.error({ err: e }, "bus setup failed"));
+  relay.start();
+
+  log.info({ port, publicUrl, embeddedDatabase: Boolean(embedded) }, "control plane listening");
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    services,
+    database,
+    close: async () => {
+      server.close();
+      await relay.stop();
+      await busSetup;
+      await Promise.all(stoppables.map((s) => s.stop()));
+      await database.close();
+      await embedded?.stop();
+    },
+  };
+}

@@ -1,0 +1,65 @@
+import { bigint, doublePrecision, index, integer, jsonb, pgTable, primaryKey, real, text, timestamp, uuid, varchar } from "drizzle-orm/pg-core";
+import { tenantId, tenantIsolation } from "./_columns.js";
+import { tenants } from "./tenants.js";
+
+/** Gateways seen on the bus (platform-wide: a shared gateway serves many tenants). */
+export const gateways = pgTable("gateways", {
+  id: varchar("id", { length: 128 }).primaryKey(),
+  environment: varchar("environment", { length: 64 }).notNull(),
+  softwareVersion: varchar("software_version", { length: 40 }).notNull(),
+  startedAt: timestamp("started_at", { withTimezone: true }).notNull(),
+  lastHeartbeat: timestamp("last_heartbeat", { withTimezone: true }).notNull(),
+  lastError: jsonb("last_error").$type<{ reason: string; detail: string; at: number } | null>(),
+});
+
+/** What one gateway runs for one tenant, from its heartbeats. */
+export const gatewayBundles = pgTable(
+  "gateway_bundles",
+  {
+    tenantId: tenantId().references(() => tenants.id, { onDelete: "cascade" }),
+    gatewayId: varchar("gateway_id", { length: 128 }).notNull(),
+    version: integer("version").notNull(),
+    hash: varchar("hash", { length: 64 }).notNull(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.gatewayId] }), tenantIsolation()],
+).enableRLS();
+
+/** First ack of each bundle version by each gateway. */
+export const deploymentAcks = pgTable(
+  "deployment_acks",
+  {
+    tenantId: tenantId().references(() => tenants.id, { onDelete: "cascade" }),
+    environment: varchar("environment", { length: 64 }).notNull(),
+    gatewayId: varchar("gateway_id", { length: 128 }).notNull(),
+    version: integer("version").notNull(),
+    hash: varchar("hash", { length: 64 }).notNull(),
+    applyMs: real("apply_ms").notNull(),
+    ackedAt: timestamp("acked_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.environment, t.gatewayId, t.version] }), tenantIsolation()],
+).enableRLS();
+
+/** One row per request through a gateway; the event id makes ingest idempotent. */
+export const analyticsEvents = pgTable(
+  "analytics_events",
+  {
+    id: uuid("id").primaryKey(),
+    tenantId: tenantId().references(() => tenants.id, { onDelete: "cascade" }),
+    time: timestamp("time", { withTimezone: true }).notNull(),
+    environment: varchar("environment", { length: 64 }).notNull(),
+    gatewayId: varchar("gateway_id", { length: 128 }).notNull(),
+    apiId: uuid("api_id"),
+    apiVersion: varchar("api_version", { length: 40 }),
+    resource: text("resource").notNull(),
+    method: varchar("method", { length: 16 }).notNull(),
+    status: integer("status").notNull(),
+    latencyMs: doublePrecision("latency_ms").notNull(),
+    upstreamLatencyMs: doublePrecision("upstream_latency_ms"),
+    applicationId: uuid("application_id"),
+    bytesIn: bigint("bytes_in", { mode: "number" }).notNull(),
+    bytesOut: bigint("bytes_out", { mode: "number" }).notNull(),
+    errorType: varchar("error_type", { length: 60 }),
+  },
+  (t) => [index("analytics_events_tenant_time_idx").on(t.tenantId, t.time), tenantIsolation()],
+).enableRLS();

@@ -1,0 +1,83 @@
+import { sql } from "drizzle-orm";
+import { integer, jsonb, pgPolicy, pgTable, text, uniqueIndex, uuid, varchar } from "drizzle-orm/pg-core";
+import { appRole, createdAt, currentTenant, id, tenantId, tenantIsolation } from "./_columns.js";
+
+export const tenants = pgTable(
+  "tenants",
+  { id: id(), slug: varchar("slug", { length: 40 }).notNull(), name: text("name").notNull(), createdAt: createdAt() },
+  (t) => [uniqueIndex("tenants_slug_key").on(t.slug), tenantIsolation(sql`${t.id}`)],
+).enableRLS();
+
+export const users = pgTable(
+  "users",
+  {
+    id: id(),
+    tenantId: tenantId().references(() => tenants.id, { onDelete: "cascade" }),
+    email: varchar("email", { length: 254 }).notNull(),
+    /** argon2id PHC string */
+    passwordHash: text("password_hash").notNull(),
+    role: varchar("role", { length: 20 }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("users_tenant_email_key").on(t.tenantId, t.email), tenantIsolation()],
+).enableRLS();
+
+/** The tenant's OAuth2 issuer keys (ES256). Private halves never leave the control plane. */
+export const issuerKeys = pgTable(
+  "issuer_keys",
+  {
+    kid: text("kid").primaryKey(),
+    tenantId: tenantId().references(() => tenants.id, { onDelete: "cascade" }),
+    alg: varchar("alg", { length: 10 }).notNull(),
+    privateJwk: jsonb("private_jwk").notNull(),
+    publicJwk: jsonb("public_jwk").notNull(),
+    createdAt: createdAt(),
+  },
+  () => [tenantIsolation()],
+).enableRLS();
+
+/**
+ * Shared environments (tenant_id null) are platform-wide and visible to every tenant;
+ * self-hosted ones belong to one tenant and are keyed on the bus by their id.
+ */
+export const environments = pgTable(
+  "environments",
+  {
+    id: id(),
+    tenantId: uuid("tenant_id").references(() => tenants.id, { onDelete: "cascade" }),
+    name: varchar("name", { length: 40 }).notNull(),
+    /** Name on the bus: the name for shared environments, the id for self-hosted ones. */
+    busKey: varchar("bus_key", { length: 64 }).notNull(),
+    gatewayUrl: text("gateway_url"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("environments_bus_key_key").on(t.busKey),
+    uniqueIndex("environments_shared_name_key").on(t.name).where(sql`${t.tenantId} is null`),
+    uniqueIndex("environments_tenant_name_key").on(t.tenantId, t.name),
+    pgPolicy("environments_read", {
+      for: "select",
+      to: appRole,
+      using: sql`${t.tenantId} is null or ${t.tenantId} = ${currentTenant}`,
+    }),
+    pgPolicy("environments_write", {
+      for: "insert",
+      to: appRole,
+      withCheck: sql`${t.tenantId} = ${currentTenant}`,
+    }),
+  ],
+).enableRLS();
+
+export const tiers = pgTable(
+  "tiers",
+  {
+    id: id(),
+    tenantId: tenantId().references(() => tenants.id, { onDelete: "cascade" }),
+    name: varchar("name", { length: 60 }).notNull(),
+    /** null: unlimited */
+    requestsPerMinute: integer("requests_per_minute"),
+    burst: integer("burst"),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("tiers_tenant_name_key").on(t.tenantId, t.name), tenantIsolation()],
+).enableRLS();

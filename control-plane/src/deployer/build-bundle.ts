@@ -1,0 +1,103 @@
+import { and, eq, isNull, ne } from "drizzle-orm";
+import type { BundleContent } from "@portico/shared/bundle";
+import { BUNDLE_SCHEMA_VERSION } from "@portico/shared/bundle";
+import type { Tx } from "../db/client.js";
+import {
+  apiKeys,
+  apis,
+  deployments,
+  externalClients,
+  keyManagers,
+  oauthClients,
+  revisions,
+  subscriptions,
+  tenants,
+  tiers,
+} from "../db/schema/index.js";
+import { GATEWAY_AUDIENCE, ISSUER_ALG, issuerJwks, issuerUrl } from "../keys/issuer.js";
+
+const EXTERNAL_ALGORITHMS = ["RS256", "PS256", "ES256", "EdDSA"] as const;
+
+/**
+ * Everything one environment needs to serve one tenant, read inside the transaction of the
+ * change so the bundle matches what commits with it.
+ */
+export async function buildBundle(
+  tx: Tx,
+  input: { tenantId: string; environmentId: string; busKey: string; version: number; publicUrl: string },
+): Promise<BundleContent> {
+  const [tenant] = await tx.select().from(tenants).where(eq(tenants.id, input.tenantId));
+  if (!tenant) {
+    throw new Error(`tenant ${input.tenantId} not visible`);
+  }
+  const live = await tx
+    .select({ api: apis, revision: revisions })
+    .from(deployments)
+    .innerJoin(apis, eq(apis.id, deployments.apiId))
+    .innerJoin(revisions, eq(revisions.id, deployments.revisionId))
+    .where(
+      and(
+        eq(deployments.environmentId, input.environmentId),
+        isNull(deployments.undeployedAt),
+        ne(apis.status, "RETIRED"),
+      ),
+    );
+  const apiIds = new Set(live.map((l) => l.api.id));
+  const issuer = issuerUrl(input.publicUrl, tenant.slug);
+  const [tierRows, subRows, keyRows, clientRows, kmRows, extRows, jwks] = await Promise.all([
+    tx.select().from(tiers),
+    tx.select().from(subscriptions),
+    tx.select().from(apiKeys).where(isNull(apiKeys.revokedAt)),
+    tx.select().from(oauthClients),
+    tx.select().from(keyManagers),
+    tx.select().from(externalClients),
+    issuerJwks(tx),
+  ]);
+  const kmIssuer = new Map(kmRows.map((k) => [k.id, k.issuer]));
+  return {
+    schemaVersion: BUNDLE_SCHEMA_VERSION,
+    tenant: { id: tenant.id, slug: tenant.slug },
+    environment: input.busKey,
+    version: input.version,
+    issuedAt: new Date().toISOString(),
+    apis: live.map(({ api, revision }) => ({
+      id: api.id,
+      name: revision.snapshot.name,
+      context: revision.snapshot.context,
+      version: revision.snapshot.version,
+      status: api.status,
+      upstream: { url: revision.snapshot.upstreamUrl },
+      revision: { id: revision.id, number: revision.number },
+      authRequired: true,
+    })),
+    tiers: tierRows.map((t) => ({ name: t.name, requestsPerMinute: t.requestsPerMinute, burst: t.burst })),
+    subscriptions: subRows
+      .filter((s) => apiIds.has(s.apiId))
+      .map((s) => ({ id: s.id, applicationId: s.applicationId, apiId: s.apiId, tier: s.tier, status: s.status })),
+    apiKeys: keyRows.map((k) => ({
+      id: k.id,
+      hash: k.keyHash,
+      applicationId: k.applicationId,
+      expiresAt: k.expiresAt ? Math.floor(k.expiresAt.getTime() / 1000) : null,
+    })),
+    clients: [
+      ...clientRows.map((c) => ({ issuer, clientId: c.clientId, applicationId: c.applicationId })),
+      ...extRows.map((c) => ({
+        issuer: kmIssuer.get(c.keyManagerId)!,
+        clientId: c.clientId,
+        applicationId: c.applicationId,
+      })),
+    ],
+    issuers: [
+      { issuer, audience: GATEWAY_AUDIENCE, clientIdClaim: "client_id", jwks, algorithms: [ISSUER_ALG] },
+      ...kmRows.map((k) => ({
+        issuer: k.issuer,
+        ...(k.audience ? { audience: k.audience } : {}),
+        clientIdClaim: k.clientIdClaim,
+        jwksUri: k.jwksUri,
+        algorithms: [...EXTERNAL_ALGORITHMS],
+      })),
+    ],
+    revokedTokens: [],
+  };
+}

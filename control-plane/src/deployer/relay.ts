@@ -1,0 +1,105 @@
+import { asc, inArray, isNull } from "drizzle-orm";
+import type { Logger } from "pino";
+import type { NatsNames } from "@portico/shared";
+import type { Bus } from "@portico/shared/bus";
+import type { Database } from "../db/client.js";
+import { outbox } from "../db/schema/index.js";
+
+const POLL_MS = 1000;
+const PUT_TIMEOUT_MS = 5000;
+const BATCH = 100;
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    p,
+    new Promise<T>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Puts committed bundles from the outbox on the bus, oldest first, only the newest of each
+ * (tenant, environment). Rows are marked published only after the bus accepted them, so a bus
+ * outage delays bundles but loses none. It holds no transaction while talking to the bus.
+ */
+export class OutboxRelay {
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<void> | undefined;
+  #again = false;
+  #stopped = false;
+
+  constructor(
+    private readonly db: Database,
+    private readonly bus: Bus,
+    private readonly names: NatsNames,
+    private readonly log: Logger,
+  ) {}
+
+  start(): void {
+    this.#schedule(0);
+  }
+
+  /** Publish now (called after a commit that queued a bundle). */
+  kick(): void {
+    if (this.#running) {
+      this.#again = true;
+    } else {
+      this.#schedule(0);
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    await this.#running;
+  }
+
+  #schedule(ms: number): void {
+    if (this.#stopped) {
+      return;
+    }
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => {
+      this.#running = this.#drain().finally(() => {
+        this.#running = undefined;
+        const again = this.#again;
+        this.#again = false;
+        this.#schedule(again ? 0 : POLL_MS);
+      });
+    }, ms);
+  }
+
+  async #drain(): Promise<void> {
+    try {
+      for (;;) {
+        const rows = await this.db.system
+          .select()
+          .from(outbox)
+          .where(isNull(outbox.publishedAt))
+          .orderBy(asc(outbox.id))
+          .limit(BATCH);
+        if (rows.length === 0) {
+          return;
+        }
+        const newest = new Map<string, (typeof rows)[number]>();
+        for (const r of rows) {
+          newest.set(`${r.tenantId}/${r.busKey}`, r);
+        }
+        for (const r of newest.values()) {
+          await withTimeout(this.bus.kvPut(this.names.bundleBucket(r.busKey), r.tenantId, r.jws), PUT_TIMEOUT_MS);
+        }
+        await this.db.system
+          .update(outbox)
+          .set({ publishedAt: new Date() })
+          .where(inArray(outbox.id, rows.map((r) => r.id)));
+        if (rows.length < BATCH) {
+          return;
+        }
+      }
+    } catch (error) {
+      this.log.warn({ err: error }, "outbox relay: publishing failed, will retry");
+    }
+  }
+}

@@ -1,0 +1,15 @@
+import type { Context } from "hono";
+import { PROBLEM_CONTENT_TYPE, problem, type Problem, type ProblemCode } from "@portico/shared";
+import type { DomainError } from "../services/errors.js";
+
+/** The single place a response body for an error is made. */
+export function problemResponse(c: Context, p: Problem): Response {
+  return c.body(JSON.stringify({ ...p, instance: c.req.path }), p.status as 400, {
+    "content-type": PROBLEM_CONTENT_TYPE,
+  });
+}
+
+export const sendProblem = (c: Context, code: ProblemCode, detail?: string, errors?: DomainError["errors"]) =>
+  problemResponse(c, problem(code, detail, errors ? { errors } : undefined));
+
+export const sendDomainError = (c: Context, e: DomainError) => sendProblem(c, e.code, e.detail, e.errors);

@@ -1,0 +1,1 @@
+export { startControlPlane, type ControlPlane, type ControlPlaneOptions } from "./control-plane.js";

@@ -1,0 +1,33 @@
+import { resolve } from "node:path";
+import pino from "pino";
+import { MemoryBus } from "@portico/shared/bus";
+import { NatsBus } from "@portico/shared/bus/nats";
+import { startControlPlane } from "./control-plane.js";
+import { readEnv } from "./env.js";
+
+const env = readEnv();
+const log = pino({ name: "control-plane", level: env.LOG_LEVEL });
+if (!env.NATS_URL) {
+  log.warn("NATS_URL is not set: using an in-process bus, which no separate gateway can reach");
+}
+const bus = env.NATS_URL
+  ? new NatsBus({ servers: env.NATS_URL, credsFile: env.NATS_CREDS, name: "portico-control-plane", onError: (e) => log.warn({ err: e }, "nats") })
+  : new MemoryBus();
+const cp = await startControlPlane({
+  databaseUrl: env.DATABASE_URL,
+  dataDir: resolve(env.PORTICO_DATA_DIR),
+  bus,
+  natsPrefix: env.PORTICO_NATS_PREFIX,
+  port: env.PORTICO_CP_PORT,
+  host: env.PORTICO_CP_HOST,
+  publicUrl: env.PORTICO_PUBLIC_URL?.replace(/\/+$/, ""),
+  gatewayUrl: env.PORTICO_GATEWAY_URL?.replace(/\/+$/, ""),
+  logger: log,
+});
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    log.info({ signal }, "shutting down");
+    void cp.close().then(() => bus.close()).finally(() => process.exit(0));
+  });
+}

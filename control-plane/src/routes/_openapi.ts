@@ -1,0 +1,44 @@
+import type { Context } from "hono";
+import { Problem } from "@portico/shared";
+import { z } from "zod";
+import { sendDomainError } from "../http/problem.js";
+import type { ServiceResult } from "../services/errors.js";
+
+/** Small builders so each route file reads as its contract. */
+export const jsonBody = <T extends z.ZodType>(schema: T) => ({
+  body: { content: { "application/json": { schema } }, required: true },
+});
+
+export const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  content: { "application/json": { schema } },
+  description,
+});
+
+const PROBLEM_DESCRIPTIONS: Record<number, string> = {
+  400: "Invalid input (problem+json listing the errors)",
+  401: "Missing or invalid credentials",
+  403: "Not allowed for this role",
+  404: "Not found in this tenant",
+  409: "Conflict",
+};
+
+export const problems = (...statuses: (400 | 401 | 403 | 404 | 409)[]) =>
+  Object.fromEntries(
+    statuses.map((s) => [
+      s,
+      { content: { "application/problem+json": { schema: Problem } }, description: PROBLEM_DESCRIPTIONS[s]! },
+    ]),
+  ) as Record<400 | 401 | 403 | 404 | 409, { content: { "application/problem+json": { schema: typeof Problem } }; description: string }>;
+
+export const IdParams = z.object({ id: z.string().meta({ description: "resource id" }) });
+
+export const bearer = [{ bearerAuth: [] }];
+
+/**
+ * Service result → JSON with the success status, or the domain error as problem+json.
+ * Typed `never` because @hono/zod-openapi's typed-response check cannot follow a Result;
+ * the payload's shape is fixed by the service's return type and the route's schema instead.
+ */
+export function reply<T>(c: Context, r: ServiceResult<T>, status: 200 | 201 = 200): never {
+  return (r.ok ? c.json(r.value as object, status) : sendDomainError(c, r.error)) as never;
+}

@@ -1,0 +1,207 @@
+import { and, desc, eq, isNull } from "drizzle-orm";
+import {
+  newSecret,
+  ok,
+  SecretPrefix,
+  type CreateApiKeyRequest,
+  type CreateApplicationRequest,
+  type CreateExternalClientRequest,
+  type CreateSubscriptionRequest,
+} from "@portico/shared";
+import { sha256Hex } from "@portico/shared/bundle";
+import type { z } from "zod";
+import type { Tx } from "../db/client.js";
+import { apiKeys, apis, applications, externalClients, keyManagers, oauthClients, subscriptions, tiers } from "../db/schema/index.js";
+import { redeploy, tenantEnvironments } from "../deployer/redeploy.js";
+import type { Actor, Services } from "./context.js";
+import { fail, isUniqueViolation, notFound, type ServiceResult } from "./errors.js";
+import { isId } from "./apis.js";
+
+type AppRow = typeof applications.$inferSelect;
+const toApplication = (a: AppRow) => ({ id: a.id, name: a.name, description: a.description, createdAt: a.createdAt.toISOString() });
+
+async function findApplication(tx: Tx, id: string): Promise<AppRow | undefined> {
+  if (!isId(id)) {
+    return undefined;
+  }
+  const [row] = await tx.select().from(applications).where(eq(applications.id, id));
+  return row;
+}
+
+/**
+ * Runs a change that gateways must learn (keys, clients, subscriptions) and re-deploys the
+ * tenant's bundles in the same transaction.
+ */
+async function withRedeploy<T>(
+  s: Services,
+  actor: Actor,
+  fn: (tx: Tx) => Promise<ServiceResult<T>>,
+): Promise<ServiceResult<T>> {
+  const result = await s.db.withTenant(actor.tenantId, async (tx) => {
+    const r = await fn(tx);
+    if (r.ok) {
+      await redeploy(tx, s.deploy, actor.tenantId, await tenantEnvironments(tx));
+    }
+    return r;
+  });
+  if (result.ok) {
+    s.publishBundles();
+  }
+  return result;
+}
+
+export async function createApplication(s: Services, actor: Actor, input: z.infer<typeof CreateApplicationRequest>) {
+  const row = await s.db.withTenant(actor.tenantId, async (tx) => {
+    const [r] = await tx
+      .insert(applications)
+      .values({ tenantId: actor.tenantId, name: input.name, description: input.description ?? null, ownerId: actor.userId })
+      .returning();
+    return r!;
+  });
+  return toApplication(row);
+}
+
+export async function listApplications(s: Services, actor: Actor) {
+  const rows = await s.db.withTenant(actor.tenantId, (tx) => tx.select().from(applications).orderBy(desc(applications.createdAt)));
+  return rows.map(toApplication);
+}
+
+export async function getApplication(s: Services, actor: Actor, id: string) {
+  const row = await s.db.withTenant(actor.tenantId, (tx) => findApplication(tx, id));
+  return row ? ok(toApplication(row)) : notFound("application");
+}
+
+/** OAuth client credentials; the secret is returned once and kept only as its SHA-256. */
+export function createCredentials(s: Services, actor: Actor, applicationId: string) {
+  const clientId = newSecret(SecretPrefix.clientId, 12);
+  const clientSecret = newSecret(SecretPrefix.clientSecret, 32);
+  return withRedeploy(s, actor, async (tx) => {
+    if (!(await findApplication(tx, applicationId))) {
+      return notFound("application");
+    }
+    await tx.insert(oauthClients).values({ clientId, tenantId: actor.tenantId, applicationId, secretHash: sha256Hex(clientSecret) });
+    return ok({ clientId, clientSecret });
+  });
+}
+
+export function createApiKey(s: Services, actor: Actor, applicationId: string, input: z.infer<typeof CreateApiKeyRequest>) {
+  const key = newSecret(SecretPrefix.apiKey, 32);
+  const expiresAt = input.expiresInSeconds ? new Date(Date.now() + input.expiresInSeconds * 1000) : null;
+  return withRedeploy(s, actor, async (tx) => {
+    if (!(await findApplication(tx, applicationId))) {
+      return notFound("application");
+    }
+    const [row] = await tx
+      .insert(apiKeys)
+      .values({ tenantId: actor.tenantId, applicationId, keyHash: sha256Hex(key), prefix: key.slice(0, 10), expiresAt })
+      .returning();
+    return ok({ id: row!.id, key, expiresAt: expiresAt?.toISOString() ?? null });
+  });
+}
+
+export function listApiKeys(s: Services, actor: Actor, applicationId: string) {
+  return s.db.withTenant(actor.tenantId, async (tx) => {
+    if (!(await findApplication(tx, applicationId))) {
+      return notFound("application");
+    }
+    const rows = await tx.select().from(apiKeys).where(eq(apiKeys.applicationId, applicationId)).orderBy(desc(apiKeys.createdAt));
+    return ok(
+      rows.map((k) => ({
+        id: k.id,
+        prefix: k.prefix,
+        expiresAt: k.expiresAt?.toISOString() ?? null,
+        revokedAt: k.revokedAt?.toISOString() ?? null,
+        createdAt: k.createdAt.toISOString(),
+      })),
+    );
+  });
+}
+
+export function revokeApiKey(s: Services, actor: Actor, applicationId: string, keyId: string) {
+  return withRedeploy(s, actor, async (tx) => {
+    if (!isId(keyId) || !(await findApplication(tx, applicationId))) {
+      return notFound("API key");
+    }
+    const [row] = await tx
+      .update(apiKeys)
+      .set({ revokedAt: new Date() })
+      .where(and(eq(apiKeys.id, keyId), eq(apiKeys.applicationId, applicationId), isNull(apiKeys.revokedAt)))
+      .returning();
+    return row ? ok(null) : notFound("API key");
+  });
+}
+
+type SubRow = typeof subscriptions.$inferSelect;
+const toSubscription = (r: SubRow) => ({
+  id: r.id,
+  applicationId: r.applicationId,
+  apiId: r.apiId,
+  tier: r.tier,
+  status: r.status,
+  createdAt: r.createdAt.toISOString(),
+});
+
+export async function createSubscription(s: Services, actor: Actor, input: z.infer<typeof CreateSubscriptionRequest>) {
+  try {
+    return await withRedeploy(s, actor, async (tx): Promise<ServiceResult<ReturnType<typeof toSubscription>>> => {
+      if (!(await findApplication(tx, input.applicationId))) {
+        return fail("validation-failed", "applicationId does not name an application", [{ path: "applicationId", message: "no such application" }]);
+      }
+      const [api] = isId(input.apiId) ? await tx.select().from(apis).where(eq(apis.id, input.apiId)) : [];
+      if (!api) {
+        return fail("validation-failed", "apiId does not name an API", [{ path: "apiId", message: "no such API" }]);
+      }
+      if (api.status !== "PUBLISHED") {
+        return fail("conflict", `the API is ${api.status}; only PUBLISHED APIs take new subscriptions`);
+      }
+      const [tier] = await tx.select().from(tiers).where(eq(tiers.name, input.tier));
+      if (!tier) {
+        return fail("validation-failed", `tier "${input.tier}" does not exist`, [{ path: "tier", message: "no such tier" }]);
+      }
+      const [row] = await tx
+        .insert(subscriptions)
+        .values({ tenantId: actor.tenantId, applicationId: input.applicationId, apiId: input.apiId, tier: input.tier, status: "ACTIVE" })
+        .returning();
+      return ok(toSubscription(row!));
+    });
+  } catch (e) {
+    if (isUniqueViolation(e)) {
+      return fail("conflict", "the application is already subscribed to this API");
+    }
+    throw e;
+  }
+}
+
+export async function listSubscriptions(s: Services, actor: Actor) {
+  const rows = await s.db.withTenant(actor.tenantId, (tx) => tx.select().from(subscriptions).orderBy(desc(subscriptions.createdAt)));
+  return rows.map(toSubscription);
+}
+
+export async function bindExternalClient(
+  s: Services,
+  actor: Actor,
+  applicationId: string,
+  input: z.infer<typeof CreateExternalClientRequest>,
+) {
+  try {
+    return await withRedeploy(s, actor, async (tx) => {
+      if (!(await findApplication(tx, applicationId))) {
+        return notFound("application");
+      }
+      const [km] = isId(input.keyManagerId) ? await tx.select().from(keyManagers).where(eq(keyManagers.id, input.keyManagerId)) : [];
+      if (!km) {
+        return fail("validation-failed", "keyManagerId does not name a key manager", [{ path: "keyManagerId", message: "no such key manager" }]);
+      }
+      const [row] = await tx
+        .insert(externalClients)
+        .values({ tenantId: actor.tenantId, keyManagerId: km.id, clientId: input.clientId, applicationId })
+        .returning();
+      return ok({ id: row!.id, keyManagerId: km.id, clientId: row!.clientId, applicationId });
+    });
+  } catch (e) {
+    if (isUniqueViolation(e)) {
+      return fail("conflict", "this client of that key manager is already bound to an application");
+    }
+    throw e;
+  }
+}

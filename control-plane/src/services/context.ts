@@ -1,0 +1,19 @@
+import type { Database } from "../db/client.js";
+import type { DeployContext } from "../deployer/redeploy.js";
+import type { ConsoleTokens, Principal } from "../keys/console-tokens.js";
+
+/** What every service verb may use; built once at start. */
+export interface Services {
+  db: Database;
+  deploy: DeployContext;
+  /** Wakes the outbox relay after a commit that queued bundles. */
+  publishBundles(): void;
+  tokens: ConsoleTokens;
+  publicUrl: string;
+  gatewayUrl: string;
+  /** Gateways whose last heartbeat is older than this are no longer counted as live. */
+  gatewayLiveMs: number;
+}
+
+/** A verb's caller: the tenant and user fixed by the console token. */
+export type Actor = Principal;

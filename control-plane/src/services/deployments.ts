@@ -1,0 +1,126 @@
+import { and, desc, eq, gte, isNull } from "drizzle-orm";
+import { ok, type CreateDeploymentRequest } from "@portico/shared";
+import type { z } from "zod";
+import type { Tx } from "../db/client.js";
+import { deploymentAcks, deployments, environments, gateways, revisions } from "../db/schema/index.js";
+import { redeploy } from "../deployer/redeploy.js";
+import type { Actor, Services } from "./context.js";
+import { fail, notFound, type ServiceResult } from "./errors.js";
+import { findApi, isId } from "./apis.js";
+import { resolveEnvironment } from "./environments.js";
+
+export async function createDeployment(
+  s: Services,
+  actor: Actor,
+  apiId: string,
+  input: z.infer<typeof CreateDeploymentRequest>,
+) {
+  const result = await s.db.withTenant(actor.tenantId, async (tx) => {
+    const api = await findApi(tx, apiId);
+    if (!api) {
+      return notFound("API");
+    }
+    if (api.status === "RETIRED") {
+      return fail("invalid-transition", "a retired API cannot be deployed");
+    }
+    const [revision] = isId(input.revisionId)
+      ? await tx.select().from(revisions).where(and(eq(revisions.id, input.revisionId), eq(revisions.apiId, apiId)))
+      : [];
+    if (!revision) {
+      return fail("validation-failed", "revisionId is not a revision of this API", [
+        { path: "revisionId", message: "no such revision of this API" },
+      ]);
+    }
+    const env = await resolveEnvironment(tx, input.environment);
+    if (!env) {
+      return fail("validation-failed", `environment "${input.environment}" does not exist`, [
+        { path: "environment", message: "no such environment" },
+      ]);
+    }
+    await tx
+      .update(deployments)
+      .set({ undeployedAt: new Date() })
+      .where(and(eq(deployments.apiId, apiId), eq(deployments.environmentId, env.id), isNull(deployments.undeployedAt)));
+    // Insert first with a placeholder so the bundle built next already serves this revision.
+    const [row] = await tx
+      .insert(deployments)
+      .values({ tenantId: actor.tenantId, apiId, revisionId: revision.id, environmentId: env.id, bundleVersion: 0 })
+      .returning();
+    const versions = await redeploy(tx, s.deploy, actor.tenantId, [env.id]);
+    const bundleVersion = versions.get(env.id)!;
+    await tx.update(deployments).set({ bundleVersion }).where(eq(deployments.id, row!.id));
+    return ok({ ...row!, bundleVersion, revisionNumber: revision.number, environment: env.name, busKey: env.busKey });
+  });
+  if (!result.ok) {
+    return result;
+  }
+  s.publishBundles();
+  const d = result.value;
+  return ok(toDeployment(d, { total: 0, acked: 0, ackMs: null }));
+}
+
+type DeploymentRow = typeof deployments.$inferSelect & { revisionNumber: number; environment: string };
+
+const toDeployment = (d: DeploymentRow, gateways: { total: number; acked: number; ackMs: { p50: number; p99: number; max: number } | null }) => ({
+  id: d.id,
+  apiId: d.apiId,
+  revisionId: d.revisionId,
+  revisionNumber: d.revisionNumber,
+  environment: d.environment,
+  bundleVersion: d.bundleVersion,
+  createdAt: d.createdAt.toISOString(),
+  gateways,
+});
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+/**
+ * A gateway has a deployment once it acked that bundle version or a later one; the time to
+ * its first such ack is the propagation latency.
+ */
+async function gatewayProgress(s: Services, tx: Tx, d: DeploymentRow & { busKey: string }) {
+  const acks = await tx
+    .select()
+    .from(deploymentAcks)
+    .where(and(eq(deploymentAcks.environment, d.busKey), gte(deploymentAcks.version, d.bundleVersion)));
+  const firstAck = new Map<string, number>();
+  for (const a of acks) {
+    const ms = Math.max(0, a.ackedAt.getTime() - d.createdAt.getTime());
+    firstAck.set(a.gatewayId, Math.min(firstAck.get(a.gatewayId) ?? Number.POSITIVE_INFINITY, ms));
+  }
+  const liveSince = new Date(Date.now() - s.gatewayLiveMs);
+  const live = await tx
+    .select({ id: gateways.id })
+    .from(gateways)
+    .where(and(eq(gateways.environment, d.busKey), gte(gateways.lastHeartbeat, liveSince)));
+  const total = new Set([...live.map((g) => g.id), ...firstAck.keys()]).size;
+  const times = [...firstAck.values()].sort((a, b) => a - b);
+  return {
+    total,
+    acked: times.length,
+    ackMs: times.length ? { p50: percentile(times, 50), p99: percentile(times, 99), max: times.at(-1)! } : null,
+  };
+}
+
+export async function listDeployments(s: Services, actor: Actor, apiId: string) {
+  return s.db.withTenant(actor.tenantId, async (tx) => {
+    if (!(await findApi(tx, apiId))) {
+      return notFound("API");
+    }
+    const rows = await tx
+      .select({ d: deployments, revisionNumber: revisions.number, environment: environments.name, busKey: environments.busKey })
+      .from(deployments)
+      .innerJoin(revisions, eq(revisions.id, deployments.revisionId))
+      .innerJoin(environments, eq(environments.id, deployments.environmentId))
+      .where(eq(deployments.apiId, apiId))
+      .orderBy(desc(deployments.createdAt));
+    const out = [];
+    for (const r of rows) {
+      const d = { ...r.d, revisionNumber: r.revisionNumber, environment: r.environment, busKey: r.busKey };
+      out.push({ ...toDeployment(d, await gatewayProgress(s, tx, d)), live: r.d.undeployedAt === null });
+    }
+    return ok(out);
+  });
+}

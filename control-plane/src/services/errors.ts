@@ -1,0 +1,21 @@
+import { err, type ProblemCode, type Result } from "@portico/shared";
+
+/** What a service verb can fail with; the HTTP edge turns it into problem+json. */
+export interface DomainError {
+  code: ProblemCode;
+  detail: string;
+  errors?: { path: string; message: string }[];
+}
+
+export type ServiceResult<T> = Result<T, DomainError>;
+
+export const fail = (code: ProblemCode, detail: string, errors?: DomainError["errors"]) =>
+  err<DomainError>({ code, detail, ...(errors ? { errors } : {}) });
+
+export const notFound = (what: string) => fail("not-found", `${what} does not exist`);
+
+/** PostgreSQL unique_violation, raised by a concurrent or repeated insert. */
+export function isUniqueViolation(e: unknown): boolean {
+  const code = (e as { code?: string; cause?: { code?: string } })?.code ?? (e as { cause?: { code?: string } })?.cause?.code;
+  return code === "23505";
+}

@@ -1,0 +1,128 @@
+import { eq, inArray } from "drizzle-orm";
+import type { Logger } from "pino";
+import { GatewayAck, GatewayStatus } from "@portico/shared";
+import { bundleVersions, deploymentAcks, environments, gatewayBundles, gateways, tenants } from "../db/schema/index.js";
+import type { Actor, Services } from "./context.js";
+
+/** Gateways serving the environments this tenant can see, with what they run for it. */
+export async function listGateways(s: Services, actor: Actor) {
+  return s.db.withTenant(actor.tenantId, async (tx) => {
+    const envs = await tx.select().from(environments);
+    const byKey = new Map(envs.map((e) => [e.busKey, e]));
+    if (byKey.size === 0) {
+      return [];
+    }
+    const gws = await tx.select().from(gateways).where(inArray(gateways.environment, [...byKey.keys()]));
+    const running = new Map((await tx.select().from(gatewayBundles)).map((b) => [b.gatewayId, b]));
+    const expected = new Map((await tx.select().from(bundleVersions)).map((b) => [b.environmentId, b]));
+    const liveSince = Date.now() - s.gatewayLiveMs;
+    return gws.map((g) => {
+      const env = byKey.get(g.environment)!;
+      const run = running.get(g.id);
+      const exp = expected.get(env.id);
+      return {
+        id: g.id,
+        environment: env.name,
+        softwareVersion: g.softwareVersion,
+        bundle: run ? { version: run.version, hash: run.hash } : null,
+        expectedBundle: exp ? { version: exp.version, hash: exp.hash } : null,
+        inSync: !exp || (run?.hash === exp.hash && run.version === exp.version),
+        lastHeartbeat: g.lastHeartbeat.toISOString(),
+        live: g.lastHeartbeat.getTime() >= liveSince,
+        lastError: g.lastError ?? null,
+      };
+    });
+  });
+}
+
+/** Heartbeats: platform-level writes, one per gateway and one per tenant it serves. */
+export async function recordStatus(s: Services, log: Logger, raw: string): Promise<void> {
+  const parsed = GatewayStatus.safeParse(safeJson(raw));
+  if (!parsed.success) {
+    log.warn("gateway status: malformed heartbeat dropped");
+    return;
+  }
+  const st = parsed.data;
+  const now = new Date();
+  await s.db.system
+    .insert(gateways)
+    .values({
+      id: st.id,
+      environment: st.environment,
+      softwareVersion: st.softwareVersion,
+      startedAt: new Date(st.startedAt),
+      lastHeartbeat: now,
+      lastError: st.lastError,
+    })
+    .onConflictDoUpdate({
+      target: gateways.id,
+      set: {
+        environment: st.environment,
+        softwareVersion: st.softwareVersion,
+        startedAt: new Date(st.startedAt),
+        lastHeartbeat: now,
+        lastError: st.lastError,
+      },
+    });
+  const known = await knownTenants(s, st.tenants.map((t) => t.tenant));
+  for (const t of st.tenants.filter((t) => known.has(t.tenant))) {
+    await s.db.system
+      .insert(gatewayBundles)
+      .values({ tenantId: t.tenant, gatewayId: st.id, version: t.version, hash: t.hash, updatedAt: now })
+      .onConflictDoUpdate({
+        target: [gatewayBundles.tenantId, gatewayBundles.gatewayId],
+        set: { version: t.version, hash: t.hash, updatedAt: now },
+      });
+  }
+}
+
+export async function recordAck(s: Services, log: Logger, raw: string): Promise<void> {
+  const parsed = GatewayAck.safeParse(safeJson(raw));
+  if (!parsed.success) {
+    log.warn("gateway ack: malformed ack dropped");
+    return;
+  }
+  const ack = parsed.data;
+  if (!ack.ok) {
+    log.warn({ gateway: ack.gateway, tenant: ack.tenant, reason: ack.reason, detail: ack.detail }, "gateway rejected a bundle");
+    await s.db.system
+      .update(gateways)
+      .set({ lastError: { reason: ack.reason, detail: ack.detail, at: Date.now() } })
+      .where(eq(gateways.id, ack.gateway));
+    return;
+  }
+  if (!(await knownTenants(s, [ack.tenant])).has(ack.tenant)) {
+    return;
+  }
+  await s.db.system
+    .insert(deploymentAcks)
+    .values({
+      tenantId: ack.tenant,
+      environment: ack.environment,
+      gatewayId: ack.gateway,
+      version: ack.version,
+      hash: ack.hash,
+      applyMs: ack.applyMs,
+    })
+    .onConflictDoNothing();
+}
+
+const UUID = /^[0-9a-f-]{36}$/i;
+
+async function knownTenants(s: Services, ids: string[]): Promise<Set<string>> {
+  const candidates = ids.filter((id) => UUID.test(id));
+  if (candidates.length === 0) {
+    return new Set();
+  }
+  const rows = await s.db.system.select({ id: tenants.id }).from(tenants).where(inArray(tenants.id, candidates));
+  return new Set(rows.map((r) => r.id));
+}
+
+function safeJson(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+}
+

@@ -1,0 +1,34 @@
+import { ok, type CreateTierRequest } from "@portico/shared";
+import type { z } from "zod";
+import { tiers } from "../db/schema/index.js";
+import { redeploy, tenantEnvironments } from "../deployer/redeploy.js";
+import type { Actor, Services } from "./context.js";
+import { fail, isUniqueViolation } from "./errors.js";
+
+type TierRow = typeof tiers.$inferSelect;
+const toTier = (t: TierRow) => ({ name: t.name, requestsPerMinute: t.requestsPerMinute, burst: t.burst });
+
+export async function listTiers(s: Services, actor: Actor) {
+  const rows = await s.db.withTenant(actor.tenantId, (tx) => tx.select().from(tiers).orderBy(tiers.createdAt));
+  return rows.map(toTier);
+}
+
+export async function createTier(s: Services, actor: Actor, input: z.infer<typeof CreateTierRequest>) {
+  try {
+    const row = await s.db.withTenant(actor.tenantId, async (tx) => {
+      const [r] = await tx
+        .insert(tiers)
+        .values({ tenantId: actor.tenantId, name: input.name, requestsPerMinute: input.requestsPerMinute, burst: input.burst ?? null })
+        .returning();
+      await redeploy(tx, s.deploy, actor.tenantId, await tenantEnvironments(tx));
+      return r!;
+    });
+    s.publishBundles();
+    return ok(toTier(row));
+  } catch (e) {
+    if (isUniqueViolation(e)) {
+      return fail("conflict", `a tier named "${input.name}" exists`);
+    }
+    throw e;
+  }
+}
