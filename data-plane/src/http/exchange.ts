@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Socket } from "node:net";
 import type { CompiledApi, CompiledTenant } from "../config/compile.js";
 import type { RateDecision } from "../traffic/rate-limit.js";
 
@@ -15,6 +16,8 @@ export class Exchange {
   /** monotonic ms, for latencies */
   readonly start = performance.now();
   readonly requestId: string;
+  /** kept: node detaches it from the request once the response is done */
+  readonly #socket: Socket;
   readonly #written0: number;
   tenant: CompiledTenant | undefined = undefined;
   api: CompiledApi | undefined = undefined;
@@ -35,11 +38,12 @@ export class Exchange {
     const id = req.headers["x-request-id"];
     this.requestId = typeof id === "string" && SANE_REQUEST_ID.test(id) ? id : randomUUID();
     this.bytesIn = Number(req.headers["content-length"]) || 0;
+    this.#socket = req.socket;
     this.#written0 = req.socket.bytesWritten;
   }
 
   /** Bytes written to the client for this response, headers included. */
   bytesOut(): number {
-    return Math.max(0, this.req.socket.bytesWritten - this.#written0);
+    return Math.max(0, this.#socket.bytesWritten - this.#written0);
   }
 }
