@@ -1,0 +1,121 @@
+import postgres from "postgres";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { expectProblem, signupTenant, startTestControlPlane, type TestControlPlane } from "./harness.js";
+
+/**
+ * Tenant B holds a valid console token and tries every way at tenant A's resources; then the
+ * database itself is asked, under the application role, with B fixed.
+ */
+let t: TestControlPlane;
+let a: Awaited<ReturnType<typeof signupTenant>>;
+let b: Awaited<ReturnType<typeof signupTenant>>;
+const ids: Record<string, string> = {};
+
+beforeAll(async () => {
+  t = await startTestControlPlane();
+  a = await signupTenant(t.api, "iso-a");
+  b = await signupTenant(t.api, "iso-b");
+  const call = (method: string, path: string, body?: unknown) => t.api.call(method, path, { token: a.token, body });
+  ids.api = (await call("POST", "/api/v1/apis", { name: "A", context: "a", version: "v1", upstream: { url: "http://127.0.0.1:9" } })).body.id;
+  await call("POST", `/api/v1/apis/${ids.api}/lifecycle`, { action: "publish" });
+  ids.revision = (await call("POST", `/api/v1/apis/${ids.api}/revisions`)).body.id;
+  await call("POST", `/api/v1/apis/${ids.api}/deployments`, { revisionId: ids.revision, environment: "default" });
+  ids.app = (await call("POST", "/api/v1/applications", { name: "A app" })).body.id;
+  await call("POST", `/api/v1/applications/${ids.app}/credentials`);
+  ids.key = (await call("POST", `/api/v1/applications/${ids.app}/api-keys`)).body.id;
+  ids.env = (await call("POST", "/api/v1/environments", { name: "a-private" })).body.id;
+  await call("POST", "/api/v1/subscriptions", { applicationId: ids.app, apiId: ids.api, tier: "Gold" });
+  ids.km = (await call("POST", "/api/v1/key-managers", { name: "idp", issuer: "https://idp.a.example", jwksUri: "https://idp.a.example/jwks" })).body.id;
+  await call("POST", `/api/v1/applications/${ids.app}/external-clients`, { keyManagerId: ids.km, clientId: "a-client" });
+});
+afterAll(() => t?.close());
+
+describe("tenant B through the REST API", () => {
+  const asB = (method: string, path: string, body?: unknown) => t.api.call(method, path, { token: b.token, body });
+
+  it("cannot read or list tenant A's resources", async () => {
+    expectProblem(await asB("GET", `/api/v1/apis/${ids.api}`), 404, "not-found");
+    expectProblem(await asB("GET", `/api/v1/apis/${ids.api}/openapi`), 404, "not-found");
+    expectProblem(await asB("GET", `/api/v1/apis/${ids.api}/revisions`), 404, "not-found");
+    expectProblem(await asB("GET", `/api/v1/apis/${ids.api}/deployments`), 404, "not-found");
+    expectProblem(await asB("GET", `/api/v1/applications/${ids.app}`), 404, "not-found");
+    expectProblem(await asB("GET", `/api/v1/applications/${ids.app}/api-keys`), 404, "not-found");
+    expect((await asB("GET", "/api/v1/apis")).body).toEqual([]);
+    expect((await asB("GET", "/api/v1/applications")).body).toEqual([]);
+    expect((await asB("GET", "/api/v1/subscriptions")).body).toEqual([]);
+    expect((await asB("GET", "/api/v1/key-managers")).body).toEqual([]);
+    expect((await asB("GET", "/api/v1/environments")).body.map((e: { name: string }) => e.name)).toEqual(["default"]);
+    expect((await asB("GET", "/api/v1/analytics/requests")).body.totals.count).toBe(0);
+  });
+
+  it("cannot change, deploy, delete or subscribe to them", async () => {
+    expectProblem(await asB("PATCH", `/api/v1/apis/${ids.api}`, { name: "pwned" }), 404, "not-found");
+    expectProblem(await asB("POST", `/api/v1/apis/${ids.api}/lifecycle`, { action: "block" }), 404, "not-found");
+    expectProblem(await asB("POST", `/api/v1/apis/${ids.api}/revisions`), 404, "not-found");
+    expectProblem(await asB("POST", `/api/v1/apis/${ids.api}/deployments`, { revisionId: ids.revision, environment: "default" }), 404, "not-found");
+    expectProblem(await asB("DELETE", `/api/v1/apis/${ids.api}`), 404, "not-found");
+    expectProblem(await asB("POST", `/api/v1/applications/${ids.app}/credentials`), 404, "not-found");
+    expectProblem(await asB("POST", `/api/v1/applications/${ids.app}/api-keys`), 404, "not-found");
+    expectProblem(await asB("DELETE", `/api/v1/applications/${ids.app}/api-keys/${ids.key}`), 404, "not-found");
+    const bApp = (await asB("POST", "/api/v1/applications", { name: "B app" })).body.id;
+    expectProblem(await asB("POST", "/api/v1/subscriptions", { applicationId: bApp, apiId: ids.api, tier: "Gold" }), 400, "validation-failed");
+    expectProblem(await asB("POST", "/api/v1/subscriptions", { applicationId: ids.app, apiId: ids.api, tier: "Gold" }), 400, "validation-failed");
+    expectProblem(await asB("POST", `/api/v1/applications/${bApp}/external-clients`, { keyManagerId: ids.km, clientId: "x" }), 400, "validation-failed");
+    const bApi = (await asB("POST", "/api/v1/apis", { name: "B", context: "b", version: "v1", upstream: { url: "http://127.0.0.1:9" } })).body.id;
+    const bRev = (await asB("POST", `/api/v1/apis/${bApi}/revisions`)).body.id;
+    expectProblem(await asB("POST", `/api/v1/apis/${bApi}/deployments`, { revisionId: ids.revision, environment: "default" }), 400, "validation-failed");
+    expectProblem(await asB("POST", `/api/v1/apis/${bApi}/deployments`, { revisionId: bRev, environment: ids.env }), 400, "validation-failed");
+    expectProblem(await asB("POST", `/api/v1/apis/${bApi}/deployments`, { revisionId: bRev, environment: "a-private" }), 400, "validation-failed");
+    // Tenant A still has everything.
+    expect((await t.api.call("GET", `/api/v1/apis/${ids.api}`, { token: a.token })).body.name).toBe("A");
+  });
+});
+
+describe("tenant B in the database", () => {
+  const TABLES = [
+    "tenants", "users", "issuer_keys", "tiers", "apis", "revisions", "deployments", "bundle_versions", "outbox",
+    "applications", "oauth_clients", "api_keys", "subscriptions", "key_managers", "external_clients",
+    "gateway_bundles", "deployment_acks", "analytics_events",
+  ];
+
+  it("sees none of tenant A's rows under the application role, and none at all with no tenant set", async () => {
+    const sql = postgres(t.databaseUrl, { max: 1, onnotice: () => {} });
+    try {
+      // Rows the gateways would have produced for A, so no table is empty to begin with.
+      await sql`insert into gateway_bundles (tenant_id, gateway_id, version, hash) values (${a.tenantId}, 'gw-1', 1, 'h')`;
+      await sql`insert into deployment_acks (tenant_id, environment, gateway_id, version, hash, apply_ms) values (${a.tenantId}, 'default', 'gw-1', 1, 'h', 1)`;
+      await sql`insert into analytics_events (id, tenant_id, time, environment, gateway_id, resource, method, status, latency_ms, bytes_in, bytes_out)
+                values (gen_random_uuid(), ${a.tenantId}, now(), 'default', 'gw-1', '/x', 'GET', 200, 1, 0, 0)`;
+      for (const table of TABLES) {
+        const column = table === "tenants" ? "id" : "tenant_id";
+        const owner = await sql.unsafe(`select count(*)::int as n from ${table} where ${column} = $1`, [a.tenantId]);
+        expect(owner[0]!.n, `${table} holds rows of A`).toBeGreaterThan(0);
+        const seen = await sql.begin(async (tx) => {
+          await tx`set local role portico_app`;
+          await tx`select set_config('app.tenant_id', ${b.tenantId}, true)`;
+          return tx.unsafe(`select count(*)::int as n from ${table} where ${column} = $1`, [a.tenantId]);
+        });
+        expect(seen[0]!.n, table).toBe(0);
+        const unset = await sql.begin(async (tx) => {
+          await tx`set local role portico_app`;
+          return tx.unsafe(`select count(*)::int as n from ${table}`);
+        });
+        expect(unset[0]!.n, `${table} without a tenant`).toBe(0);
+      }
+      const write = sql.begin(async (tx) => {
+        await tx`set local role portico_app`;
+        await tx`select set_config('app.tenant_id', ${b.tenantId}, true)`;
+        await tx`insert into applications (tenant_id, name) values (${a.tenantId}, 'smuggled')`;
+      });
+      await expect(write).rejects.toThrow(/row-level security/);
+      const envs = await sql.begin(async (tx) => {
+        await tx`set local role portico_app`;
+        await tx`select set_config('app.tenant_id', ${b.tenantId}, true)`;
+        return tx`select name from environments`;
+      });
+      expect(envs.map((e) => e.name)).toEqual(["default"]);
+    } finally {
+      await sql.end();
+    }
+  });
+});

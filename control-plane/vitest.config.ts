@@ -1,0 +1,13 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["src/**/*.test.ts"],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    pool: "forks",
+    // Two cores: suites start servers and databases of their own; one file at a time keeps
+    // timings honest and the machine responsive.
+    fileParallelism: false,
+  },
+});
