@@ -159,10 +159,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       clearTimeout(poolSweep);
       await watcher.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      const force = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS).unref();
+      // Let requests in progress finish (up to a grace period), then drop every connection,
+      // including keep-alive ones node still counts as active because they never sent a request.
+      const graceEnd = Date.now() + CLOSE_GRACE_MS;
+      while (pipeline.inflight > 0 && Date.now() < graceEnd) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      server.closeAllConnections();
       await closed;
-      clearTimeout(force);
       await analytics.close();
       await pools.close();
       logger.info({ gatewayId }, "gateway stopped");

@@ -34,14 +34,29 @@ const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
 export class RequestPipeline {
   readonly #o: PipelineOptions;
   readonly #unattributed: TenantMeters;
+  #inflight = 0;
 
   constructor(options: PipelineOptions) {
     this.#o = options;
     this.#unattributed = options.metrics.meters(UNATTRIBUTED);
   }
 
+  /** Requests between arrival and their analytics event, so shutdown can wait for them. */
+  get inflight(): number {
+    return this.#inflight;
+  }
+
   /** Never rejects: a bug answers 500 and the process keeps serving. */
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    this.#inflight++;
+    try {
+      await this.#handle(req, res);
+    } finally {
+      this.#inflight--;
+    }
+  }
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     let ex: Exchange | undefined;
     try {
       ex = new Exchange(req, res);

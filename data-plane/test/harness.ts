@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type GatewayAck, type NatsNames, natsNames } from "@portico/shared";
@@ -11,6 +11,7 @@ import { NatsBus } from "@portico/shared/bus/nats";
 import { exportJWK, generateKeyPair, type JSONWebKeySet, type JWK, SignJWT } from "jose";
 import { pino } from "pino";
 import { request } from "undici";
+import { expect } from "vitest";
 import { type Gateway, type GatewayOptions, startGateway } from "../src/index.js";
 
 export const NATS_URL = process.env.NATS_URL ?? "nats://127.0.0.1:4222";
@@ -66,13 +67,12 @@ export async function tenantIssuer(issuer = "https://cp.test/t/acme", audience =
     audience,
     publicJwk,
     token: (claims: Record<string, unknown> = {}, opts: { iss?: string; aud?: string; exp?: number | string } = {}) =>
-      new SignJWT({ client_id: "cid_app1", scope: "", ...claims })
+      new SignJWT({ client_id: "cid_app1", scope: "", jti: randomUUID(), ...claims })
         .setProtectedHeader({ alg: "ES256", kid })
         .setIssuer(opts.iss ?? issuer)
         .setAudience(opts.aud ?? audience)
         .setSubject("cid_app1")
         .setIssuedAt()
-        .setJti(randomUUID())
         .setExpirationTime(opts.exp ?? "5m")
         .sign(privateKey),
   };
@@ -255,4 +255,74 @@ export async function gateway(o: Partial<GatewayOptions> & Pick<GatewayOptions, 
     ...o,
   });
   return Object.assign(gw, { names: natsNames(o.natsPrefix) });
+}
+
+/** Sends bytes as they are: HTTP clients normalise `..` and encodings away before they reach the wire. */
+export async function rawRequest(url: string, requestText: string): Promise<{ status: number; head: string; body: string }> {
+  const { hostname, port } = new URL(url);
+  const socket = connect(Number(port), hostname);
+  socket.write(requestText);
+  const chunks: Buffer[] = [];
+  for await (const c of socket) {
+    chunks.push(c as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString();
+  const split = text.indexOf("\r\n\r\n");
+  const head = text.slice(0, split);
+  return { status: Number(head.split(" ")[1]), head, body: text.slice(split + 4) };
+}
+
+export const rawGet = (url: string, path: string) =>
+  rawRequest(url, `GET ${path} HTTP/1.1\r\nHost: gw.test\r\nConnection: close\r\n\r\n`);
+
+/** A gateway on its own bus with the standard test tenant deployed and acknowledged. */
+export async function deployedGateway(extra: Partial<GatewayOptions> = {}, draft: Partial<DraftOptions> = {}) {
+  const prefix = uniquePrefix();
+  const names = natsNames(prefix);
+  const dir = await tempDir();
+  const upstream = await startEchoUpstream();
+  const issuer = await tenantIssuer();
+  const keys = await bundleSigningKey();
+  const control = natsBus("control-plane");
+  await control.ready();
+  const acks = collect<GatewayAck>(control, names.ackSubject(ENV, "gw-test"));
+  const gwBus = natsBus("gateway");
+  const gw = await gateway({ bus: gwBus, dataDir: dir.path, bundleKeys: keys.jwks, natsPrefix: prefix, ...extra });
+  const deploy = async (version: number, over: Partial<DraftOptions> = {}, key = "tenant-acme") => {
+    await control.kvPut(
+      names.bundleBucket(ENV),
+      key,
+      await keys.sign(tenantDraft({ version, upstream: upstream.origin, issuer, ...draft, ...over })),
+    );
+  };
+  await deploy(1);
+  await waitForAck(acks, (a) => a.ok && a.version === 1);
+  return {
+    gw,
+    names,
+    control,
+    acks,
+    issuer,
+    keys,
+    upstream,
+    dir,
+    deploy,
+    close: async () => {
+      await gw.close();
+      await acks.stop();
+      await gwBus.close();
+      await control.close();
+      await upstream.close();
+      await dir.remove();
+    },
+  };
+}
+
+/** A problem+json answer of that type, without internals (stack frames, socket errors, upstream addresses). */
+export function expectProblem(res: { status: number; headers: Record<string, unknown>; text: string }, status: number, code: string) {
+  expect(res.status).toBe(status);
+  expect(res.headers["content-type"]).toBe("application/problem+json");
+  const body = JSON.parse(res.text);
+  expect(body).toMatchObject({ type: `https://portico.dev/problems/${code}`, status });
+  expect(JSON.stringify(body)).not.toMatch(/at .*\.ts:\d+|ECONN|127\.0\.0\.1/);
 }
