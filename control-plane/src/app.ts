@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { type Hook, OpenAPIHono } from "@hono/zod-openapi";
+import { type ProblemCode, zodIssues } from "@portico/shared";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
-import type { Logger } from "pino";
-import { type ProblemCode, zodIssues } from "@portico/shared";
 import type { JSONWebKeySet } from "jose";
+import type { Logger } from "pino";
 import type { AppEnv } from "./http/env.js";
 import type { Metrics } from "./http/metrics.js";
 import { sendProblem } from "./http/problem.js";
@@ -39,7 +39,9 @@ export interface AppDeps {
 
 export function newApp(deps: AppDeps) {
   const defaultHook: Hook<unknown, AppEnv, string, Response | undefined> = (result, c) =>
-    result.success ? undefined : sendProblem(c, "validation-failed", "the request is not valid", zodIssues(result.error));
+    result.success
+      ? undefined
+      : sendProblem(c, "validation-failed", "the request is not valid", zodIssues(result.error));
   const app = new OpenAPIHono<AppEnv>({ defaultHook });
 
   app.use("*", async function context(c, next) {
@@ -55,7 +57,10 @@ export function newApp(deps: AppDeps) {
   });
   app.use(
     "*",
-    bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => sendProblem(c, "payload-too-large", `bodies are limited to ${MAX_BODY_BYTES} bytes`) }),
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) => sendProblem(c, "payload-too-large", `bodies are limited to ${MAX_BODY_BYTES} bytes`),
+    }),
   );
 
   app.onError((error, c) => {
@@ -78,7 +83,11 @@ export function newApp(deps: AppDeps) {
   registerOAuthRoutes(app);
 
   const v1 = new OpenAPIHono<AppEnv>({ defaultHook });
-  v1.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
+  v1.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
+    type: "http",
+    scheme: "bearer",
+    bearerFormat: "JWT",
+  });
   registerAuthRoutes(v1);
   registerApiRoutes(v1);
   registerDeploymentRoutes(v1);
@@ -87,7 +96,11 @@ export function newApp(deps: AppDeps) {
   registerCatalogRoutes(v1);
   v1.doc31("/openapi.json", {
     openapi: "3.1.0",
-    info: { title: "Portico control plane", version: "1", description: "Tenant REST API. Errors are application/problem+json (RFC 9457)." },
+    info: {
+      title: "Portico control plane",
+      version: "1",
+      description: "Tenant REST API. Errors are application/problem+json (RFC 9457).",
+    },
     servers: [{ url: `${deps.services.publicUrl}/api/v1` }],
   });
   app.route("/api/v1", v1);

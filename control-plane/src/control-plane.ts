@@ -1,10 +1,11 @@
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { serve } from "@hono/node-server";
-import type { AddressInfo } from "node:net";
-import { sql } from "drizzle-orm";
-import pino, { type Logger } from "pino";
 import { natsNames } from "@portico/shared";
 import type { Bus, Stoppable } from "@portico/shared/bus";
+import { sql } from "drizzle-orm";
+import pino, { type Logger } from "pino";
+import { newApp } from "./app.js";
 import { connectDatabase, type Database } from "./db/client.js";
 import { startEmbeddedPostgres } from "./db/embedded.js";
 import { migrateDatabase } from "./db/migrate.js";
@@ -13,7 +14,6 @@ import { OutboxRelay } from "./deployer/relay.js";
 import { createMetrics } from "./http/metrics.js";
 import { loadConsoleTokens } from "./keys/console-tokens.js";
 import { loadBundleSigner } from "./keys/signing-keys.js";
-import { newApp } from "./app.js";
 import { ingestBatch } from "./services/analytics.js";
 import type { Services } from "./services/context.js";
 import { recordAck, recordStatus } from "./services/gateways.js";
@@ -91,14 +91,22 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
 
   // Bus wiring runs in the background: the API serves while NATS is still unreachable.
   const stoppables: Stoppable[] = [
-    opts.bus.subscribe(names.statusFilter, (m) => void recordStatus(services, log, m.data).catch((e) => log.warn({ err: e }, "status"))),
-    opts.bus.subscribe(names.ackFilter, (m) => void recordAck(services, log, m.data).catch((e) => log.warn({ err: e }, "ack"))),
+    opts.bus.subscribe(
+      names.statusFilter,
+      (m) => void recordStatus(services, log, m.data).catch((e) => log.warn({ err: e }, "status")),
+    ),
+    opts.bus.subscribe(
+      names.ackFilter,
+      (m) => void recordAck(services, log, m.data).catch((e) => log.warn({ err: e }, "ack")),
+    ),
   ];
   const busSetup = (async () => {
     const envs = await database.system.select({ busKey: environments.busKey }).from(environments);
     await Promise.all(envs.map((e) => opts.bus.ensureBucket(names.bundleBucket(e.busKey))));
     await opts.bus.ensureStream(names.analyticsStream, [names.analyticsFilter]);
-    stoppables.push(await opts.bus.consume(names.analyticsStream, names.analyticsDurable, (m) => ingestBatch(services, log, m.data)));
+    stoppables.push(
+      await opts.bus.consume(names.analyticsStream, names.analyticsDurable, (m) => ingestBatch(services, log, m.data)),
+    );
   })().catch((e) => log.error({ err: e }, "bus setup failed"));
   relay.start();
 

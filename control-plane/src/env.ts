@@ -9,7 +9,10 @@ export const ControlPlaneEnv = z.object({
   DATABASE_URL: optionalUrl,
   NATS_URL: z.preprocess((v) => (v === "" ? undefined : v), z.string().optional()),
   NATS_CREDS: z.string().optional(),
-  PORTICO_NATS_PREFIX: z.string().regex(/^[a-zA-Z0-9_-]+$/).default("portico"),
+  PORTICO_NATS_PREFIX: z
+    .string()
+    .regex(/^[a-zA-Z0-9_-]+$/)
+    .default("portico"),
   PORTICO_DATA_DIR: z.string().default("./.portico"),
   PORTICO_PUBLIC_URL: optionalUrl,
   PORTICO_GATEWAY_URL: optionalUrl,

@@ -1,1 +1,1 @@
-export { startControlPlane, type ControlPlane, type ControlPlaneOptions } from "./control-plane.js";
+export { type ControlPlane, type ControlPlaneOptions, startControlPlane } from "./control-plane.js";

@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
-import pino from "pino";
 import { MemoryBus } from "@portico/shared/bus";
 import { NatsBus } from "@portico/shared/bus/nats";
+import pino from "pino";
 import { startControlPlane } from "./control-plane.js";
 import { readEnv } from "./env.js";
 
@@ -11,7 +11,12 @@ if (!env.NATS_URL) {
   log.warn("NATS_URL is not set: using an in-process bus, which no separate gateway can reach");
 }
 const bus = env.NATS_URL
-  ? new NatsBus({ servers: env.NATS_URL, credsFile: env.NATS_CREDS, name: "portico-control-plane", onError: (e) => log.warn({ err: e }, "nats") })
+  ? new NatsBus({
+      servers: env.NATS_URL,
+      credsFile: env.NATS_CREDS,
+      name: "portico-control-plane",
+      onError: (e) => log.warn({ err: e }, "nats"),
+    })
   : new MemoryBus();
 const cp = await startControlPlane({
   databaseUrl: env.DATABASE_URL,
@@ -28,6 +33,9 @@ const cp = await startControlPlane({
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => {
     log.info({ signal }, "shutting down");
-    void cp.close().then(() => bus.close()).finally(() => process.exit(0));
+    void cp
+      .close()
+      .then(() => bus.close())
+      .finally(() => process.exit(0));
   });
 }

@@ -52,11 +52,7 @@ export type Problem = z.infer<typeof Problem>;
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
 
-export function problem(
-  code: ProblemCode,
-  detail?: string,
-  extra?: Record<string, unknown>,
-): Problem {
+export function problem(code: ProblemCode, detail?: string, extra?: Record<string, unknown>): Problem {
   const { status, title } = problemCatalog[code];
   return { type: PROBLEM_TYPE_BASE + code, title, status, ...(detail ? { detail } : {}), ...extra };
 }

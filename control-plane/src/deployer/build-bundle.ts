@@ -1,6 +1,6 @@
-import { and, eq, isNull, ne } from "drizzle-orm";
 import type { BundleContent } from "@portico/shared/bundle";
 import { BUNDLE_SCHEMA_VERSION } from "@portico/shared/bundle";
+import { and, eq, isNull, ne } from "drizzle-orm";
 import type { Tx } from "../db/client.js";
 import {
   apiKeys,

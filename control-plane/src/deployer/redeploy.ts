@@ -1,5 +1,5 @@
-import { and, eq, sql } from "drizzle-orm";
 import { signBundle } from "@portico/shared/bundle";
+import { and, eq, sql } from "drizzle-orm";
 import type { Tx } from "../db/client.js";
 import { bundleVersions, environments, outbox } from "../db/schema/index.js";
 import type { BundleSigner } from "../keys/signing-keys.js";
@@ -38,7 +38,13 @@ export async function redeploy(
       })
       .returning({ version: bundleVersions.version });
     const version = row!.version;
-    const draft = await buildBundle(tx, { tenantId, environmentId, busKey: env.busKey, version, publicUrl: ctx.publicUrl });
+    const draft = await buildBundle(tx, {
+      tenantId,
+      environmentId,
+      busKey: env.busKey,
+      version,
+      publicUrl: ctx.publicUrl,
+    });
     const { jws, bundle } = await signBundle(draft, ctx.signer);
     await tx
       .update(bundleVersions)

@@ -1,7 +1,7 @@
-import { asc, inArray, isNull } from "drizzle-orm";
-import type { Logger } from "pino";
 import type { NatsNames } from "@portico/shared";
 import type { Bus } from "@portico/shared/bus";
+import { asc, inArray, isNull } from "drizzle-orm";
+import type { Logger } from "pino";
 import type { Database } from "../db/client.js";
 import { outbox } from "../db/schema/index.js";
 
@@ -93,7 +93,12 @@ export class OutboxRelay {
         await this.db.system
           .update(outbox)
           .set({ publishedAt: new Date() })
-          .where(inArray(outbox.id, rows.map((r) => r.id)));
+          .where(
+            inArray(
+              outbox.id,
+              rows.map((r) => r.id),
+            ),
+          );
         if (rows.length < BATCH) {
           return;
         }

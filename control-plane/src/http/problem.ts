@@ -1,5 +1,5 @@
+import { PROBLEM_CONTENT_TYPE, type Problem, type ProblemCode, problem } from "@portico/shared";
 import type { Context } from "hono";
-import { PROBLEM_CONTENT_TYPE, problem, type Problem, type ProblemCode } from "@portico/shared";
 import type { DomainError } from "../services/errors.js";
 
 /** The single place a response body for an error is made. */

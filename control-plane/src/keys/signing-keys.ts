@@ -1,6 +1,6 @@
-import { desc, isNull } from "drizzle-orm";
-import { type CryptoKey, exportJWK, generateKeyPair, importJWK, type JWK, type JSONWebKeySet } from "jose";
 import { randomUUID } from "node:crypto";
+import { desc, isNull } from "drizzle-orm";
+import { type CryptoKey, exportJWK, generateKeyPair, importJWK, type JSONWebKeySet, type JWK } from "jose";
 import type { Db } from "../db/client.js";
 import { signingKeys } from "../db/schema/index.js";
 
@@ -16,7 +16,11 @@ export interface BundleSigner {
  * The private key is read only here and never leaves the control plane.
  */
 export async function loadBundleSigner(db: Db): Promise<BundleSigner> {
-  let rows = await db.select().from(signingKeys).where(isNull(signingKeys.retiredAt)).orderBy(desc(signingKeys.createdAt));
+  let rows = await db
+    .select()
+    .from(signingKeys)
+    .where(isNull(signingKeys.retiredAt))
+    .orderBy(desc(signingKeys.createdAt));
   if (rows.length === 0) {
     const { privateKey, publicKey } = await generateKeyPair("EdDSA", { crv: "Ed25519", extractable: true });
     const kid = `bk-${randomUUID()}`;
@@ -26,7 +30,11 @@ export async function loadBundleSigner(db: Db): Promise<BundleSigner> {
       .insert(signingKeys)
       .values({ kid, privateJwk: JSON.stringify(priv), publicJwk: JSON.stringify(pub) })
       .onConflictDoNothing();
-    rows = await db.select().from(signingKeys).where(isNull(signingKeys.retiredAt)).orderBy(desc(signingKeys.createdAt));
+    rows = await db
+      .select()
+      .from(signingKeys)
+      .where(isNull(signingKeys.retiredAt))
+      .orderBy(desc(signingKeys.createdAt));
   }
   const active = rows[0]!;
   const privateKey = (await importJWK(JSON.parse(active.privateJwk) as JWK, "EdDSA")) as CryptoKey;

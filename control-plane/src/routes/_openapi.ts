@@ -1,5 +1,5 @@
-import type { Context } from "hono";
 import { Problem } from "@portico/shared";
+import type { Context } from "hono";
 import { z } from "zod";
 import { sendDomainError } from "../http/problem.js";
 import type { ServiceResult } from "../services/errors.js";
@@ -28,7 +28,10 @@ export const problems = (...statuses: (400 | 401 | 403 | 404 | 409)[]) =>
       s,
       { content: { "application/problem+json": { schema: Problem } }, description: PROBLEM_DESCRIPTIONS[s]! },
     ]),
-  ) as Record<400 | 401 | 403 | 404 | 409, { content: { "application/problem+json": { schema: typeof Problem } }; description: string }>;
+  ) as Record<
+    400 | 401 | 403 | 404 | 409,
+    { content: { "application/problem+json": { schema: typeof Problem } }; description: string }
+  >;
 
 export const IdParams = z.object({ id: z.string().meta({ description: "resource id" }) });
 

@@ -20,15 +20,31 @@ const newApi = (over: Record<string, unknown> = {}) => ({
 
 describe("APIs", () => {
   it("creates, lists, reads, changes and deletes an API", async () => {
-    const created = await t.api.call("POST", "/api/v1/apis", { token, body: newApi({ context: "/crud/", version: "v2" }) });
+    const created = await t.api.call("POST", "/api/v1/apis", {
+      token,
+      body: newApi({ context: "/crud/", version: "v2" }),
+    });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ name: "Pets", context: "crud", version: "v2", status: "CREATED", upstream: { url: "http://127.0.0.1:9/pets" } });
+    expect(created.body).toMatchObject({
+      name: "Pets",
+      context: "crud",
+      version: "v2",
+      status: "CREATED",
+      upstream: { url: "http://127.0.0.1:9/pets" },
+    });
     const id = created.body.id;
     expect((await t.api.call("GET", "/api/v1/apis", { token })).body.map((a: { id: string }) => a.id)).toContain(id);
     expect((await t.api.call("GET", `/api/v1/apis/${id}`, { token })).body.id).toBe(id);
-    const patched = await t.api.call("PATCH", `/api/v1/apis/${id}`, { token, body: { name: "Pets 2", upstream: { url: "https://example.org" } } });
+    const patched = await t.api.call("PATCH", `/api/v1/apis/${id}`, {
+      token,
+      body: { name: "Pets 2", upstream: { url: "https://example.org" } },
+    });
     expect(patched.body).toMatchObject({ name: "Pets 2", upstream: { url: "https://example.org" } });
-    expectProblem(await t.api.call("PATCH", `/api/v1/apis/${id}`, { token, body: { context: "moved" } }), 400, "validation-failed");
+    expectProblem(
+      await t.api.call("PATCH", `/api/v1/apis/${id}`, { token, body: { context: "moved" } }),
+      400,
+      "validation-failed",
+    );
     expect((await t.api.call("DELETE", `/api/v1/apis/${id}`, { token })).status).toBe(204);
     expectProblem(await t.api.call("GET", `/api/v1/apis/${id}`, { token }), 404, "not-found");
     expectProblem(await t.api.call("GET", "/api/v1/apis/not-a-uuid", { token }), 404, "not-found");
@@ -47,7 +63,8 @@ describe("APIs", () => {
 describe("lifecycle", () => {
   it("follows the state machine and refuses forbidden moves with 409", async () => {
     const { body: api } = await t.api.call("POST", "/api/v1/apis", { token, body: newApi({ context: "life" }) });
-    const move = (action: string) => t.api.call("POST", `/api/v1/apis/${api.id}/lifecycle`, { token, body: { action } });
+    const move = (action: string) =>
+      t.api.call("POST", `/api/v1/apis/${api.id}/lifecycle`, { token, body: { action } });
     expectProblem(await move("retire"), 409, "invalid-transition");
     expectProblem(await move("deprecate"), 409, "invalid-transition");
     expect((await move("pre-release")).body.status).toBe("PRE-RELEASED");
@@ -78,7 +95,12 @@ paths:
   it("turns operations into resources and exports OpenAPI 3.1 at the gateway URL", async () => {
     const res = await t.api.call("POST", "/api/v1/apis/import", { token, body: { openapi: yaml } });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ name: "Orders Service", context: "orders-service", version: "2.1", upstream: { url: "http://127.0.0.1:9/orders" } });
+    expect(res.body).toMatchObject({
+      name: "Orders Service",
+      context: "orders-service",
+      version: "2.1",
+      upstream: { url: "http://127.0.0.1:9/orders" },
+    });
     expect(res.body.resources).toEqual([
       { method: "GET", path: "/orders", summary: "List orders" },
       { method: "POST", path: "/orders" },
@@ -103,10 +125,22 @@ paths:
     const bad = { openapi: "2.0", info: { version: "1" }, paths: { orders: {} } };
     const res = await t.api.call("POST", "/api/v1/apis/import", { token, body: { openapi: bad } });
     expectProblem(res, 400, "invalid-openapi");
-    expect(res.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(["info.title", "openapi", "paths.orders"]);
-    expectProblem(await t.api.call("POST", "/api/v1/apis/import", { token, body: { openapi: "a: [unclosed" } }), 400, "invalid-openapi");
+    expect(res.body.errors.map((e: { path: string }) => e.path).sort()).toEqual([
+      "info.title",
+      "openapi",
+      "paths.orders",
+    ]);
+    expectProblem(
+      await t.api.call("POST", "/api/v1/apis/import", { token, body: { openapi: "a: [unclosed" } }),
+      400,
+      "invalid-openapi",
+    );
     const noUpstream = { openapi: "3.0.0", info: { title: "x", version: "1" }, paths: {} };
-    expectProblem(await t.api.call("POST", "/api/v1/apis/import", { token, body: { openapi: noUpstream } }), 400, "invalid-openapi");
+    expectProblem(
+      await t.api.call("POST", "/api/v1/apis/import", { token, body: { openapi: noUpstream } }),
+      400,
+      "invalid-openapi",
+    );
   });
 });
 
@@ -114,10 +148,28 @@ describe("OpenAPI document of the control plane", () => {
   it("describes every contract call", async () => {
     const res = await t.api.call("GET", "/api/v1/openapi.json");
     expect(res.body.openapi).toBe("3.1.0");
-    for (const path of ["/signup", "/login", "/apis", "/apis/{id}", "/apis/{id}/lifecycle", "/apis/{id}/revisions", "/apis/{id}/deployments",
-      "/environments", "/gateways", "/applications", "/applications/{id}/credentials", "/applications/{id}/api-keys", "/subscriptions",
-      "/analytics/requests", "/apis/import", "/apis/{id}/openapi", "/tiers", "/applications/{id}/api-keys/{keyId}", "/key-managers",
-      "/applications/{id}/external-clients"]) {
+    for (const path of [
+      "/signup",
+      "/login",
+      "/apis",
+      "/apis/{id}",
+      "/apis/{id}/lifecycle",
+      "/apis/{id}/revisions",
+      "/apis/{id}/deployments",
+      "/environments",
+      "/gateways",
+      "/applications",
+      "/applications/{id}/credentials",
+      "/applications/{id}/api-keys",
+      "/subscriptions",
+      "/analytics/requests",
+      "/apis/import",
+      "/apis/{id}/openapi",
+      "/tiers",
+      "/applications/{id}/api-keys/{keyId}",
+      "/key-managers",
+      "/applications/{id}/external-clients",
+    ]) {
       expect(res.body.paths, path).toHaveProperty([path]);
     }
   });

@@ -1,6 +1,5 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import { ok } from "@portico/shared";
-import { Api, CreateApiRequest, ImportApiRequest, LifecycleRequest, UpdateApiRequest } from "@portico/shared";
+import { Api, CreateApiRequest, ImportApiRequest, LifecycleRequest, ok, UpdateApiRequest } from "@portico/shared";
 import { z } from "zod";
 import { requirePermission } from "../http/authorize.js";
 import type { AppEnv } from "../http/env.js";
@@ -12,49 +11,80 @@ const tags = ["APIs"];
 
 const routes = {
   create: createRoute({
-    method: "post", path: "/apis", tags, security: bearer, summary: "Create an API",
+    method: "post",
+    path: "/apis",
+    tags,
+    security: bearer,
+    summary: "Create an API",
     middleware: [requirePermission("apis:write")],
     request: jsonBody(CreateApiRequest),
     responses: { 201: json(Api, "The API, status CREATED"), ...problems(400, 401, 403, 409) },
   }),
   import: createRoute({
-    method: "post", path: "/apis/import", tags, security: bearer, summary: "Create an API from an OpenAPI 3.0/3.1 document",
+    method: "post",
+    path: "/apis/import",
+    tags,
+    security: bearer,
+    summary: "Create an API from an OpenAPI 3.0/3.1 document",
     middleware: [requirePermission("apis:write")],
     request: jsonBody(ImportApiRequest),
     responses: { 201: json(Api, "The API with its resources"), ...problems(400, 401, 403, 409) },
   }),
   list: createRoute({
-    method: "get", path: "/apis", tags, security: bearer, summary: "List the tenant's APIs",
+    method: "get",
+    path: "/apis",
+    tags,
+    security: bearer,
+    summary: "List the tenant's APIs",
     middleware: [requirePermission("apis:read")],
     responses: { 200: json(z.array(Api), "APIs, newest first"), ...problems(401) },
   }),
   get: createRoute({
-    method: "get", path: "/apis/{id}", tags, security: bearer, summary: "Read an API",
+    method: "get",
+    path: "/apis/{id}",
+    tags,
+    security: bearer,
+    summary: "Read an API",
     middleware: [requirePermission("apis:read")],
     request: { params: IdParams },
     responses: { 200: json(Api, "The API"), ...problems(401, 404) },
   }),
   update: createRoute({
-    method: "patch", path: "/apis/{id}", tags, security: bearer, summary: "Change an API's working copy",
+    method: "patch",
+    path: "/apis/{id}",
+    tags,
+    security: bearer,
+    summary: "Change an API's working copy",
     middleware: [requirePermission("apis:write")],
     request: { params: IdParams, ...jsonBody(UpdateApiRequest) },
     responses: { 200: json(Api, "The changed API"), ...problems(400, 401, 403, 404) },
   }),
   delete: createRoute({
-    method: "delete", path: "/apis/{id}", tags, security: bearer, summary: "Delete an API (undeploys it)",
+    method: "delete",
+    path: "/apis/{id}",
+    tags,
+    security: bearer,
+    summary: "Delete an API (undeploys it)",
     middleware: [requirePermission("apis:write")],
     request: { params: IdParams },
     responses: { 204: { description: "Deleted" }, ...problems(401, 403, 404) },
   }),
   lifecycle: createRoute({
-    method: "post", path: "/apis/{id}/lifecycle", tags, security: bearer,
+    method: "post",
+    path: "/apis/{id}/lifecycle",
+    tags,
+    security: bearer,
     summary: "Move the API through its lifecycle (409 on a forbidden transition)",
     middleware: [requirePermission("apis:publish")],
     request: { params: IdParams, ...jsonBody(LifecycleRequest) },
     responses: { 200: json(Api, "The API in its new state"), ...problems(400, 401, 403, 404, 409) },
   }),
   openapi: createRoute({
-    method: "get", path: "/apis/{id}/openapi", tags, security: bearer, summary: "The API's definition as OpenAPI 3.1",
+    method: "get",
+    path: "/apis/{id}/openapi",
+    tags,
+    security: bearer,
+    summary: "The API's definition as OpenAPI 3.1",
     middleware: [requirePermission("apis:read")],
     request: { params: IdParams },
     responses: { 200: json(z.record(z.string(), z.unknown()), "OpenAPI 3.1 document"), ...problems(401, 404) },
@@ -62,8 +92,12 @@ const routes = {
 };
 
 export function registerApiRoutes(app: OpenAPIHono<AppEnv>) {
-  app.openapi(routes.create, async (c) => reply(c, await createApi(c.var.services, c.var.actor, c.req.valid("json")), 201));
-  app.openapi(routes.import, async (c) => reply(c, await importApi(c.var.services, c.var.actor, c.req.valid("json")), 201));
+  app.openapi(routes.create, async (c) =>
+    reply(c, await createApi(c.var.services, c.var.actor, c.req.valid("json")), 201),
+  );
+  app.openapi(routes.import, async (c) =>
+    reply(c, await importApi(c.var.services, c.var.actor, c.req.valid("json")), 201),
+  );
   app.openapi(routes.list, async (c) => reply(c, ok(await listApis(c.var.services, c.var.actor))));
   app.openapi(routes.get, async (c) => reply(c, await getApi(c.var.services, c.var.actor, c.req.valid("param").id)));
   app.openapi(routes.update, async (c) =>
@@ -76,5 +110,7 @@ export function registerApiRoutes(app: OpenAPIHono<AppEnv>) {
   app.openapi(routes.lifecycle, async (c) =>
     reply(c, await changeLifecycle(c.var.services, c.var.actor, c.req.valid("param").id, c.req.valid("json").action)),
   );
-  app.openapi(routes.openapi, async (c) => reply(c, await exportOpenApi(c.var.services, c.var.actor, c.req.valid("param").id)));
+  app.openapi(routes.openapi, async (c) =>
+    reply(c, await exportOpenApi(c.var.services, c.var.actor, c.req.valid("param").id)),
+  );
 }

@@ -42,27 +42,49 @@ const ApiKeySummary = z.object({
 
 const routes = {
   create: createRoute({
-    method: "post", path: "/applications", tags, security: bearer, summary: "Create an application",
-    middleware: write, request: jsonBody(CreateApplicationRequest),
+    method: "post",
+    path: "/applications",
+    tags,
+    security: bearer,
+    summary: "Create an application",
+    middleware: write,
+    request: jsonBody(CreateApplicationRequest),
     responses: { 201: json(Application, "The application"), ...problems(400, 401, 403) },
   }),
   list: createRoute({
-    method: "get", path: "/applications", tags, security: bearer, summary: "List applications",
-    middleware: read, responses: { 200: json(z.array(Application), "Applications"), ...problems(401) },
+    method: "get",
+    path: "/applications",
+    tags,
+    security: bearer,
+    summary: "List applications",
+    middleware: read,
+    responses: { 200: json(z.array(Application), "Applications"), ...problems(401) },
   }),
   get: createRoute({
-    method: "get", path: "/applications/{id}", tags, security: bearer, summary: "Read an application",
-    middleware: read, request: { params: IdParams },
+    method: "get",
+    path: "/applications/{id}",
+    tags,
+    security: bearer,
+    summary: "Read an application",
+    middleware: read,
+    request: { params: IdParams },
     responses: { 200: json(Application, "The application"), ...problems(401, 404) },
   }),
   credentials: createRoute({
-    method: "post", path: "/applications/{id}/credentials", tags, security: bearer,
+    method: "post",
+    path: "/applications/{id}/credentials",
+    tags,
+    security: bearer,
     summary: "New OAuth2 client credentials; the secret is shown only in this response",
-    middleware: write, request: { params: IdParams },
+    middleware: write,
+    request: { params: IdParams },
     responses: { 201: json(Credentials, "Client id and secret"), ...problems(401, 403, 404) },
   }),
   createKey: createRoute({
-    method: "post", path: "/applications/{id}/api-keys", tags, security: bearer,
+    method: "post",
+    path: "/applications/{id}/api-keys",
+    tags,
+    security: bearer,
     summary: "New API key; the key is shown only in this response",
     middleware: write,
     request: {
@@ -72,43 +94,74 @@ const routes = {
     responses: { 201: json(CreatedApiKey, "The key"), ...problems(400, 401, 403, 404) },
   }),
   listKeys: createRoute({
-    method: "get", path: "/applications/{id}/api-keys", tags, security: bearer, summary: "API keys (prefixes only)",
-    middleware: read, request: { params: IdParams },
+    method: "get",
+    path: "/applications/{id}/api-keys",
+    tags,
+    security: bearer,
+    summary: "API keys (prefixes only)",
+    middleware: read,
+    request: { params: IdParams },
     responses: { 200: json(z.array(ApiKeySummary), "Keys"), ...problems(401, 404) },
   }),
   revokeKey: createRoute({
-    method: "delete", path: "/applications/{id}/api-keys/{keyId}", tags, security: bearer,
+    method: "delete",
+    path: "/applications/{id}/api-keys/{keyId}",
+    tags,
+    security: bearer,
     summary: "Revoke a key; gateways refuse it from the next bundle",
-    middleware: write, request: { params: z.object({ id: z.string(), keyId: z.string() }) },
+    middleware: write,
+    request: { params: z.object({ id: z.string(), keyId: z.string() }) },
     responses: { 204: { description: "Revoked" }, ...problems(401, 403, 404) },
   }),
   externalClient: createRoute({
-    method: "post", path: "/applications/{id}/external-clients", tags, security: bearer,
+    method: "post",
+    path: "/applications/{id}/external-clients",
+    tags,
+    security: bearer,
     summary: "Bind a client of an external key manager to the application",
-    middleware: write, request: { params: IdParams, ...jsonBody(CreateExternalClientRequest) },
+    middleware: write,
+    request: { params: IdParams, ...jsonBody(CreateExternalClientRequest) },
     responses: { 201: json(ExternalClient, "The binding"), ...problems(400, 401, 403, 404, 409) },
   }),
   subscribe: createRoute({
-    method: "post", path: "/subscriptions", tags, security: bearer, summary: "Subscribe an application to an API with a tier",
-    middleware: [requirePermission("subscriptions:write")], request: jsonBody(CreateSubscriptionRequest),
+    method: "post",
+    path: "/subscriptions",
+    tags,
+    security: bearer,
+    summary: "Subscribe an application to an API with a tier",
+    middleware: [requirePermission("subscriptions:write")],
+    request: jsonBody(CreateSubscriptionRequest),
     responses: { 201: json(Subscription, "The subscription"), ...problems(400, 401, 403, 409) },
   }),
   subscriptions: createRoute({
-    method: "get", path: "/subscriptions", tags, security: bearer, summary: "List subscriptions",
-    middleware: read, responses: { 200: json(z.array(Subscription), "Subscriptions"), ...problems(401) },
+    method: "get",
+    path: "/subscriptions",
+    tags,
+    security: bearer,
+    summary: "List subscriptions",
+    middleware: read,
+    responses: { 200: json(z.array(Subscription), "Subscriptions"), ...problems(401) },
   }),
 };
 
 export function registerApplicationRoutes(app: OpenAPIHono<AppEnv>) {
-  app.openapi(routes.create, async (c) => reply(c, ok(await createApplication(c.var.services, c.var.actor, c.req.valid("json"))), 201));
+  app.openapi(routes.create, async (c) =>
+    reply(c, ok(await createApplication(c.var.services, c.var.actor, c.req.valid("json"))), 201),
+  );
   app.openapi(routes.list, async (c) => reply(c, ok(await listApplications(c.var.services, c.var.actor))));
-  app.openapi(routes.get, async (c) => reply(c, await getApplication(c.var.services, c.var.actor, c.req.valid("param").id)));
-  app.openapi(routes.credentials, async (c) => reply(c, await createCredentials(c.var.services, c.var.actor, c.req.valid("param").id), 201));
+  app.openapi(routes.get, async (c) =>
+    reply(c, await getApplication(c.var.services, c.var.actor, c.req.valid("param").id)),
+  );
+  app.openapi(routes.credentials, async (c) =>
+    reply(c, await createCredentials(c.var.services, c.var.actor, c.req.valid("param").id), 201),
+  );
   // The body is optional: an empty POST makes a key that never expires.
   app.openapi(routes.createKey, async (c) =>
     reply(c, await createApiKey(c.var.services, c.var.actor, c.req.valid("param").id, c.req.valid("json") ?? {}), 201),
   );
-  app.openapi(routes.listKeys, async (c) => reply(c, await listApiKeys(c.var.services, c.var.actor, c.req.valid("param").id)));
+  app.openapi(routes.listKeys, async (c) =>
+    reply(c, await listApiKeys(c.var.services, c.var.actor, c.req.valid("param").id)),
+  );
   app.openapi(routes.revokeKey, async (c) => {
     const { id, keyId } = c.req.valid("param");
     const r = await revokeApiKey(c.var.services, c.var.actor, id, keyId);
@@ -117,6 +170,8 @@ export function registerApplicationRoutes(app: OpenAPIHono<AppEnv>) {
   app.openapi(routes.externalClient, async (c) =>
     reply(c, await bindExternalClient(c.var.services, c.var.actor, c.req.valid("param").id, c.req.valid("json")), 201),
   );
-  app.openapi(routes.subscribe, async (c) => reply(c, await createSubscription(c.var.services, c.var.actor, c.req.valid("json")), 201));
+  app.openapi(routes.subscribe, async (c) =>
+    reply(c, await createSubscription(c.var.services, c.var.actor, c.req.valid("json")), 201),
+  );
   app.openapi(routes.subscriptions, async (c) => reply(c, ok(await listSubscriptions(c.var.services, c.var.actor))));
 }

@@ -1,6 +1,12 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expectProblem, signupTenant, startTestControlPlane, type TestControlPlane, uniqueName } from "../test/harness.js";
+import {
+  expectProblem,
+  signupTenant,
+  startTestControlPlane,
+  type TestControlPlane,
+  uniqueName,
+} from "../test/harness.js";
 
 let t: TestControlPlane;
 beforeAll(async () => {
@@ -41,9 +47,12 @@ describe("signup", () => {
       body: { tenant: { name: "", slug: "Not A Slug" }, admin: { email: "nope", password: "short" } },
     });
     expectProblem(res, 400, "validation-failed");
-    expect(res.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(
-      ["admin.email", "admin.password", "tenant.name", "tenant.slug"],
-    );
+    expect(res.body.errors.map((e: { path: string }) => e.path).sort()).toEqual([
+      "admin.email",
+      "admin.password",
+      "tenant.name",
+      "tenant.slug",
+    ]);
   });
 
   it("answers malformed JSON and a wrong content type with problems, not crashes", async () => {
@@ -58,7 +67,10 @@ describe("login", () => {
   it("returns a console token for the right password and 401 otherwise", async () => {
     const slug = uniqueName("login-");
     await t.api.call("POST", "/api/v1/signup", {
-      body: { tenant: { name: "Login Co", slug }, admin: { email: "Owner@Login.example", password: "correct horse battery" } },
+      body: {
+        tenant: { name: "Login Co", slug },
+        admin: { email: "Owner@Login.example", password: "correct horse battery" },
+      },
     });
     const good = await t.api.call("POST", "/api/v1/login", {
       body: { tenant: slug, email: "owner@login.example", password: "correct horse battery" },

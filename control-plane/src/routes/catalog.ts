@@ -1,5 +1,13 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import { AnalyticsQuery, AnalyticsResponse, CreateKeyManagerRequest, CreateTierRequest, KeyManager, ok, TierDto } from "@portico/shared";
+import {
+  AnalyticsQuery,
+  AnalyticsResponse,
+  CreateKeyManagerRequest,
+  CreateTierRequest,
+  KeyManager,
+  ok,
+  TierDto,
+} from "@portico/shared";
 import { z } from "zod";
 import { requirePermission } from "../http/authorize.js";
 import type { AppEnv } from "../http/env.js";
@@ -10,40 +18,65 @@ import { bearer, json, jsonBody, problems, reply } from "./_openapi.js";
 
 const routes = {
   tiers: createRoute({
-    method: "get", path: "/tiers", tags: ["Tiers"], security: bearer, summary: "Subscription tiers",
+    method: "get",
+    path: "/tiers",
+    tags: ["Tiers"],
+    security: bearer,
+    summary: "Subscription tiers",
     middleware: [requirePermission("apis:read")],
     responses: { 200: json(z.array(TierDto), "Tiers"), ...problems(401) },
   }),
   createTier: createRoute({
-    method: "post", path: "/tiers", tags: ["Tiers"], security: bearer, summary: "Add a subscription tier",
-    middleware: [requirePermission("tiers:write")], request: jsonBody(CreateTierRequest),
+    method: "post",
+    path: "/tiers",
+    tags: ["Tiers"],
+    security: bearer,
+    summary: "Add a subscription tier",
+    middleware: [requirePermission("tiers:write")],
+    request: jsonBody(CreateTierRequest),
     responses: { 201: json(TierDto, "The tier"), ...problems(400, 401, 403, 409) },
   }),
   keyManagers: createRoute({
-    method: "get", path: "/key-managers", tags: ["Key managers"], security: bearer, summary: "External OIDC issuers",
+    method: "get",
+    path: "/key-managers",
+    tags: ["Key managers"],
+    security: bearer,
+    summary: "External OIDC issuers",
     middleware: [requirePermission("apis:read")],
     responses: { 200: json(z.array(KeyManager), "Key managers"), ...problems(401) },
   }),
   createKeyManager: createRoute({
-    method: "post", path: "/key-managers", tags: ["Key managers"], security: bearer,
+    method: "post",
+    path: "/key-managers",
+    tags: ["Key managers"],
+    security: bearer,
     summary: "Register an external OIDC issuer (discovery when jwksUri is absent)",
-    middleware: [requirePermission("key-managers:write")], request: jsonBody(CreateKeyManagerRequest),
+    middleware: [requirePermission("key-managers:write")],
+    request: jsonBody(CreateKeyManagerRequest),
     responses: { 201: json(KeyManager, "The key manager"), ...problems(400, 401, 403, 409) },
   }),
   analytics: createRoute({
-    method: "get", path: "/analytics/requests", tags: ["Analytics"], security: bearer,
+    method: "get",
+    path: "/analytics/requests",
+    tags: ["Analytics"],
+    security: bearer,
     summary: "Request totals and a per-minute series: count, errors (status ≥ 400), latency percentiles in ms",
-    middleware: [requirePermission("analytics:read")], request: { query: AnalyticsQuery },
+    middleware: [requirePermission("analytics:read")],
+    request: { query: AnalyticsQuery },
     responses: { 200: json(AnalyticsResponse, "Totals and series"), ...problems(400, 401) },
   }),
 };
 
 export function registerCatalogRoutes(app: OpenAPIHono<AppEnv>) {
   app.openapi(routes.tiers, async (c) => reply(c, ok(await listTiers(c.var.services, c.var.actor))));
-  app.openapi(routes.createTier, async (c) => reply(c, await createTier(c.var.services, c.var.actor, c.req.valid("json")), 201));
+  app.openapi(routes.createTier, async (c) =>
+    reply(c, await createTier(c.var.services, c.var.actor, c.req.valid("json")), 201),
+  );
   app.openapi(routes.keyManagers, async (c) => reply(c, ok(await listKeyManagers(c.var.services, c.var.actor))));
   app.openapi(routes.createKeyManager, async (c) =>
     reply(c, await createKeyManager(c.var.services, c.var.actor, c.req.valid("json")), 201),
   );
-  app.openapi(routes.analytics, async (c) => reply(c, await queryRequests(c.var.services, c.var.actor, c.req.valid("query"))));
+  app.openapi(routes.analytics, async (c) =>
+    reply(c, await queryRequests(c.var.services, c.var.actor, c.req.valid("query"))),
+  );
 }

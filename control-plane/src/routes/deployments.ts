@@ -11,38 +11,61 @@ const tags = ["Revisions and deployments"];
 
 const routes = {
   createRevision: createRoute({
-    method: "post", path: "/apis/{id}/revisions", tags, security: bearer, summary: "Snapshot the API as an immutable revision",
+    method: "post",
+    path: "/apis/{id}/revisions",
+    tags,
+    security: bearer,
+    summary: "Snapshot the API as an immutable revision",
     middleware: [requirePermission("apis:write")],
     request: { params: IdParams },
     responses: { 201: json(Revision, "The revision"), ...problems(401, 403, 404) },
   }),
   listRevisions: createRoute({
-    method: "get", path: "/apis/{id}/revisions", tags, security: bearer, summary: "Revisions, newest first",
+    method: "get",
+    path: "/apis/{id}/revisions",
+    tags,
+    security: bearer,
+    summary: "Revisions, newest first",
     middleware: [requirePermission("apis:read")],
     request: { params: IdParams },
     responses: { 200: json(z.array(Revision), "Revisions"), ...problems(401, 404) },
   }),
   deploy: createRoute({
-    method: "post", path: "/apis/{id}/deployments", tags, security: bearer,
+    method: "post",
+    path: "/apis/{id}/deployments",
+    tags,
+    security: bearer,
     summary: "Deploy a revision to an environment (signed bundle to its gateways)",
     middleware: [requirePermission("apis:deploy")],
     request: { params: IdParams, ...jsonBody(CreateDeploymentRequest) },
     responses: { 201: json(Deployment, "The deployment"), ...problems(400, 401, 403, 404, 409) },
   }),
   list: createRoute({
-    method: "get", path: "/apis/{id}/deployments", tags, security: bearer,
+    method: "get",
+    path: "/apis/{id}/deployments",
+    tags,
+    security: bearer,
     summary: "Deployments with how many gateways acked them and how fast",
     middleware: [requirePermission("apis:read")],
     request: { params: IdParams },
-    responses: { 200: json(z.array(Deployment.extend({ live: z.boolean() })), "Deployments, newest first"), ...problems(401, 404) },
+    responses: {
+      200: json(z.array(Deployment.extend({ live: z.boolean() })), "Deployments, newest first"),
+      ...problems(401, 404),
+    },
   }),
 };
 
 export function registerDeploymentRoutes(app: OpenAPIHono<AppEnv>) {
-  app.openapi(routes.createRevision, async (c) => reply(c, await createRevision(c.var.services, c.var.actor, c.req.valid("param").id), 201));
-  app.openapi(routes.listRevisions, async (c) => reply(c, await listRevisions(c.var.services, c.var.actor, c.req.valid("param").id)));
+  app.openapi(routes.createRevision, async (c) =>
+    reply(c, await createRevision(c.var.services, c.var.actor, c.req.valid("param").id), 201),
+  );
+  app.openapi(routes.listRevisions, async (c) =>
+    reply(c, await listRevisions(c.var.services, c.var.actor, c.req.valid("param").id)),
+  );
   app.openapi(routes.deploy, async (c) =>
     reply(c, await createDeployment(c.var.services, c.var.actor, c.req.valid("param").id, c.req.valid("json")), 201),
   );
-  app.openapi(routes.list, async (c) => reply(c, await listDeployments(c.var.services, c.var.actor, c.req.valid("param").id)));
+  app.openapi(routes.list, async (c) =>
+    reply(c, await listDeployments(c.var.services, c.var.actor, c.req.valid("param").id)),
+  );
 }

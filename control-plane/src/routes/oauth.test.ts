@@ -27,9 +27,9 @@ const token = (body: string, headers: Record<string, string> = {}) =>
 describe("per-tenant issuer", () => {
   it("publishes OIDC discovery and a JWKS without private parts", async () => {
     const issuer = `${t.cp.url}/t/${slug}`;
-    const doc = await (await fetch(`${issuer}/.well-known/openid-configuration`)).json();
+    const doc = (await (await fetch(`${issuer}/.well-known/openid-configuration`)).json()) as any;
     expect(doc).toMatchObject({ issuer, token_endpoint: `${issuer}/oauth2/token`, jwks_uri: `${issuer}/jwks` });
-    const jwks = await (await fetch(doc.jwks_uri)).json();
+    const jwks = (await (await fetch(doc.jwks_uri)).json()) as any;
     expect(jwks.keys[0]).toMatchObject({ kty: "EC", crv: "P-256", alg: "ES256" });
     expect(jwks.keys[0]).not.toHaveProperty("d");
     expect((await fetch(`${t.cp.url}/t/no-such-tenant/.well-known/openid-configuration`)).status).toBe(404);
@@ -39,14 +39,26 @@ describe("per-tenant issuer", () => {
     const issuer = `${t.cp.url}/t/${slug}`;
     const jwks = createRemoteJWKSet(new URL(`${issuer}/jwks`));
     for (const res of [
-      await token(form({ grant_type: "client_credentials" }), { authorization: basic(creds.clientId, creds.clientSecret) }),
-      await token(form({ grant_type: "client_credentials", client_id: creds.clientId, client_secret: creds.clientSecret, scope: "read write" })),
+      await token(form({ grant_type: "client_credentials" }), {
+        authorization: basic(creds.clientId, creds.clientSecret),
+      }),
+      await token(
+        form({
+          grant_type: "client_credentials",
+          client_id: creds.clientId,
+          client_secret: creds.clientSecret,
+          scope: "read write",
+        }),
+      ),
     ]) {
       expect(res.status).toBe(200);
       expect(res.headers.get("cache-control")).toBe("no-store");
-      const body = await res.json();
+      const body = (await res.json()) as any;
       expect(body).toMatchObject({ token_type: "Bearer", expires_in: 3600 });
-      const { payload, protectedHeader } = await jwtVerify(body.access_token, jwks, { issuer, audience: "portico-gateway" });
+      const { payload, protectedHeader } = await jwtVerify(body.access_token, jwks, {
+        issuer,
+        audience: "portico-gateway",
+      });
       expect(protectedHeader.alg).toBe("ES256");
       expect(payload).toMatchObject({ sub: creds.clientId, client_id: creds.clientId });
       expect(payload.jti).toBeTruthy();
@@ -56,8 +68,16 @@ describe("per-tenant issuer", () => {
 
   it("answers RFC 6749 errors", async () => {
     const cases: [Response, number, string][] = [
-      [await token(form({ grant_type: "client_credentials" }), { authorization: basic(creds.clientId, "wrong") }), 401, "invalid_client"],
-      [await token(form({ grant_type: "client_credentials", client_id: "cid_nope", client_secret: "x" })), 401, "invalid_client"],
+      [
+        await token(form({ grant_type: "client_credentials" }), { authorization: basic(creds.clientId, "wrong") }),
+        401,
+        "invalid_client",
+      ],
+      [
+        await token(form({ grant_type: "client_credentials", client_id: "cid_nope", client_secret: "x" })),
+        401,
+        "invalid_client",
+      ],
       [await token(form({ grant_type: "client_credentials" })), 401, "invalid_client"],
       [await token(form({ grant_type: "password", username: "u", password: "p" })), 400, "unsupported_grant_type"],
       [await token(form({})), 400, "invalid_request"],
@@ -66,7 +86,7 @@ describe("per-tenant issuer", () => {
     ];
     for (const [res, status, error] of cases) {
       expect(res.status).toBe(status);
-      expect((await res.json()).error).toBe(error);
+      expect(((await res.json()) as any).error).toBe(error);
     }
   });
 
@@ -74,7 +94,10 @@ describe("per-tenant issuer", () => {
     const other = await signupTenant(t.api);
     const res = await fetch(`${t.cp.url}/t/${other.slug}/oauth2/token`, {
       method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded", authorization: basic(creds.clientId, creds.clientSecret) },
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        authorization: basic(creds.clientId, creds.clientSecret),
+      },
       body: form({ grant_type: "client_credentials" }),
     });
     expect(res.status).toBe(401);

@@ -1,9 +1,9 @@
 import type { Hono } from "hono";
 import type { AppEnv } from "../http/env.js";
+import { sendProblem } from "../http/problem.js";
 import { issuerJwks, issuerUrl } from "../keys/issuer.js";
 import { issueToken, type TokenResult } from "../services/oauth.js";
 import { findTenantBySlug } from "../services/tenants.js";
-import { sendProblem } from "../http/problem.js";
 
 /** Client credentials from `Authorization: Basic` (RFC 6749 §2.3.1: each part form-encoded). */
 function basicCredentials(header: string | undefined): { id: string; secret: string } | null | "malformed" {
@@ -73,7 +73,12 @@ export function registerOAuthRoutes(app: Hono<AppEnv>) {
       return c.json({ error: r.error, error_description: r.description }, r.status as 400);
     };
     if (!(c.req.header("content-type") ?? "").toLowerCase().startsWith("application/x-www-form-urlencoded")) {
-      return send({ ok: false, status: 400, error: "invalid_request", description: "use application/x-www-form-urlencoded" });
+      return send({
+        ok: false,
+        status: 400,
+        error: "invalid_request",
+        description: "use application/x-www-form-urlencoded",
+      });
     }
     const form = new URLSearchParams(await c.req.text());
     const basic = basicCredentials(c.req.header("authorization"));
@@ -82,7 +87,12 @@ export function registerOAuthRoutes(app: Hono<AppEnv>) {
     }
     const posted = form.get("client_id") !== null || form.get("client_secret") !== null;
     if (basic && posted && form.get("client_secret") !== null) {
-      return send({ ok: false, status: 400, error: "invalid_request", description: "use one client authentication method" });
+      return send({
+        ok: false,
+        status: 400,
+        error: "invalid_request",
+        description: "use one client authentication method",
+      });
     }
     return send(
       await issueToken(c.var.services, c.req.param("tenant"), {

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AnalyticsEvent } from "@portico/shared";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signupTenant, startTestControlPlane, type TestControlPlane } from "../test/harness.js";
 
 let t: TestControlPlane;
@@ -43,7 +43,9 @@ async function countOf(token: string, expected: number) {
 describe("analytics ingest", () => {
   it("counts each event once, however often its batch arrives, and serves percentiles per minute", async () => {
     const { token, tenantId } = await signupTenant(t.api);
-    const events = Array.from({ length: 100 }, (_, i) => event(tenantId, { latencyMs: i + 1, status: i < 10 ? 502 : 200 }));
+    const events = Array.from({ length: 100 }, (_, i) =>
+      event(tenantId, { latencyMs: i + 1, status: i < 10 ? 502 : 200 }),
+    );
     const first = { batchId: randomUUID(), events: events.slice(0, 60) };
     const second = { batchId: randomUUID(), events: events.slice(40) };
     const subject = t.names.analyticsSubject("default", tenantId);
@@ -72,7 +74,11 @@ describe("analytics ingest", () => {
     const { token } = await signupTenant(t.api);
     const bad = await t.api.call("GET", "/api/v1/analytics/requests?from=yesterday", { token });
     expect(bad.status).toBe(400);
-    const reversed = await t.api.call("GET", "/api/v1/analytics/requests?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z", { token });
+    const reversed = await t.api.call(
+      "GET",
+      "/api/v1/analytics/requests?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z",
+      { token },
+    );
     expect(reversed.status).toBe(400);
   });
 });

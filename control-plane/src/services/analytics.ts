@@ -1,12 +1,12 @@
-import { and, eq, gte, lt, sql, type SQL } from "drizzle-orm";
-import type { Logger } from "pino";
-import { AnalyticsBatch, ok } from "@portico/shared";
 import type { AnalyticsQuery } from "@portico/shared";
+import { AnalyticsBatch, ok } from "@portico/shared";
+import { and, eq, gte, lt, type SQL, sql } from "drizzle-orm";
+import type { Logger } from "pino";
 import type { z } from "zod";
 import { analyticsEvents, tenants } from "../db/schema/index.js";
+import { isId } from "./apis.js";
 import type { Actor, Services } from "./context.js";
 import { fail } from "./errors.js";
-import { isId } from "./apis.js";
 
 /**
  * Stores one batch. Idempotent on event id, so a redelivered or replayed batch counts once;
@@ -29,7 +29,9 @@ export async function ingestBatch(s: Services, log: Logger, raw: string): Promis
     byTenant.set(e.tenant, [...(byTenant.get(e.tenant) ?? []), e]);
   }
   for (const [tenantId, events] of byTenant) {
-    const [known] = isId(tenantId) ? await s.db.system.select({ id: tenants.id }).from(tenants).where(eq(tenants.id, tenantId)) : [];
+    const [known] = isId(tenantId)
+      ? await s.db.system.select({ id: tenants.id }).from(tenants).where(eq(tenants.id, tenantId))
+      : [];
     if (!known) {
       log.warn({ tenantId, events: events.length }, "analytics: events of an unknown tenant dropped");
       continue;
@@ -77,7 +79,9 @@ export async function queryRequests(s: Services, actor: Actor, q: z.infer<typeof
   const to = q.to ? new Date(q.to) : new Date();
   const from = q.from ? new Date(q.from) : new Date(to.getTime() - HOUR_MS);
   if (from >= to || to.getTime() - from.getTime() > MAX_RANGE_MS) {
-    return fail("validation-failed", "from must be before to, at most 31 days apart", [{ path: "from", message: "invalid range" }]);
+    return fail("validation-failed", "from must be before to, at most 31 days apart", [
+      { path: "from", message: "invalid range" },
+    ]);
   }
   if (q.apiId !== undefined && !isId(q.apiId)) {
     return fail("validation-failed", "apiId is not an API id", [{ path: "apiId", message: "not an id" }]);
@@ -88,11 +92,23 @@ export async function queryRequests(s: Services, actor: Actor, q: z.infer<typeof
   }
   const minute = sql<string>`date_trunc('minute', ${analyticsEvents.time})`;
   const { totals, series } = await s.db.withTenant(actor.tenantId, async (tx) => ({
-    totals: (await tx.select(stats).from(analyticsEvents).where(and(...where)))[0]!,
-    series: await tx.select({ minute, ...stats }).from(analyticsEvents).where(and(...where)).groupBy(minute).orderBy(minute),
+    totals: (
+      await tx
+        .select(stats)
+        .from(analyticsEvents)
+        .where(and(...where))
+    )[0]!,
+    series: await tx
+      .select({ minute, ...stats })
+      .from(analyticsEvents)
+      .where(and(...where))
+      .groupBy(minute)
+      .orderBy(minute),
   }));
   const round = (v: number | null) => (v === null ? null : Math.round(Number(v) * 1000) / 1000);
-  const fmt = <T extends { count: number; errors: number; p50: number | null; p95: number | null; p99: number | null }>(r: T) => ({
+  const fmt = <T extends { count: number; errors: number; p50: number | null; p95: number | null; p99: number | null }>(
+    r: T,
+  ) => ({
     count: r.count,
     errors: r.errors,
     p50: round(r.p50),

@@ -1,5 +1,12 @@
+import {
+  type Api,
+  type ApiStatus,
+  type CreateApiRequest,
+  type LifecycleAction,
+  ok,
+  type UpdateApiRequest,
+} from "@portico/shared";
 import { and, desc, eq, isNull, max } from "drizzle-orm";
-import { ok, type ApiStatus, type CreateApiRequest, type LifecycleAction, type UpdateApiRequest, type Api } from "@portico/shared";
 import type { z } from "zod";
 import type { Tx } from "../db/client.js";
 import { apis, deployments, revisions } from "../db/schema/index.js";
@@ -162,7 +169,10 @@ export async function changeLifecycle(
     const envs = await liveEnvironments(tx, id);
     if (next === "RETIRED") {
       // Retiring undeploys: the gateways answer 404 from the next bundle on.
-      await tx.update(deployments).set({ undeployedAt: new Date() }).where(and(eq(deployments.apiId, id), isNull(deployments.undeployedAt)));
+      await tx
+        .update(deployments)
+        .set({ undeployedAt: new Date() })
+        .where(and(eq(deployments.apiId, id), isNull(deployments.undeployedAt)));
     }
     const [row] = await tx.update(apis).set({ status: next, updatedAt: new Date() }).where(eq(apis.id, id)).returning();
     await redeploy(tx, s.deploy, actor.tenantId, envs);
@@ -187,7 +197,10 @@ export async function createRevision(
     }
     // Serialises revision numbering per API: the API row lock is held to commit.
     await tx.select({ id: apis.id }).from(apis).where(eq(apis.id, apiId)).for("update");
-    const [last] = await tx.select({ n: max(revisions.number) }).from(revisions).where(eq(revisions.apiId, apiId));
+    const [last] = await tx
+      .select({ n: max(revisions.number) })
+      .from(revisions)
+      .where(eq(revisions.apiId, apiId));
     const [rev] = await tx
       .insert(revisions)
       .values({

@@ -1,24 +1,38 @@
-import { and, desc, eq, isNull } from "drizzle-orm";
 import {
-  newSecret,
-  ok,
-  SecretPrefix,
   type CreateApiKeyRequest,
   type CreateApplicationRequest,
   type CreateExternalClientRequest,
   type CreateSubscriptionRequest,
+  newSecret,
+  ok,
+  SecretPrefix,
 } from "@portico/shared";
 import { sha256Hex } from "@portico/shared/bundle";
+import { and, desc, eq, isNull } from "drizzle-orm";
 import type { z } from "zod";
 import type { Tx } from "../db/client.js";
-import { apiKeys, apis, applications, externalClients, keyManagers, oauthClients, subscriptions, tiers } from "../db/schema/index.js";
+import {
+  apiKeys,
+  apis,
+  applications,
+  externalClients,
+  keyManagers,
+  oauthClients,
+  subscriptions,
+  tiers,
+} from "../db/schema/index.js";
 import { redeploy, tenantEnvironments } from "../deployer/redeploy.js";
+import { isId } from "./apis.js";
 import type { Actor, Services } from "./context.js";
 import { fail, isUniqueViolation, notFound, type ServiceResult } from "./errors.js";
-import { isId } from "./apis.js";
 
 type AppRow = typeof applications.$inferSelect;
-const toApplication = (a: AppRow) => ({ id: a.id, name: a.name, description: a.description, createdAt: a.createdAt.toISOString() });
+const toApplication = (a: AppRow) => ({
+  id: a.id,
+  name: a.name,
+  description: a.description,
+  createdAt: a.createdAt.toISOString(),
+});
 
 async function findApplication(tx: Tx, id: string): Promise<AppRow | undefined> {
   if (!isId(id)) {
@@ -54,7 +68,12 @@ export async function createApplication(s: Services, actor: Actor, input: z.infe
   const row = await s.db.withTenant(actor.tenantId, async (tx) => {
     const [r] = await tx
       .insert(applications)
-      .values({ tenantId: actor.tenantId, name: input.name, description: input.description ?? null, ownerId: actor.userId })
+      .values({
+        tenantId: actor.tenantId,
+        name: input.name,
+        description: input.description ?? null,
+        ownerId: actor.userId,
+      })
       .returning();
     return r!;
   });
@@ -62,7 +81,9 @@ export async function createApplication(s: Services, actor: Actor, input: z.infe
 }
 
 export async function listApplications(s: Services, actor: Actor) {
-  const rows = await s.db.withTenant(actor.tenantId, (tx) => tx.select().from(applications).orderBy(desc(applications.createdAt)));
+  const rows = await s.db.withTenant(actor.tenantId, (tx) =>
+    tx.select().from(applications).orderBy(desc(applications.createdAt)),
+  );
   return rows.map(toApplication);
 }
 
@@ -79,12 +100,19 @@ export function createCredentials(s: Services, actor: Actor, applicationId: stri
     if (!(await findApplication(tx, applicationId))) {
       return notFound("application");
     }
-    await tx.insert(oauthClients).values({ clientId, tenantId: actor.tenantId, applicationId, secretHash: sha256Hex(clientSecret) });
+    await tx
+      .insert(oauthClients)
+      .values({ clientId, tenantId: actor.tenantId, applicationId, secretHash: sha256Hex(clientSecret) });
     return ok({ clientId, clientSecret });
   });
 }
 
-export function createApiKey(s: Services, actor: Actor, applicationId: string, input: z.infer<typeof CreateApiKeyRequest>) {
+export function createApiKey(
+  s: Services,
+  actor: Actor,
+  applicationId: string,
+  input: z.infer<typeof CreateApiKeyRequest>,
+) {
   const key = newSecret(SecretPrefix.apiKey, 32);
   const expiresAt = input.expiresInSeconds ? new Date(Date.now() + input.expiresInSeconds * 1000) : null;
   return withRedeploy(s, actor, async (tx) => {
@@ -104,7 +132,11 @@ export function listApiKeys(s: Services, actor: Actor, applicationId: string) {
     if (!(await findApplication(tx, applicationId))) {
       return notFound("application");
     }
-    const rows = await tx.select().from(apiKeys).where(eq(apiKeys.applicationId, applicationId)).orderBy(desc(apiKeys.createdAt));
+    const rows = await tx
+      .select()
+      .from(apiKeys)
+      .where(eq(apiKeys.applicationId, applicationId))
+      .orderBy(desc(apiKeys.createdAt));
     return ok(
       rows.map((k) => ({
         id: k.id,
@@ -145,7 +177,9 @@ export async function createSubscription(s: Services, actor: Actor, input: z.inf
   try {
     return await withRedeploy(s, actor, async (tx): Promise<ServiceResult<ReturnType<typeof toSubscription>>> => {
       if (!(await findApplication(tx, input.applicationId))) {
-        return fail("validation-failed", "applicationId does not name an application", [{ path: "applicationId", message: "no such application" }]);
+        return fail("validation-failed", "applicationId does not name an application", [
+          { path: "applicationId", message: "no such application" },
+        ]);
       }
       const [api] = isId(input.apiId) ? await tx.select().from(apis).where(eq(apis.id, input.apiId)) : [];
       if (!api) {
@@ -156,11 +190,19 @@ export async function createSubscription(s: Services, actor: Actor, input: z.inf
       }
       const [tier] = await tx.select().from(tiers).where(eq(tiers.name, input.tier));
       if (!tier) {
-        return fail("validation-failed", `tier "${input.tier}" does not exist`, [{ path: "tier", message: "no such tier" }]);
+        return fail("validation-failed", `tier "${input.tier}" does not exist`, [
+          { path: "tier", message: "no such tier" },
+        ]);
       }
       const [row] = await tx
         .insert(subscriptions)
-        .values({ tenantId: actor.tenantId, applicationId: input.applicationId, apiId: input.apiId, tier: input.tier, status: "ACTIVE" })
+        .values({
+          tenantId: actor.tenantId,
+          applicationId: input.applicationId,
+          apiId: input.apiId,
+          tier: input.tier,
+          status: "ACTIVE",
+        })
         .returning();
       return ok(toSubscription(row!));
     });
@@ -173,7 +215,9 @@ export async function createSubscription(s: Services, actor: Actor, input: z.inf
 }
 
 export async function listSubscriptions(s: Services, actor: Actor) {
-  const rows = await s.db.withTenant(actor.tenantId, (tx) => tx.select().from(subscriptions).orderBy(desc(subscriptions.createdAt)));
+  const rows = await s.db.withTenant(actor.tenantId, (tx) =>
+    tx.select().from(subscriptions).orderBy(desc(subscriptions.createdAt)),
+  );
   return rows.map(toSubscription);
 }
 
@@ -188,9 +232,13 @@ export async function bindExternalClient(
       if (!(await findApplication(tx, applicationId))) {
         return notFound("application");
       }
-      const [km] = isId(input.keyManagerId) ? await tx.select().from(keyManagers).where(eq(keyManagers.id, input.keyManagerId)) : [];
+      const [km] = isId(input.keyManagerId)
+        ? await tx.select().from(keyManagers).where(eq(keyManagers.id, input.keyManagerId))
+        : [];
       if (!km) {
-        return fail("validation-failed", "keyManagerId does not name a key manager", [{ path: "keyManagerId", message: "no such key manager" }]);
+        return fail("validation-failed", "keyManagerId does not name a key manager", [
+          { path: "keyManagerId", message: "no such key manager" },
+        ]);
       }
       const [row] = await tx
         .insert(externalClients)

@@ -1,13 +1,13 @@
+import { type CreateDeploymentRequest, ok } from "@portico/shared";
 import { and, desc, eq, gte, isNull } from "drizzle-orm";
-import { ok, type CreateDeploymentRequest } from "@portico/shared";
 import type { z } from "zod";
 import type { Tx } from "../db/client.js";
 import { deploymentAcks, deployments, environments, gateways, revisions } from "../db/schema/index.js";
 import { redeploy } from "../deployer/redeploy.js";
-import type { Actor, Services } from "./context.js";
-import { fail, notFound, type ServiceResult } from "./errors.js";
 import { findApi, isId } from "./apis.js";
+import type { Actor, Services } from "./context.js";
 import { resolveEnvironment } from "./environments.js";
+import { fail, notFound } from "./errors.js";
 
 export async function createDeployment(
   s: Services,
@@ -24,7 +24,10 @@ export async function createDeployment(
       return fail("invalid-transition", "a retired API cannot be deployed");
     }
     const [revision] = isId(input.revisionId)
-      ? await tx.select().from(revisions).where(and(eq(revisions.id, input.revisionId), eq(revisions.apiId, apiId)))
+      ? await tx
+          .select()
+          .from(revisions)
+          .where(and(eq(revisions.id, input.revisionId), eq(revisions.apiId, apiId)))
       : [];
     if (!revision) {
       return fail("validation-failed", "revisionId is not a revision of this API", [
@@ -40,7 +43,9 @@ export async function createDeployment(
     await tx
       .update(deployments)
       .set({ undeployedAt: new Date() })
-      .where(and(eq(deployments.apiId, apiId), eq(deployments.environmentId, env.id), isNull(deployments.undeployedAt)));
+      .where(
+        and(eq(deployments.apiId, apiId), eq(deployments.environmentId, env.id), isNull(deployments.undeployedAt)),
+      );
     // Insert first with a placeholder so the bundle built next already serves this revision.
     const [row] = await tx
       .insert(deployments)
@@ -61,7 +66,10 @@ export async function createDeployment(
 
 type DeploymentRow = typeof deployments.$inferSelect & { revisionNumber: number; environment: string };
 
-const toDeployment = (d: DeploymentRow, gateways: { total: number; acked: number; ackMs: { p50: number; p99: number; max: number } | null }) => ({
+const toDeployment = (
+  d: DeploymentRow,
+  gateways: { total: number; acked: number; ackMs: { p50: number; p99: number; max: number } | null },
+) => ({
   id: d.id,
   apiId: d.apiId,
   revisionId: d.revisionId,
@@ -110,7 +118,12 @@ export async function listDeployments(s: Services, actor: Actor, apiId: string) 
       return notFound("API");
     }
     const rows = await tx
-      .select({ d: deployments, revisionNumber: revisions.number, environment: environments.name, busKey: environments.busKey })
+      .select({
+        d: deployments,
+        revisionNumber: revisions.number,
+        environment: environments.name,
+        busKey: environments.busKey,
+      })
       .from(deployments)
       .innerJoin(revisions, eq(revisions.id, deployments.revisionId))
       .innerJoin(environments, eq(environments.id, deployments.environmentId))

@@ -1,11 +1,11 @@
+import { type CreateEnvironmentRequest, newUuid, ok } from "@portico/shared";
 import { eq, or } from "drizzle-orm";
-import { newUuid, ok, type CreateEnvironmentRequest } from "@portico/shared";
 import type { z } from "zod";
 import type { Tx } from "../db/client.js";
 import { environments } from "../db/schema/index.js";
+import { isId } from "./apis.js";
 import type { Actor, Services } from "./context.js";
 import { fail, isUniqueViolation, type ServiceResult } from "./errors.js";
-import { isId } from "./apis.js";
 
 type EnvRow = typeof environments.$inferSelect;
 
@@ -26,7 +26,9 @@ export async function resolveEnvironment(tx: Tx, ref: string): Promise<EnvRow | 
 }
 
 export async function listEnvironments(s: Services, actor: Actor) {
-  const rows = await s.db.withTenant(actor.tenantId, (tx) => tx.select().from(environments).orderBy(environments.createdAt));
+  const rows = await s.db.withTenant(actor.tenantId, (tx) =>
+    tx.select().from(environments).orderBy(environments.createdAt),
+  );
   return rows.map(toEnvironment);
 }
 

@@ -16,6 +16,7 @@ export const notFound = (what: string) => fail("not-found", `${what} does not ex
 
 /** PostgreSQL unique_violation, raised by a concurrent or repeated insert. */
 export function isUniqueViolation(e: unknown): boolean {
-  const code = (e as { code?: string; cause?: { code?: string } })?.code ?? (e as { cause?: { code?: string } })?.cause?.code;
+  const code =
+    (e as { code?: string; cause?: { code?: string } })?.code ?? (e as { cause?: { code?: string } })?.cause?.code;
   return code === "23505";
 }

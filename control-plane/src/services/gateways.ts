@@ -1,6 +1,6 @@
+import { GatewayAck, GatewayStatus } from "@portico/shared";
 import { eq, inArray } from "drizzle-orm";
 import type { Logger } from "pino";
-import { GatewayAck, GatewayStatus } from "@portico/shared";
 import { bundleVersions, deploymentAcks, environments, gatewayBundles, gateways, tenants } from "../db/schema/index.js";
 import type { Actor, Services } from "./context.js";
 
@@ -12,7 +12,10 @@ export async function listGateways(s: Services, actor: Actor) {
     if (byKey.size === 0) {
       return [];
     }
-    const gws = await tx.select().from(gateways).where(inArray(gateways.environment, [...byKey.keys()]));
+    const gws = await tx
+      .select()
+      .from(gateways)
+      .where(inArray(gateways.environment, [...byKey.keys()]));
     const running = new Map((await tx.select().from(gatewayBundles)).map((b) => [b.gatewayId, b]));
     const expected = new Map((await tx.select().from(bundleVersions)).map((b) => [b.environmentId, b]));
     const liveSince = Date.now() - s.gatewayLiveMs;
@@ -64,7 +67,10 @@ export async function recordStatus(s: Services, log: Logger, raw: string): Promi
         lastError: st.lastError,
       },
     });
-  const known = await knownTenants(s, st.tenants.map((t) => t.tenant));
+  const known = await knownTenants(
+    s,
+    st.tenants.map((t) => t.tenant),
+  );
   for (const t of st.tenants.filter((t) => known.has(t.tenant))) {
     await s.db.system
       .insert(gatewayBundles)
@@ -84,7 +90,10 @@ export async function recordAck(s: Services, log: Logger, raw: string): Promise<
   }
   const ack = parsed.data;
   if (!ack.ok) {
-    log.warn({ gateway: ack.gateway, tenant: ack.tenant, reason: ack.reason, detail: ack.detail }, "gateway rejected a bundle");
+    log.warn(
+      { gateway: ack.gateway, tenant: ack.tenant, reason: ack.reason, detail: ack.detail },
+      "gateway rejected a bundle",
+    );
     await s.db.system
       .update(gateways)
       .set({ lastError: { reason: ack.reason, detail: ack.detail, at: Date.now() } })
@@ -125,4 +134,3 @@ function safeJson(raw: string): unknown {
     return undefined;
   }
 }
-

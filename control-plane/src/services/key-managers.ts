@@ -1,5 +1,5 @@
+import { type CreateKeyManagerRequest, ok } from "@portico/shared";
 import { desc } from "drizzle-orm";
-import { ok, type CreateKeyManagerRequest } from "@portico/shared";
 import { z } from "zod";
 import { keyManagers } from "../db/schema/index.js";
 import { redeploy, tenantEnvironments } from "../deployer/redeploy.js";
@@ -69,6 +69,8 @@ export async function createKeyManager(s: Services, actor: Actor, input: z.infer
 }
 
 export async function listKeyManagers(s: Services, actor: Actor) {
-  const rows = await s.db.withTenant(actor.tenantId, (tx) => tx.select().from(keyManagers).orderBy(desc(keyManagers.createdAt)));
+  const rows = await s.db.withTenant(actor.tenantId, (tx) =>
+    tx.select().from(keyManagers).orderBy(desc(keyManagers.createdAt)),
+  );
   return rows.map(toKeyManager);
 }

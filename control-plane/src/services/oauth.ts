@@ -1,13 +1,18 @@
 import { timingSafeEqual } from "node:crypto";
-import { eq } from "drizzle-orm";
 import { sha256Hex } from "@portico/shared/bundle";
+import { eq } from "drizzle-orm";
 import { oauthClients } from "../db/schema/index.js";
 import { issuerUrl, mintAccessToken } from "../keys/issuer.js";
 import type { Services } from "./context.js";
 import { findTenantBySlug } from "./tenants.js";
 
 /** RFC 6749 §5.2 error codes. */
-export type OAuthErrorCode = "invalid_request" | "invalid_client" | "unsupported_grant_type" | "invalid_scope" | "server_error";
+export type OAuthErrorCode =
+  | "invalid_request"
+  | "invalid_client"
+  | "unsupported_grant_type"
+  | "invalid_scope"
+  | "server_error";
 export type TokenResult =
   | { ok: true; body: { access_token: string; token_type: "Bearer"; expires_in: number; scope?: string } }
   | { ok: false; status: number; error: OAuthErrorCode; description: string };
@@ -55,6 +60,11 @@ export async function issueToken(
   }
   return {
     ok: true,
-    body: { access_token: token.token, token_type: "Bearer", expires_in: token.expiresIn, ...(req.scope ? { scope: req.scope } : {}) },
+    body: {
+      access_token: token.token,
+      token_type: "Bearer",
+      expires_in: token.expiresIn,
+      ...(req.scope ? { scope: req.scope } : {}),
+    },
   };
 }

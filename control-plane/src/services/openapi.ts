@@ -1,9 +1,9 @@
-import { ok, type ImportApiRequest, type Resource } from "@portico/shared";
+import { type ImportApiRequest, ok, type Resource } from "@portico/shared";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+import { createApi, findApi } from "./apis.js";
 import type { Actor, Services } from "./context.js";
 import { fail, notFound, type ServiceResult } from "./errors.js";
-import { createApi, findApi } from "./apis.js";
 
 const METHODS = ["get", "put", "post", "delete", "options", "head", "patch"] as const;
 
@@ -102,7 +102,11 @@ function pathsFromResources(resources: ResourceT[]): Record<string, Record<strin
 }
 
 /** The API's definition as OpenAPI 3.1, served at its gateway URL. */
-export async function exportOpenApi(s: Services, actor: Actor, id: string): Promise<ServiceResult<Record<string, unknown>>> {
+export async function exportOpenApi(
+  s: Services,
+  actor: Actor,
+  id: string,
+): Promise<ServiceResult<Record<string, unknown>>> {
   const row = await s.db.withTenant(actor.tenantId, (tx) => findApi(tx, id));
   if (!row) {
     return notFound("API");

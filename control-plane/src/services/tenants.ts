@@ -1,6 +1,6 @@
 import { hash, verify } from "@node-rs/argon2";
+import { type LoginRequest, newUuid, ok, type SignupRequest } from "@portico/shared";
 import { and, eq, isNull } from "drizzle-orm";
-import { newUuid, ok, type SignupRequest, type LoginRequest } from "@portico/shared";
 import type { z } from "zod";
 import { environments, tenants, tiers, users } from "../db/schema/index.js";
 import { redeploy } from "../deployer/redeploy.js";
@@ -26,7 +26,13 @@ export const DEFAULT_ENVIRONMENT = "default";
 export async function signup(
   s: Services,
   input: z.infer<typeof SignupRequest>,
-): Promise<ServiceResult<{ tenant: { id: string; slug: string; name: string }; user: { id: string; email: string }; accessToken: string }>> {
+): Promise<
+  ServiceResult<{
+    tenant: { id: string; slug: string; name: string };
+    user: { id: string; email: string };
+    accessToken: string;
+  }>
+> {
   const passwordHash = await hashPassword(input.admin.password);
   const tenantId = newUuid();
   const email = input.admin.email.toLowerCase();
@@ -45,7 +51,12 @@ export async function signup(
       return u!;
     });
     s.publishBundles();
-    const accessToken = await s.tokens.issue({ userId: user.id, tenantId, tenantSlug: input.tenant.slug, role: "admin" });
+    const accessToken = await s.tokens.issue({
+      userId: user.id,
+      tenantId,
+      tenantSlug: input.tenant.slug,
+      role: "admin",
+    });
     return ok({
       tenant: { id: tenantId, slug: input.tenant.slug, name: input.tenant.name },
       user: { id: user.id, email },
@@ -59,7 +70,10 @@ export async function signup(
   }
 }
 
-export async function login(s: Services, input: z.infer<typeof LoginRequest>): Promise<ServiceResult<{ accessToken: string }>> {
+export async function login(
+  s: Services,
+  input: z.infer<typeof LoginRequest>,
+): Promise<ServiceResult<{ accessToken: string }>> {
   const tenant = await findTenantBySlug(s, input.tenant);
   const user = tenant
     ? await s.db.withTenant(tenant.id, async (tx) => {
@@ -72,12 +86,17 @@ export async function login(s: Services, input: z.infer<typeof LoginRequest>): P
     return fail("invalid-credentials", "tenant, email or password is wrong");
   }
   const role = user.role as "admin" | "publisher" | "creator" | "developer";
-  return ok({ accessToken: await s.tokens.issue({ userId: user.id, tenantId: tenant.id, tenantSlug: tenant.slug, role }) });
+  return ok({
+    accessToken: await s.tokens.issue({ userId: user.id, tenantId: tenant.id, tenantSlug: tenant.slug, role }),
+  });
 }
 
 /** Slug → tenant, before any tenant is fixed (login, OAuth endpoints). */
 export async function findTenantBySlug(s: Services, slug: string): Promise<{ id: string; slug: string } | undefined> {
-  const [t] = await s.db.system.select({ id: tenants.id, slug: tenants.slug }).from(tenants).where(eq(tenants.slug, slug));
+  const [t] = await s.db.system
+    .select({ id: tenants.id, slug: tenants.slug })
+    .from(tenants)
+    .where(eq(tenants.slug, slug));
   return t;
 }
 

@@ -1,4 +1,4 @@
-import { ok, type CreateTierRequest } from "@portico/shared";
+import { type CreateTierRequest, ok } from "@portico/shared";
 import type { z } from "zod";
 import { tiers } from "../db/schema/index.js";
 import { redeploy, tenantEnvironments } from "../deployer/redeploy.js";
@@ -18,7 +18,12 @@ export async function createTier(s: Services, actor: Actor, input: z.infer<typeo
     const row = await s.db.withTenant(actor.tenantId, async (tx) => {
       const [r] = await tx
         .insert(tiers)
-        .values({ tenantId: actor.tenantId, name: input.name, requestsPerMinute: input.requestsPerMinute, burst: input.burst ?? null })
+        .values({
+          tenantId: actor.tenantId,
+          name: input.name,
+          requestsPerMinute: input.requestsPerMinute,
+          burst: input.burst ?? null,
+        })
         .returning();
       await redeploy(tx, s.deploy, actor.tenantId, await tenantEnvironments(tx));
       return r!;

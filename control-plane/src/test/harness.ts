@@ -4,11 +4,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
-import pino from "pino";
-import { expect } from "vitest";
-import postgres from "postgres";
-import { natsNames, type NatsNames } from "@portico/shared";
+import { type NatsNames, natsNames } from "@portico/shared";
 import { NatsBus } from "@portico/shared/bus/nats";
+import pino from "pino";
+import postgres from "postgres";
+import { expect } from "vitest";
 import { type ControlPlane, startControlPlane } from "../control-plane.js";
 
 /** Real servers, as CI starts them; each run gets its own database and NATS names. */
@@ -59,7 +59,11 @@ export interface Response<T = any> {
 }
 
 export interface Client {
-  call<T = any>(method: string, path: string, opts?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<Response<T>>;
+  call<T = any>(
+    method: string,
+    path: string,
+    opts?: { token?: string; body?: unknown; headers?: Record<string, string> },
+  ): Promise<Response<T>>;
 }
 
 export function client(baseUrl: string): Client {
@@ -132,7 +136,10 @@ export async function startTestControlPlane(opts: { gatewayLiveMs?: number } = {
 /** Signs up a tenant and returns what later calls need. */
 export async function signupTenant(api: Client, slug = uniqueName("acme-")) {
   const res = await api.call("POST", "/api/v1/signup", {
-    body: { tenant: { name: `Tenant ${slug}`, slug }, admin: { email: `admin@${slug}.example`, password: "correct horse battery" } },
+    body: {
+      tenant: { name: `Tenant ${slug}`, slug },
+      admin: { email: `admin@${slug}.example`, password: "correct horse battery" },
+    },
   });
   if (res.status !== 201) {
     throw new Error(`signup failed: ${res.status} ${JSON.stringify(res.body)}`);
@@ -147,5 +154,10 @@ export function expectProblem(res: Response, status: number, type: string) {
     contentType: res.headers.get("content-type"),
     type: res.body?.type,
     title: typeof res.body?.title,
-  }).toEqual({ status, contentType: "application/problem+json", type: `https://portico.dev/problems/${type}`, title: "string" });
+  }).toEqual({
+    status,
+    contentType: "application/problem+json",
+    type: `https://portico.dev/problems/${type}`,
+    title: "string",
+  });
 }

@@ -16,7 +16,14 @@ beforeAll(async () => {
   a = await signupTenant(t.api, "iso-a");
   b = await signupTenant(t.api, "iso-b");
   const call = (method: string, path: string, body?: unknown) => t.api.call(method, path, { token: a.token, body });
-  ids.api = (await call("POST", "/api/v1/apis", { name: "A", context: "a", version: "v1", upstream: { url: "http://127.0.0.1:9" } })).body.id;
+  ids.api = (
+    await call("POST", "/api/v1/apis", {
+      name: "A",
+      context: "a",
+      version: "v1",
+      upstream: { url: "http://127.0.0.1:9" },
+    })
+  ).body.id;
   await call("POST", `/api/v1/apis/${ids.api}/lifecycle`, { action: "publish" });
   ids.revision = (await call("POST", `/api/v1/apis/${ids.api}/revisions`)).body.id;
   await call("POST", `/api/v1/apis/${ids.api}/deployments`, { revisionId: ids.revision, environment: "default" });
@@ -25,8 +32,17 @@ beforeAll(async () => {
   ids.key = (await call("POST", `/api/v1/applications/${ids.app}/api-keys`)).body.id;
   ids.env = (await call("POST", "/api/v1/environments", { name: "a-private" })).body.id;
   await call("POST", "/api/v1/subscriptions", { applicationId: ids.app, apiId: ids.api, tier: "Gold" });
-  ids.km = (await call("POST", "/api/v1/key-managers", { name: "idp", issuer: "https://idp.a.example", jwksUri: "https://idp.a.example/jwks" })).body.id;
-  await call("POST", `/api/v1/applications/${ids.app}/external-clients`, { keyManagerId: ids.km, clientId: "a-client" });
+  ids.km = (
+    await call("POST", "/api/v1/key-managers", {
+      name: "idp",
+      issuer: "https://idp.a.example",
+      jwksUri: "https://idp.a.example/jwks",
+    })
+  ).body.id;
+  await call("POST", `/api/v1/applications/${ids.app}/external-clients`, {
+    keyManagerId: ids.km,
+    clientId: "a-client",
+  });
 });
 afterAll(() => t?.close());
 
@@ -52,20 +68,55 @@ describe("tenant B through the REST API", () => {
     expectProblem(await asB("PATCH", `/api/v1/apis/${ids.api}`, { name: "pwned" }), 404, "not-found");
     expectProblem(await asB("POST", `/api/v1/apis/${ids.api}/lifecycle`, { action: "block" }), 404, "not-found");
     expectProblem(await asB("POST", `/api/v1/apis/${ids.api}/revisions`), 404, "not-found");
-    expectProblem(await asB("POST", `/api/v1/apis/${ids.api}/deployments`, { revisionId: ids.revision, environment: "default" }), 404, "not-found");
+    expectProblem(
+      await asB("POST", `/api/v1/apis/${ids.api}/deployments`, { revisionId: ids.revision, environment: "default" }),
+      404,
+      "not-found",
+    );
     expectProblem(await asB("DELETE", `/api/v1/apis/${ids.api}`), 404, "not-found");
     expectProblem(await asB("POST", `/api/v1/applications/${ids.app}/credentials`), 404, "not-found");
     expectProblem(await asB("POST", `/api/v1/applications/${ids.app}/api-keys`), 404, "not-found");
     expectProblem(await asB("DELETE", `/api/v1/applications/${ids.app}/api-keys/${ids.key}`), 404, "not-found");
     const bApp = (await asB("POST", "/api/v1/applications", { name: "B app" })).body.id;
-    expectProblem(await asB("POST", "/api/v1/subscriptions", { applicationId: bApp, apiId: ids.api, tier: "Gold" }), 400, "validation-failed");
-    expectProblem(await asB("POST", "/api/v1/subscriptions", { applicationId: ids.app, apiId: ids.api, tier: "Gold" }), 400, "validation-failed");
-    expectProblem(await asB("POST", `/api/v1/applications/${bApp}/external-clients`, { keyManagerId: ids.km, clientId: "x" }), 400, "validation-failed");
-    const bApi = (await asB("POST", "/api/v1/apis", { name: "B", context: "b", version: "v1", upstream: { url: "http://127.0.0.1:9" } })).body.id;
+    expectProblem(
+      await asB("POST", "/api/v1/subscriptions", { applicationId: bApp, apiId: ids.api, tier: "Gold" }),
+      400,
+      "validation-failed",
+    );
+    expectProblem(
+      await asB("POST", "/api/v1/subscriptions", { applicationId: ids.app, apiId: ids.api, tier: "Gold" }),
+      400,
+      "validation-failed",
+    );
+    expectProblem(
+      await asB("POST", `/api/v1/applications/${bApp}/external-clients`, { keyManagerId: ids.km, clientId: "x" }),
+      400,
+      "validation-failed",
+    );
+    const bApi = (
+      await asB("POST", "/api/v1/apis", {
+        name: "B",
+        context: "b",
+        version: "v1",
+        upstream: { url: "http://127.0.0.1:9" },
+      })
+    ).body.id;
     const bRev = (await asB("POST", `/api/v1/apis/${bApi}/revisions`)).body.id;
-    expectProblem(await asB("POST", `/api/v1/apis/${bApi}/deployments`, { revisionId: ids.revision, environment: "default" }), 400, "validation-failed");
-    expectProblem(await asB("POST", `/api/v1/apis/${bApi}/deployments`, { revisionId: bRev, environment: ids.env }), 400, "validation-failed");
-    expectProblem(await asB("POST", `/api/v1/apis/${bApi}/deployments`, { revisionId: bRev, environment: "a-private" }), 400, "validation-failed");
+    expectProblem(
+      await asB("POST", `/api/v1/apis/${bApi}/deployments`, { revisionId: ids.revision, environment: "default" }),
+      400,
+      "validation-failed",
+    );
+    expectProblem(
+      await asB("POST", `/api/v1/apis/${bApi}/deployments`, { revisionId: bRev, environment: ids.env }),
+      400,
+      "validation-failed",
+    );
+    expectProblem(
+      await asB("POST", `/api/v1/apis/${bApi}/deployments`, { revisionId: bRev, environment: "a-private" }),
+      400,
+      "validation-failed",
+    );
     // Tenant A still has everything.
     expect((await t.api.call("GET", `/api/v1/apis/${ids.api}`, { token: a.token })).body.name).toBe("A");
   });
@@ -73,9 +124,24 @@ describe("tenant B through the REST API", () => {
 
 describe("tenant B in the database", () => {
   const TABLES = [
-    "tenants", "users", "issuer_keys", "tiers", "apis", "revisions", "deployments", "bundle_versions", "outbox",
-    "applications", "oauth_clients", "api_keys", "subscriptions", "key_managers", "external_clients",
-    "gateway_bundles", "deployment_acks", "analytics_events",
+    "tenants",
+    "users",
+    "issuer_keys",
+    "tiers",
+    "apis",
+    "revisions",
+    "deployments",
+    "bundle_versions",
+    "outbox",
+    "applications",
+    "oauth_clients",
+    "api_keys",
+    "subscriptions",
+    "key_managers",
+    "external_clients",
+    "gateway_bundles",
+    "deployment_acks",
+    "analytics_events",
   ];
 
   it("sees none of tenant A's rows under the application role, and none at all with no tenant set", async () => {

@@ -108,14 +108,7 @@ export const ImportApiRequest = z
   })
   .meta({ id: "ImportApiRequest" });
 
-export const LifecycleAction = z.enum([
-  "pre-release",
-  "publish",
-  "block",
-  "deprecate",
-  "retire",
-  "demote",
-]);
+export const LifecycleAction = z.enum(["pre-release", "publish", "block", "deprecate", "retire", "demote"]);
 export const LifecycleRequest = z.object({ action: LifecycleAction }).meta({ id: "LifecycleRequest" });
 
 export const Revision = z
@@ -179,14 +172,19 @@ export const Application = z
   .object({ id: z.string(), name: z.string(), description: z.string().nullable(), createdAt: z.string() })
   .meta({ id: "Application" });
 
-export const Credentials = z
-  .object({ clientId: z.string(), clientSecret: z.string() })
-  .meta({ id: "Credentials" });
+export const Credentials = z.object({ clientId: z.string(), clientSecret: z.string() }).meta({ id: "Credentials" });
 export const CreatedApiKey = z
   .object({ id: z.string(), key: z.string(), expiresAt: z.string().nullable() })
   .meta({ id: "CreatedApiKey" });
 export const CreateApiKeyRequest = z
-  .object({ expiresInSeconds: z.number().int().positive().max(10 * 365 * 86400).optional() })
+  .object({
+    expiresInSeconds: z
+      .number()
+      .int()
+      .positive()
+      .max(10 * 365 * 86400)
+      .optional(),
+  })
   .meta({ id: "CreateApiKeyRequest" });
 
 export const CreateSubscriptionRequest = z
@@ -206,7 +204,12 @@ export const Subscription = z
 export const TierDto = Tier.meta({ id: "Tier" });
 export const CreateTierRequest = z
   .object({
-    name: z.string().trim().min(1).max(60).regex(/^[A-Za-z0-9 _-]+$/),
+    name: z
+      .string()
+      .trim()
+      .min(1)
+      .max(60)
+      .regex(/^[A-Za-z0-9 _-]+$/),
     requestsPerMinute: z.number().int().positive().nullable(),
     burst: z.number().int().positive().nullable().optional(),
   })

@@ -14,8 +14,7 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
 }
 
-export const sha256Hex = (data: string): string =>
-  createHash("sha256").update(data).digest("hex");
+export const sha256Hex = (data: string): string => createHash("sha256").update(data).digest("hex");
 
 export function contentHash(bundle: Record<string, unknown>): string {
   const { hash: _ignored, ...content } = bundle;

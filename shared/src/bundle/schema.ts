@@ -2,14 +2,7 @@ import { z } from "zod";
 
 export const BUNDLE_SCHEMA_VERSION = 1;
 
-export const ApiStatus = z.enum([
-  "CREATED",
-  "PRE-RELEASED",
-  "PUBLISHED",
-  "BLOCKED",
-  "DEPRECATED",
-  "RETIRED",
-]);
+export const ApiStatus = z.enum(["CREATED", "PRE-RELEASED", "PUBLISHED", "BLOCKED", "DEPRECATED", "RETIRED"]);
 export type ApiStatus = z.infer<typeof ApiStatus>;
 
 export const Tier = z.object({

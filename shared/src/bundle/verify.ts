@@ -57,7 +57,10 @@ export async function verifyBundle(
   }
   const parsed = DeploymentBundle.safeParse(json);
   if (!parsed.success) {
-    return err({ code: "schema", detail: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") });
+    return err({
+      code: "schema",
+      detail: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "),
+    });
   }
   const bundle = parsed.data;
   if (contentHash(json as Record<string, unknown>) !== bundle.hash) {
@@ -67,10 +70,16 @@ export async function verifyBundle(
     return err({ code: "wrong_tenant", detail: `bundle of tenant ${bundle.tenant.id} under key ${expect.tenantId}` });
   }
   if (bundle.environment !== expect.environment) {
-    return err({ code: "wrong_environment", detail: `bundle for ${bundle.environment}, gateway serves ${expect.environment}` });
+    return err({
+      code: "wrong_environment",
+      detail: `bundle for ${bundle.environment}, gateway serves ${expect.environment}`,
+    });
   }
   if (expect.currentVersion !== undefined && bundle.version <= expect.currentVersion) {
-    return err({ code: "stale_version", detail: `version ${bundle.version} is not newer than ${expect.currentVersion}` });
+    return err({
+      code: "stale_version",
+      detail: `version ${bundle.version} is not newer than ${expect.currentVersion}`,
+    });
   }
   return ok(bundle);
 }

@@ -37,11 +37,7 @@ export interface Bus {
    * Durable, shared consumer: each message goes to one consumer instance and is removed
    * from its queue only when `handler` resolves; a rejection redelivers it later.
    */
-  consume(
-    stream: string,
-    durable: string,
-    handler: (msg: StreamMessage) => Promise<void>,
-  ): Promise<Stoppable>;
+  consume(stream: string, durable: string, handler: (msg: StreamMessage) => Promise<void>): Promise<Stoppable>;
 
   /** Fire-and-forget notification (heartbeats, acks): lost when nobody listens. */
   publish(subject: string, data: string): void;

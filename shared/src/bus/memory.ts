@@ -58,9 +58,7 @@ export class MemoryBus implements Bus {
   }
 
   async streamPublish(subject: string, data: string, msgId: string): Promise<void> {
-    const stream = [...this.#streams.values()].find((s) =>
-      s.subjects.some((f) => subjectMatches(f, subject)),
-    );
+    const stream = [...this.#streams.values()].find((s) => s.subjects.some((f) => subjectMatches(f, subject)));
     if (!stream) {
       throw new Error(`no stream matches subject ${subject}`);
     }

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
-import { AckPolicy, jetstream, jetstreamManager, type JetStreamClient } from "@nats-io/jetstream";
 import type { JetStreamManager } from "@nats-io/jetstream";
+import { AckPolicy, type JetStreamClient, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { type KV, Kvm } from "@nats-io/kv";
 import { connect, credsAuthenticator, type NatsConnection } from "@nats-io/transport-node";
 import type { Bus, KvEntry, Stoppable, StreamMessage } from "./interface.js";
@@ -39,10 +39,11 @@ export class NatsBus implements Bus {
   }
 
   async #connect(): Promise<NatsConnection> {
-    const servers = this.#opts.servers.split(",").map((s) => s.trim()).filter(Boolean);
-    const authenticator = this.#opts.credsFile
-      ? credsAuthenticator(readFileSync(this.#opts.credsFile))
-      : undefined;
+    const servers = this.#opts.servers
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
+    const authenticator = this.#opts.credsFile ? credsAuthenticator(readFileSync(this.#opts.credsFile)) : undefined;
     const nc = await connect({
       servers,
       name: this.#opts.name,
@@ -105,9 +106,7 @@ export class NatsBus implements Bus {
       while (!stopped && !this.#closed) {
         try {
           const kv = await this.#kv(bucket);
-          const iter = await kv.watch(
-            lastRevision > 0 ? { resumeFromRevision: lastRevision + 1 } : {},
-          );
+          const iter = await kv.watch(lastRevision > 0 ? { resumeFromRevision: lastRevision + 1 } : {});
           current = iter;
           for await (const e of iter) {
             lastRevision = Math.max(lastRevision, e.revision);
@@ -151,11 +150,7 @@ export class NatsBus implements Bus {
     await this.#js.publish(subject, data, { msgID: msgId, timeout: 3000 });
   }
 
-  async consume(
-    stream: string,
-    durable: string,
-    handler: (msg: StreamMessage) => Promise<void>,
-  ): Promise<Stoppable> {
+  async consume(stream: string, durable: string, handler: (msg: StreamMessage) => Promise<void>): Promise<Stoppable> {
     let stopped = false;
     let current: { stop(): void } | undefined;
     const run = async () => {

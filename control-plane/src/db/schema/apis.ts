@@ -1,7 +1,7 @@
-import { integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid, varchar } from "drizzle-orm/pg-core";
-import type { z } from "zod";
 import type { Resource } from "@portico/shared";
 import type { ApiStatus } from "@portico/shared/bundle";
+import { integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid, varchar } from "drizzle-orm/pg-core";
+import type { z } from "zod";
 import { createdAt, id, tenantId, tenantIsolation, updatedAt } from "./_columns.js";
 import { environments, tenants } from "./tenants.js";
 
@@ -43,7 +43,9 @@ export const revisions = pgTable(
   {
     id: id(),
     tenantId: tenantId().references(() => tenants.id, { onDelete: "cascade" }),
-    apiId: uuid("api_id").notNull().references(() => apis.id, { onDelete: "cascade" }),
+    apiId: uuid("api_id")
+      .notNull()
+      .references(() => apis.id, { onDelete: "cascade" }),
     number: integer("number").notNull(),
     snapshot: jsonb("snapshot").$type<RevisionSnapshot>().notNull(),
     createdAt: createdAt(),
@@ -57,9 +59,15 @@ export const deployments = pgTable(
   {
     id: id(),
     tenantId: tenantId().references(() => tenants.id, { onDelete: "cascade" }),
-    apiId: uuid("api_id").notNull().references(() => apis.id, { onDelete: "cascade" }),
-    revisionId: uuid("revision_id").notNull().references(() => revisions.id, { onDelete: "cascade" }),
-    environmentId: uuid("environment_id").notNull().references(() => environments.id),
+    apiId: uuid("api_id")
+      .notNull()
+      .references(() => apis.id, { onDelete: "cascade" }),
+    revisionId: uuid("revision_id")
+      .notNull()
+      .references(() => revisions.id, { onDelete: "cascade" }),
+    environmentId: uuid("environment_id")
+      .notNull()
+      .references(() => environments.id),
     bundleVersion: integer("bundle_version").notNull(),
     undeployedAt: timestamp("undeployed_at", { withTimezone: true }),
     createdAt: createdAt(),

@@ -22,7 +22,9 @@ export const oauthClients = pgTable(
   {
     clientId: text("client_id").primaryKey(),
     tenantId: tenantId().references(() => tenants.id, { onDelete: "cascade" }),
-    applicationId: uuid("application_id").notNull().references(() => applications.id, { onDelete: "cascade" }),
+    applicationId: uuid("application_id")
+      .notNull()
+      .references(() => applications.id, { onDelete: "cascade" }),
     secretHash: varchar("secret_hash", { length: 64 }).notNull(),
     createdAt: createdAt(),
   },
@@ -34,7 +36,9 @@ export const apiKeys = pgTable(
   {
     id: id(),
     tenantId: tenantId().references(() => tenants.id, { onDelete: "cascade" }),
-    applicationId: uuid("application_id").notNull().references(() => applications.id, { onDelete: "cascade" }),
+    applicationId: uuid("application_id")
+      .notNull()
+      .references(() => applications.id, { onDelete: "cascade" }),
     /** hex SHA-256 of the key, the only form kept */
     keyHash: varchar("key_hash", { length: 64 }).notNull(),
     /** first characters, to recognise a key in lists */
@@ -51,8 +55,12 @@ export const subscriptions = pgTable(
   {
     id: id(),
     tenantId: tenantId().references(() => tenants.id, { onDelete: "cascade" }),
-    applicationId: uuid("application_id").notNull().references(() => applications.id, { onDelete: "cascade" }),
-    apiId: uuid("api_id").notNull().references(() => apis.id, { onDelete: "cascade" }),
+    applicationId: uuid("application_id")
+      .notNull()
+      .references(() => applications.id, { onDelete: "cascade" }),
+    apiId: uuid("api_id")
+      .notNull()
+      .references(() => apis.id, { onDelete: "cascade" }),
     tier: varchar("tier", { length: 60 }).notNull(),
     status: varchar("status", { length: 20 }).$type<"ACTIVE" | "BLOCKED" | "PENDING" | "REJECTED">().notNull(),
     createdAt: createdAt(),
@@ -81,9 +89,13 @@ export const externalClients = pgTable(
   {
     id: id(),
     tenantId: tenantId().references(() => tenants.id, { onDelete: "cascade" }),
-    keyManagerId: uuid("key_manager_id").notNull().references(() => keyManagers.id, { onDelete: "cascade" }),
+    keyManagerId: uuid("key_manager_id")
+      .notNull()
+      .references(() => keyManagers.id, { onDelete: "cascade" }),
     clientId: varchar("client_id", { length: 200 }).notNull(),
-    applicationId: uuid("application_id").notNull().references(() => applications.id, { onDelete: "cascade" }),
+    applicationId: uuid("application_id")
+      .notNull()
+      .references(() => applications.id, { onDelete: "cascade" }),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex("external_clients_km_client_key").on(t.keyManagerId, t.clientId), tenantIsolation()],

@@ -11,7 +11,9 @@ export const bundleVersions = pgTable(
   "bundle_versions",
   {
     tenantId: tenantId().references(() => tenants.id, { onDelete: "cascade" }),
-    environmentId: uuid("environment_id").notNull().references(() => environments.id, { onDelete: "cascade" }),
+    environmentId: uuid("environment_id")
+      .notNull()
+      .references(() => environments.id, { onDelete: "cascade" }),
     version: integer("version").notNull(),
     hash: varchar("hash", { length: 64 }).notNull(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),

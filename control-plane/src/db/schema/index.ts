@@ -1,5 +1,5 @@
-export * from "./tenants.js";
 export * from "./apis.js";
 export * from "./applications.js";
 export * from "./deployer.js";
 export * from "./gateways.js";
+export * from "./tenants.js";
