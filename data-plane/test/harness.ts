@@ -8,7 +8,7 @@ import { type GatewayAck, type NatsNames, natsNames } from "@portico/shared";
 import { type BundleContent, sha256Hex, signBundle } from "@portico/shared/bundle";
 import type { Bus } from "@portico/shared/bus";
 import { NatsBus } from "@portico/shared/bus/nats";
-import { exportJWK, generateKeyPair, type JSONWebKeySet, type JWK, SignJWT } from "jose";
+import { CompactSign, exportJWK, generateKeyPair, type JSONWebKeySet, type JWK, SignJWT } from "jose";
 import { pino } from "pino";
 import { request } from "undici";
 import { expect } from "vitest";
@@ -54,6 +54,11 @@ export async function bundleSigningKey(kid = `bk-${randomBytes(3).toString("hex"
     kid,
     jwks,
     sign: async (draft: BundleContent) => (await signBundle(draft, { kid, privateKey })).jws,
+    /** Signs anything, valid bundle or not. */
+    signRaw: (payload: unknown) =>
+      new CompactSign(new TextEncoder().encode(JSON.stringify(payload)))
+        .setProtectedHeader({ alg: "EdDSA", kid })
+        .sign(privateKey),
   };
 }
 
