@@ -101,11 +101,13 @@ export interface TestControlPlane {
   close(): Promise<void>;
 }
 
-export async function startTestControlPlane(opts: { gatewayLiveMs?: number } = {}): Promise<TestControlPlane> {
+export async function startTestControlPlane(
+  opts: { gatewayLiveMs?: number; natsUrl?: string } = {},
+): Promise<TestControlPlane> {
   const db = await createTestDatabase();
   const prefix = uniqueName("t");
   const dataDir = mkdtempSync(join(tmpdir(), "portico-cp-"));
-  const bus = new NatsBus({ servers: NATS_URL, name: `test-cp-${prefix}` });
+  const bus = new NatsBus({ servers: opts.natsUrl ?? NATS_URL, name: `test-cp-${prefix}` });
   const cp = await startControlPlane({
     databaseUrl: db.url,
     dataDir,
@@ -127,7 +129,9 @@ export async function startTestControlPlane(opts: { gatewayLiveMs?: number } = {
       await cp.close();
       await bus.close();
       await db.drop();
-      await deleteNatsPrefix(prefix);
+      if (!opts.natsUrl) {
+        await deleteNatsPrefix(prefix);
+      }
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -1,13 +1,22 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type Gateway, startGateway } from "@portico/data-plane";
+import { NatsBus } from "@portico/shared/bus/nats";
 import { sql } from "drizzle-orm";
 import { importJWK, type JWK, SignJWT } from "jose";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Gateway, startGateway } from "@portico/data-plane";
-import { NatsBus } from "@portico/shared/bus/nats";
-import { client, type Client, expectProblem, NATS_URL, signupTenant, startTestControlPlane, type TestControlPlane } from "./harness.js";
+import {
+  type Client,
+  client,
+  expectProblem,
+  NATS_URL,
+  signupTenant,
+  startTestControlPlane,
+  type TestControlPlane,
+} from "./harness.js";
+import { accessToken, application, publishedApi, served as servedBy, until } from "./journey.js";
 import { startEchoUpstream } from "./upstream.js";
 
 /**
@@ -21,20 +30,6 @@ let gateway: Gateway;
 let gw: Client;
 let upstream: Awaited<ReturnType<typeof startEchoUpstream>>;
 let dataDir: string;
-
-const until = async <T>(probe: () => Promise<T | undefined | false>, what: string, ms = 15_000): Promise<T> => {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined && v !== false) {
-      return v;
-    }
-    if (Date.now() > end) {
-      throw new Error(`timed out: ${what}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
 
 beforeAll(async () => {
   t = await startTestControlPlane();
@@ -65,54 +60,16 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-/** Publisher side of a tenant: one published API deployed to `default`, acked by the gateway. */
-async function publishedApi(token: string, opts: { context: string; upstreamUrl?: string }) {
-  const call = (method: string, path: string, body?: unknown) => t.api.call(method, path, { token, body });
-  const api = (await call("POST", "/api/v1/apis", {
-    name: opts.context,
-    context: opts.context,
-    version: "v1",
-    upstream: { url: opts.upstreamUrl ?? `${upstream.url}/base` },
-  })).body;
-  expect((await call("POST", `/api/v1/apis/${api.id}/lifecycle`, { action: "publish" })).status).toBe(200);
-  const rev = (await call("POST", `/api/v1/apis/${api.id}/revisions`)).body;
-  const dep = await call("POST", `/api/v1/apis/${api.id}/deployments`, { revisionId: rev.id, environment: "default" });
-  expect(dep.status).toBe(201);
-  return { api, deployment: dep.body };
-}
-
-async function application(token: string, apiId: string, tier = "Gold") {
-  const call = (method: string, path: string, body?: unknown) => t.api.call(method, path, { token, body });
-  const app = (await call("POST", "/api/v1/applications", { name: `app-${tier}` })).body;
-  const creds = (await call("POST", `/api/v1/applications/${app.id}/credentials`)).body;
-  const key = (await call("POST", `/api/v1/applications/${app.id}/api-keys`)).body;
-  const sub = await call("POST", "/api/v1/subscriptions", { applicationId: app.id, apiId, tier });
-  expect(sub.status).toBe(201);
-  return { app, creds, key: key.key as string };
-}
-
-async function accessToken(slug: string, creds: { clientId: string; clientSecret: string }) {
-  const res = await fetch(`${t.cp.url}/t/${slug}/oauth2/token`, {
-    method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ grant_type: "client_credentials", client_id: creds.clientId, client_secret: creds.clientSecret }),
-  });
-  expect(res.status).toBe(200);
-  return ((await res.json()) as { access_token: string }).access_token;
-}
-
-/** Waits until the gateway serves a call (bundles travel asynchronously after each change). */
-const served = (path: string, headers: Record<string, string>, status = 200) =>
-  until(async () => {
-    const res = await gw.call("GET", path, { headers });
-    return res.status === status ? res : undefined;
-  }, `${path} → ${status}`);
+const served = (path: string, headers: Record<string, string>, status = 200) => servedBy(gw, path, headers, status);
 
 describe("the spine", () => {
   it("carries one request along the whole designed path", async () => {
     const { token, slug } = await signupTenant(t.api);
-    const { api, deployment } = await publishedApi(token, { context: "shop/orders" });
-    const { app, creds, key } = await application(token, api.id);
+    const { api, deployment } = await publishedApi(t, token, {
+      context: "shop/orders",
+      upstreamUrl: `${upstream.url}/base`,
+    });
+    const { app, creds, key } = await application(t, token, api.id);
 
     // The gateway acked the deployment's bundle (or a later one) and the control plane shows it.
     const deps = await until(async () => {
@@ -122,11 +79,14 @@ describe("the spine", () => {
     expect(deps[0]).toMatchObject({ id: deployment.id, environment: "default", gateways: { total: 1, acked: 1 } });
     expect(deps[0].gateways.ackMs.p99).toBeGreaterThanOrEqual(0);
 
-    const jwt = await accessToken(slug, creds);
+    const jwt = await accessToken(t, slug, creds);
     const path = `/t/${slug}/shop/orders/v1/items/42?color=red&size=xl`;
     await served(path, { authorization: `Bearer ${jwt}` });
     upstream.seen.length = 0;
-    const posted = await gw.call("POST", path, { headers: { authorization: `Bearer ${jwt}`, "x-custom": "kept" }, body: { qty: 3 } });
+    const posted = await gw.call("POST", path, {
+      headers: { authorization: `Bearer ${jwt}`, "x-custom": "kept" },
+      body: { qty: 3 },
+    });
     expect(posted.status).toBe(200);
     expect(posted.headers.get("x-upstream")).toBe("echo");
     const seen = upstream.seen.at(-1)!;
@@ -164,9 +124,9 @@ describe("the spine", () => {
 
   it("answers every failure with the right status and a problem+json body", async () => {
     const { token, slug, tenantId } = await signupTenant(t.api);
-    const { api } = await publishedApi(token, { context: "neg" });
-    const { creds, key } = await application(token, api.id);
-    const jwt = await accessToken(slug, creds);
+    const { api } = await publishedApi(t, token, { context: "neg", upstreamUrl: upstream.url });
+    const { creds, key } = await application(t, token, api.id);
+    const jwt = await accessToken(t, slug, creds);
     const path = `/t/${slug}/neg/v1/x`;
     await served(path, { "x-api-key": key });
 
@@ -189,9 +149,19 @@ describe("the spine", () => {
     const cases: [string, Record<string, string>, number, string][] = [
       ["no credential", {}, 401, "unauthorized"],
       ["forged JWT signature", { authorization: `Bearer ${h}.${p}.${"A".repeat(86)}` }, 401, "invalid-token"],
-      ["expired JWT", { authorization: `Bearer ${await forge({ exp: Math.floor(Date.now() / 1000) - 3600 })}` }, 401, "invalid-token"],
+      [
+        "expired JWT",
+        { authorization: `Bearer ${await forge({ exp: Math.floor(Date.now() / 1000) - 3600 })}` },
+        401,
+        "invalid-token",
+      ],
       ["wrong audience", { authorization: `Bearer ${await forge({ aud: "someone-else" })}` }, 401, "invalid-token"],
-      ["wrong issuer", { authorization: `Bearer ${await forge({ iss: `${t.cp.url}/t/other` })}` }, 401, "invalid-token"],
+      [
+        "wrong issuer",
+        { authorization: `Bearer ${await forge({ iss: `${t.cp.url}/t/other` })}` },
+        401,
+        "invalid-token",
+      ],
       ["unknown API key", { "x-api-key": "pk_unknown" }, 401, "invalid-api-key"],
     ];
     for (const [name, headers, status, type] of cases) {
@@ -207,19 +177,29 @@ describe("the spine", () => {
     expectProblem(await served(path, { "x-api-key": otherKey }, 403), 403, "not-subscribed");
 
     // No such API.
-    expectProblem(await gw.call("GET", `/t/${slug}/nothing/v1/x`, { headers: { "x-api-key": key } }), 404, "api-not-found");
-    expectProblem(await gw.call("GET", "/t/no-such-tenant/neg/v1/x", { headers: { "x-api-key": key } }), 404, "api-not-found");
+    expectProblem(
+      await gw.call("GET", `/t/${slug}/nothing/v1/x`, { headers: { "x-api-key": key } }),
+      404,
+      "api-not-found",
+    );
+    expectProblem(
+      await gw.call("GET", "/t/no-such-tenant/neg/v1/x", { headers: { "x-api-key": key } }),
+      404,
+      "api-not-found",
+    );
 
     // Upstream down.
-    const down = await publishedApi(token, { context: "down", upstreamUrl: "http://127.0.0.1:1" });
-    const downKey = (await application(token, down.api.id)).key;
+    const down = await publishedApi(t, token, { context: "down", upstreamUrl: "http://127.0.0.1:1" });
+    const downKey = (await application(t, token, down.api.id)).key;
     const bad = await served(`/t/${slug}/down/v1/x`, { "x-api-key": downKey }, 502);
     expectProblem(bad, 502, "bad-gateway");
     expect(JSON.stringify(bad.body)).not.toContain("ECONNREFUSED");
 
     // Rate limit from the subscription's tier.
-    expect((await t.api.call("POST", "/api/v1/tiers", { token, body: { name: "Tiny", requestsPerMinute: 3 } })).status).toBe(201);
-    const tiny = await application(token, api.id, "Tiny");
+    expect(
+      (await t.api.call("POST", "/api/v1/tiers", { token, body: { name: "Tiny", requestsPerMinute: 3 } })).status,
+    ).toBe(201);
+    const tiny = await application(t, token, api.id, "Tiny");
     await served(path, { "x-api-key": tiny.key });
     const statuses: number[] = [];
     let limited: Awaited<ReturnType<Client["call"]>> | undefined;
@@ -238,22 +218,45 @@ describe("the spine", () => {
   it("keeps tenants apart at the gateway", async () => {
     const a = await signupTenant(t.api);
     const b = await signupTenant(t.api);
-    const { api } = await publishedApi(a.token, { context: "private" });
-    const aKey = (await application(a.token, api.id)).key;
+    const { api } = await publishedApi(t, a.token, { context: "private", upstreamUrl: upstream.url });
+    const aKey = (await application(t, a.token, api.id)).key;
     await served(`/t/${a.slug}/private/v1/x`, { "x-api-key": aKey });
 
-    const bApi = (await publishedApi(b.token, { context: "mine" })).api;
-    const bApp = await application(b.token, bApi.id);
-    const bJwt = await accessToken(b.slug, bApp.creds);
+    const bApi = (await publishedApi(t, b.token, { context: "mine", upstreamUrl: upstream.url })).api;
+    const bApp = await application(t, b.token, bApi.id);
+    const bJwt = await accessToken(t, b.slug, bApp.creds);
     await served(`/t/${b.slug}/mine/v1/x`, { "x-api-key": bApp.key });
 
     upstream.seen.length = 0;
-    expectProblem(await gw.call("GET", `/t/${a.slug}/private/v1/x`, { headers: { "x-api-key": bApp.key } }), 401, "invalid-api-key");
-    expectProblem(await gw.call("GET", `/t/${a.slug}/private/v1/x`, { headers: { authorization: `Bearer ${bJwt}` } }), 401, "invalid-token");
-    expectProblem(await gw.call("GET", `/t/${b.slug}/private/v1/x`, { headers: { "x-api-key": aKey } }), 404, "api-not-found");
-    expectProblem(await gw.call("GET", `/t/${b.slug}/mine/v1/x`, { headers: { "x-api-key": aKey } }), 401, "invalid-api-key");
+    expectProblem(
+      await gw.call("GET", `/t/${a.slug}/private/v1/x`, { headers: { "x-api-key": bApp.key } }),
+      401,
+      "invalid-api-key",
+    );
+    expectProblem(
+      await gw.call("GET", `/t/${a.slug}/private/v1/x`, { headers: { authorization: `Bearer ${bJwt}` } }),
+      401,
+      "invalid-token",
+    );
+    expectProblem(
+      await gw.call("GET", `/t/${b.slug}/private/v1/x`, { headers: { "x-api-key": aKey } }),
+      404,
+      "api-not-found",
+    );
+    expectProblem(
+      await gw.call("GET", `/t/${b.slug}/mine/v1/x`, { headers: { "x-api-key": aKey } }),
+      401,
+      "invalid-api-key",
+    );
     expect(upstream.seen).toEqual([]);
     // B cannot subscribe its application to A's API either.
-    expect((await t.api.call("POST", "/api/v1/subscriptions", { token: b.token, body: { applicationId: bApp.app.id, apiId: api.id, tier: "Gold" } })).status).toBe(400);
+    expect(
+      (
+        await t.api.call("POST", "/api/v1/subscriptions", {
+          token: b.token,
+          body: { applicationId: bApp.app.id, apiId: api.id, tier: "Gold" },
+        })
+      ).status,
+    ).toBe(400);
   });
 });

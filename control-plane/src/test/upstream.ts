@@ -9,13 +9,23 @@ export interface SeenRequest {
 }
 
 /** A real upstream that answers with what it received, and remembers it. */
-export async function startEchoUpstream(): Promise<{ url: string; seen: SeenRequest[]; server: Server; close(): Promise<void> }> {
+export async function startEchoUpstream(): Promise<{
+  url: string;
+  seen: SeenRequest[];
+  server: Server;
+  close(): Promise<void>;
+}> {
   const seen: SeenRequest[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
-      const r = { method: req.method ?? "", url: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks).toString() };
+      const r = {
+        method: req.method ?? "",
+        url: req.url ?? "",
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString(),
+      };
       seen.push(r);
       res.writeHead(200, { "content-type": "application/json", "x-upstream": "echo" });
       res.end(JSON.stringify(r));

@@ -231,8 +231,11 @@ export class NatsBus implements Bus {
 
   async close(): Promise<void> {
     this.#closed = true;
-    if (this.#nc) {
-      await this.#nc.drain().catch(() => this.#nc?.close());
+    const nc = this.#nc;
+    if (nc && !nc.isClosed()) {
+      // Draining waits for the server; with the server gone it would wait for ever.
+      await Promise.race([nc.drain().catch(() => {}), sleep(2000)]);
+      await nc.close().catch(() => {});
     }
   }
 }

@@ -1,0 +1,71 @@
+import { expect } from "vitest";
+import type { Client, TestControlPlane } from "./harness.js";
+
+/** Polls until `probe` yields a value: bundles and analytics travel asynchronously. */
+export async function until<T>(probe: () => Promise<T | undefined | false>, what: string, ms = 15_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined && v !== false) {
+      return v;
+    }
+    if (Date.now() > end) {
+      throw new Error(`timed out: ${what}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Publisher side: one published API deployed to `default`. */
+export async function publishedApi(t: TestControlPlane, token: string, opts: { context: string; upstreamUrl: string }) {
+  const call = (method: string, path: string, body?: unknown) => t.api.call(method, path, { token, body });
+  const api = (
+    await call("POST", "/api/v1/apis", {
+      name: opts.context,
+      context: opts.context,
+      version: "v1",
+      upstream: { url: opts.upstreamUrl },
+    })
+  ).body;
+  expect((await call("POST", `/api/v1/apis/${api.id}/lifecycle`, { action: "publish" })).status).toBe(200);
+  const rev = (await call("POST", `/api/v1/apis/${api.id}/revisions`)).body;
+  const dep = await call("POST", `/api/v1/apis/${api.id}/deployments`, { revisionId: rev.id, environment: "default" });
+  expect(dep.status).toBe(201);
+  return { api, deployment: dep.body };
+}
+
+/** Consumer side: an application with client credentials and an API key, subscribed to the API. */
+export async function application(t: TestControlPlane, token: string, apiId: string, tier = "Gold") {
+  const call = (method: string, path: string, body?: unknown) => t.api.call(method, path, { token, body });
+  const app = (await call("POST", "/api/v1/applications", { name: `app-${tier}` })).body;
+  const creds = (await call("POST", `/api/v1/applications/${app.id}/credentials`)).body;
+  const key = (await call("POST", `/api/v1/applications/${app.id}/api-keys`)).body;
+  const sub = await call("POST", "/api/v1/subscriptions", { applicationId: app.id, apiId, tier });
+  expect(sub.status).toBe(201);
+  return { app, creds, key: key.key as string };
+}
+
+export async function accessToken(
+  t: TestControlPlane,
+  slug: string,
+  creds: { clientId: string; clientSecret: string },
+) {
+  const res = await fetch(`${t.cp.url}/t/${slug}/oauth2/token`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({
+      grant_type: "client_credentials",
+      client_id: creds.clientId,
+      client_secret: creds.clientSecret,
+    }),
+  });
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { access_token: string }).access_token;
+}
+
+/** Waits until the gateway answers `path` with `status`. */
+export const served = (gw: Client, path: string, headers: Record<string, string>, status = 200) =>
+  until(async () => {
+    const res = await gw.call("GET", path, { headers });
+    return res.status === status ? res : undefined;
+  }, `${path} → ${status}`);

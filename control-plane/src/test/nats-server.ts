@@ -1,0 +1,63 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { connect, createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const NATS_SERVER = process.env.PORTICO_NATS_SERVER_BIN ?? "/usr/sbin/nats-server";
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const accepts = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const s = connect(port, "127.0.0.1");
+    s.once("connect", () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once("error", () => resolve(false));
+  });
+
+/**
+ * A NATS server with JetStream that a test owns: it can stop it and start it again on the
+ * same port and store, as an outage and a recovery.
+ */
+export async function ownNatsServer() {
+  const port = await freePort();
+  const storeDir = mkdtempSync(join(tmpdir(), "portico-nats-"));
+  let child: ChildProcess | undefined;
+  const server = {
+    url: `nats://127.0.0.1:${port}`,
+    async start() {
+      child = spawn(NATS_SERVER, ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", storeDir], { stdio: "ignore" });
+      for (let i = 0; i < 100 && !(await accepts(port)); i++) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+    async stop() {
+      const c = child;
+      child = undefined;
+      if (c && c.exitCode === null) {
+        await new Promise((resolve) => {
+          c.once("exit", resolve);
+          c.kill("SIGKILL");
+        });
+      }
+    },
+    async destroy() {
+      await server.stop();
+      rmSync(storeDir, { recursive: true, force: true });
+    },
+  };
+  await server.start();
+  return server;
+}
