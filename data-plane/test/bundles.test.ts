@@ -146,6 +146,7 @@ describe("bundles the gateway must refuse, while it keeps serving the last good 
     await nc.close();
     await waitFor(() => t.gw.tenants().length === 0, 5000, "tenant removal");
     expect((await call(`${t.gw.url}/t/acme-renamed/open/v1/x`)).status).toBe(404);
-    expect(existsSync(join(t.dir.path, "gateway", "gw-test", "bundles", "tenant-acme.jws"))).toBe(false);
+    const file = join(t.dir.path, "gateway", "gw-test", "bundles", "tenant-acme.jws");
+    await waitFor(() => !existsSync(file), 5000, "on-disk bundle removal");
   });
 });
