@@ -6,12 +6,18 @@ import { z } from "zod";
 const Env = z.object({
   PORTICO_GW_PORT: z.coerce.number().int().min(0).max(65535).default(8000),
   PORTICO_GW_HOST: z.string().min(1).default("0.0.0.0"),
-  PORTICO_ENVIRONMENT: z.string().regex(/^[a-zA-Z0-9_-]+$/).default("default"),
+  PORTICO_ENVIRONMENT: z
+    .string()
+    .regex(/^[a-zA-Z0-9_-]+$/)
+    .default("default"),
   PORTICO_GATEWAY_ID: z.string().min(1).optional(),
   PORTICO_DATA_DIR: z.string().min(1).default("./.portico"),
   NATS_URL: z.string().min(1).optional(),
   NATS_CREDS: z.string().min(1).optional(),
-  PORTICO_NATS_PREFIX: z.string().regex(/^[a-zA-Z0-9_-]+$/).default("portico"),
+  PORTICO_NATS_PREFIX: z
+    .string()
+    .regex(/^[a-zA-Z0-9_-]+$/)
+    .default("portico"),
   PORTICO_BUNDLE_KEYS: z.string().min(1, "PORTICO_BUNDLE_KEYS is required: a JWKS file path or URL"),
 });
 

@@ -56,9 +56,7 @@ const POOL_SWEEP_DELAY_MS = 60_000;
 const BUCKET_SWEEP_MS = 60_000;
 const CLOSE_GRACE_MS = 10_000;
 
-const softwareVersion: string = JSON.parse(
-  readFileSync(new URL("../package.json", import.meta.url), "utf8"),
-).version;
+const softwareVersion: string = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version;
 
 /**
  * Starts a gateway: serves the last good bundles from disk at once, then follows the bus in
@@ -126,7 +124,16 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
 
   let ready = false;
-  const pipeline = new RequestPipeline({ store, limiter, analytics, metrics, environment, gatewayId, maxBodyBytes, logger });
+  const pipeline = new RequestPipeline({
+    store,
+    limiter,
+    analytics,
+    metrics,
+    environment,
+    gatewayId,
+    maxBodyBytes,
+    logger,
+  });
   const server = createGatewayServer({ pipeline, registry: metrics.registry, isReady: () => ready, logger });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

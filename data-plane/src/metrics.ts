@@ -47,9 +47,7 @@ export class GatewayMetrics {
     let m = this.#meters.get(tenantId);
     if (m === undefined) {
       m = {
-        requests: ["1xx", "2xx", "3xx", "4xx", "5xx"].map((cls) =>
-          this.#requests.labels(tenantId, cls),
-        ),
+        requests: ["1xx", "2xx", "3xx", "4xx", "5xx"].map((cls) => this.#requests.labels(tenantId, cls)),
         latency: this.#latency.labels(tenantId),
       };
       this.#meters.set(tenantId, m);

@@ -16,7 +16,11 @@ const HEALTHY = JSON.stringify({ status: "ok" });
 const NOT_READY = JSON.stringify(problem("not-ready", "Bundle keys or on-disk bundles are not loaded yet"));
 
 function sendJson(res: ServerResponse, status: number, contentType: string, body: string): void {
-  res.writeHead(status, { "content-type": contentType, "content-length": Buffer.byteLength(body), "cache-control": "no-store" });
+  res.writeHead(status, {
+    "content-type": contentType,
+    "content-length": Buffer.byteLength(body),
+    "cache-control": "no-store",
+  });
   res.end(body);
 }
 

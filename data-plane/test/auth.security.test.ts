@@ -76,8 +76,16 @@ describe("the gateway refuses whoever should not reach an API", () => {
   });
 
   it("401 invalid-token for the wrong audience or an unknown issuer", async () => {
-    expectProblem(await call(pets, { headers: bearer(await t.issuer.token({}, { aud: "someone-else" })) }), 401, "invalid-token");
-    expectProblem(await call(pets, { headers: bearer(await t.issuer.token({}, { iss: "https://evil.test" })) }), 401, "invalid-token");
+    expectProblem(
+      await call(pets, { headers: bearer(await t.issuer.token({}, { aud: "someone-else" })) }),
+      401,
+      "invalid-token",
+    );
+    expectProblem(
+      await call(pets, { headers: bearer(await t.issuer.token({}, { iss: "https://evil.test" })) }),
+      401,
+      "invalid-token",
+    );
   });
 
   it("401 invalid-token for alg none and for HS256 (key confusion)", async () => {
@@ -111,7 +119,14 @@ describe("the gateway refuses whoever should not reach an API", () => {
   });
 
   it("404 api-not-found for an unknown tenant, API, version or path outside /t/", async () => {
-    for (const path of ["/t/nobody/shop/pets/v1/x", "/t/acme/shop/cats/v1/x", "/t/acme/shop/pets/v9/x", "/t/acme/shop", "/t/acme", "/elsewhere"]) {
+    for (const path of [
+      "/t/nobody/shop/pets/v1/x",
+      "/t/acme/shop/cats/v1/x",
+      "/t/acme/shop/pets/v9/x",
+      "/t/acme/shop",
+      "/t/acme",
+      "/elsewhere",
+    ]) {
       expectProblem(await call(`${t.gw.url}${path}`, { headers: { "x-api-key": API_KEY } }), 404, "api-not-found");
     }
   });

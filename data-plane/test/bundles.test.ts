@@ -84,14 +84,20 @@ describe("bundles the gateway must refuse, while it keeps serving the last good 
     const otherKid = await bundleSigningKey("unknown-kid");
     await expectRejected("tenant-acme", await otherKid.sign(draft(5)), "unknown_kid");
     const [h, p, s] = (await t.keys.sign(draft(5))).split(".");
-    const tampered = Buffer.from(p as string, "base64url").toString().replace('"version":5', '"version":6');
+    const tampered = Buffer.from(p as string, "base64url")
+      .toString()
+      .replace('"version":5', '"version":6');
     await expectRejected("tenant-acme", `${h}.${Buffer.from(tampered).toString("base64url")}.${s}`, "bad_signature");
   });
 
   it("rejects a bundle for another environment, under another tenant's key, or with a broken schema", async () => {
     await expectRejected("tenant-acme", await t.keys.sign(draft(5, { environment: "prod" })), "wrong_environment");
     await expectRejected("tenant-other", await t.keys.sign(draft(5)), "wrong_tenant");
-    await expectRejected("tenant-acme", await t.keys.signRaw({ schemaVersion: 1, tenant: { id: "tenant-acme" }, version: 5 }), "schema");
+    await expectRejected(
+      "tenant-acme",
+      await t.keys.signRaw({ schemaVersion: 1, tenant: { id: "tenant-acme" }, version: 5 }),
+      "schema",
+    );
     await expectRejected("tenant-acme", "not-a-jws", "bad_signature");
   });
 
@@ -99,14 +105,22 @@ describe("bundles the gateway must refuse, while it keeps serving the last good 
     const unknownTier = draft(5);
     unknownTier.subscriptions = [{ id: "s", applicationId: "app1", apiId: "api_pets", tier: "Gold", status: "ACTIVE" }];
     await expectRejected("tenant-acme", await t.keys.sign(unknownTier), "invalid_config");
-    await expectRejected("tenant-beta", await t.keys.sign(draft(1, { tenantId: "tenant-beta", slug: "acme" })), "slug_conflict");
+    await expectRejected(
+      "tenant-beta",
+      await t.keys.sign(draft(1, { tenantId: "tenant-beta", slug: "acme" })),
+      "slug_conflict",
+    );
   });
 
   it("applies a newer bundle, then refuses an older one and a same-version one with other content", async () => {
     await t.deploy(3);
     await waitForAck(t.acks, (a) => a.ok && a.version === 3);
     await expectRejected("tenant-acme", await t.keys.sign(draft(2)), "stale_version");
-    await expectRejected("tenant-acme", await t.keys.sign(draft(3, { silentUpstream: "http://127.0.0.1:9" })), "stale_version");
+    await expectRejected(
+      "tenant-acme",
+      await t.keys.sign(draft(3, { silentUpstream: "http://127.0.0.1:9" })),
+      "stale_version",
+    );
     expect(t.gw.tenants()).toMatchObject([{ tenant: "tenant-acme", version: 3 }]);
   });
 
@@ -122,7 +136,11 @@ describe("bundles the gateway must refuse, while it keeps serving the last good 
 
   it("reports the last rejection in its heartbeat", async () => {
     const statuses = collect<GatewayStatus>(t.control, t.names.statusSubject(ENV, "gw-test"));
-    const status = await waitFor(() => statuses.messages.find((s) => s.lastError !== null), 5000, "status with lastError");
+    const status = await waitFor(
+      () => statuses.messages.find((s) => s.lastError !== null),
+      5000,
+      "status with lastError",
+    );
     await statuses.stop();
     expect(status.lastError).toMatchObject({ reason: expect.any(String), detail: expect.any(String) });
     expect(status.tenants).toMatchObject([{ tenant: "tenant-acme", version: 4 }]);

@@ -6,8 +6,8 @@ import {
   bundleSigningKey,
   call,
   collect,
-  ENV,
   type EchoRequest,
+  ENV,
   gateway,
   natsBus,
   startEchoUpstream,
@@ -68,7 +68,13 @@ describe("a gateway following NATS serves a deployed tenant", () => {
   });
 
   it("acks the applied bundle with its version, hash and apply time", () => {
-    expect(firstAck).toMatchObject({ ok: true, gateway: "gw-test", environment: ENV, tenant: "tenant-acme", version: 1 });
+    expect(firstAck).toMatchObject({
+      ok: true,
+      gateway: "gw-test",
+      environment: ENV,
+      tenant: "tenant-acme",
+      version: 1,
+    });
     expect(firstAck.ok && firstAck.hash).toMatch(/^[0-9a-f]{64}$/);
     expect(firstAck.ok && firstAck.applyMs).toBeGreaterThanOrEqual(0);
     expect(gw.tenants()).toEqual([{ tenant: "tenant-acme", version: 1, hash: firstAck.ok ? firstAck.hash : "" }]);
@@ -77,7 +83,12 @@ describe("a gateway following NATS serves a deployed tenant", () => {
   it("forwards an API-key call with path, query, method and body, forwarding headers set and the key removed", async () => {
     const res = await call(`${gw.url}/t/acme/shop/pets/v1/items/42?color=red&n=1`, {
       method: "POST",
-      headers: { "x-api-key": API_KEY, "content-type": "application/json", "x-forwarded-for": "203.0.113.9", "x-request-id": "req-abc" },
+      headers: {
+        "x-api-key": API_KEY,
+        "content-type": "application/json",
+        "x-forwarded-for": "203.0.113.9",
+        "x-request-id": "req-abc",
+      },
       body: JSON.stringify({ name: "rex" }),
     });
     expect(res.status).toBe(200);
@@ -108,7 +119,9 @@ describe("a gateway following NATS serves a deployed tenant", () => {
     expect(echo.url).toBe("/base/");
     expect(echo.headers.authorization).toBeUndefined();
     // A second call with the same token is served from the verified-token cache.
-    expect((await call(`${gw.url}/t/acme/shop/pets/v1`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    expect(
+      (await call(`${gw.url}/t/acme/shop/pets/v1`, { headers: { authorization: `Bearer ${token}` } })).status,
+    ).toBe(200);
     expect((upstream.received.at(-1) as EchoRequest).url).toBe("/base");
   });
 
@@ -162,8 +175,18 @@ describe("a gateway following NATS serves a deployed tenant", () => {
     expect(event.latencyMs).toBeGreaterThan(0);
     expect(event.upstreamLatencyMs).not.toBeNull();
     expect(event.upstreamLatencyMs as number).toBeLessThanOrEqual(event.latencyMs);
-    const deniedEvent = await waitFor(() => events.find((e) => e.resource === "/analytics-denied"), 10_000, "401 event");
-    expect(deniedEvent).toMatchObject({ status: 401, application: null, api: "api_pets", errorType: "unauthorized", upstreamLatencyMs: null });
+    const deniedEvent = await waitFor(
+      () => events.find((e) => e.resource === "/analytics-denied"),
+      10_000,
+      "401 event",
+    );
+    expect(deniedEvent).toMatchObject({
+      status: 401,
+      application: null,
+      api: "api_pets",
+      errorType: "unauthorized",
+      upstreamLatencyMs: null,
+    });
   });
 
   it("serves liveness, readiness and Prometheus metrics", async () => {

@@ -28,7 +28,11 @@ export async function tempDir(): Promise<{ path: string; remove(): Promise<void>
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function waitFor<T>(check: () => T | undefined | false, timeoutMs = 10_000, what = "condition"): Promise<T> {
+export async function waitFor<T>(
+  check: () => T | undefined | false,
+  timeoutMs = 10_000,
+  what = "condition",
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = check();
@@ -91,13 +95,22 @@ export interface EchoRequest {
 }
 
 /** A real upstream that answers every request with what it received, as JSON. */
-export async function startEchoUpstream(): Promise<{ origin: string; received: EchoRequest[]; close(): Promise<void> }> {
+export async function startEchoUpstream(): Promise<{
+  origin: string;
+  received: EchoRequest[];
+  close(): Promise<void>;
+}> {
   const received: EchoRequest[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
-      const echo = { method: req.method ?? "", url: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks).toString() };
+      const echo = {
+        method: req.method ?? "",
+        url: req.url ?? "",
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString(),
+      };
       received.push(echo);
       const body = JSON.stringify(echo);
       res.writeHead(200, {
@@ -163,7 +176,13 @@ export interface DraftOptions {
  * an open one, a blocked one, a deprecated one, a rate-limited one, and failing upstreams.
  */
 export function tenantDraft(o: DraftOptions): BundleContent {
-  const api = (id: string, context: string, status: "PUBLISHED" | "BLOCKED" | "DEPRECATED", upstream: string, authRequired: boolean) => ({
+  const api = (
+    id: string,
+    context: string,
+    status: "PUBLISHED" | "BLOCKED" | "DEPRECATED",
+    upstream: string,
+    authRequired: boolean,
+  ) => ({
     id,
     name: id,
     context,
@@ -207,7 +226,13 @@ export function tenantDraft(o: DraftOptions): BundleContent {
       { issuer: o.issuer.issuer, clientId: "cid_app2", applicationId: "app2" },
     ],
     issuers: [
-      { issuer: o.issuer.issuer, audience: o.issuer.audience, clientIdClaim: "client_id", jwks: { keys: [{ ...o.issuer.publicJwk, kty: "EC" }] }, algorithms: ["ES256"] },
+      {
+        issuer: o.issuer.issuer,
+        audience: o.issuer.audience,
+        clientIdClaim: "client_id",
+        jwks: { keys: [{ ...o.issuer.publicJwk, kty: "EC" }] },
+        algorithms: ["ES256"],
+      },
     ],
     revokedTokens: [{ jti: "revoked-jti", exp: Math.floor(Date.now() / 1000) + 3600 }],
   };
@@ -240,7 +265,11 @@ export function collect<T>(bus: Bus, subject: string): { messages: T[]; stop(): 
   return { messages, stop: () => sub.stop() };
 }
 
-export async function waitForAck(acks: { messages: GatewayAck[] }, match: (a: GatewayAck) => boolean, timeoutMs = 10_000): Promise<GatewayAck> {
+export async function waitForAck(
+  acks: { messages: GatewayAck[] },
+  match: (a: GatewayAck) => boolean,
+  timeoutMs = 10_000,
+): Promise<GatewayAck> {
   return waitFor(() => acks.messages.find(match), timeoutMs, "gateway ack");
 }
 
@@ -248,7 +277,9 @@ export interface TestGateway extends Gateway {
   names: NatsNames;
 }
 
-export async function gateway(o: Partial<GatewayOptions> & Pick<GatewayOptions, "bus" | "dataDir" | "bundleKeys" | "natsPrefix">): Promise<TestGateway> {
+export async function gateway(
+  o: Partial<GatewayOptions> & Pick<GatewayOptions, "bus" | "dataDir" | "bundleKeys" | "natsPrefix">,
+): Promise<TestGateway> {
   const gw = await startGateway({
     environment: ENV,
     gatewayId: "gw-test",
@@ -263,7 +294,10 @@ export async function gateway(o: Partial<GatewayOptions> & Pick<GatewayOptions, 
 }
 
 /** Sends bytes as they are: HTTP clients normalise `..` and encodings away before they reach the wire. */
-export async function rawRequest(url: string, requestText: string): Promise<{ status: number; head: string; body: string }> {
+export async function rawRequest(
+  url: string,
+  requestText: string,
+): Promise<{ status: number; head: string; body: string }> {
   const { hostname, port } = new URL(url);
   const socket = connect(Number(port), hostname);
   socket.write(requestText);
@@ -324,7 +358,11 @@ export async function deployedGateway(extra: Partial<GatewayOptions> = {}, draft
 }
 
 /** A problem+json answer of that type, without internals (stack frames, socket errors, upstream addresses). */
-export function expectProblem(res: { status: number; headers: Record<string, unknown>; text: string }, status: number, code: string) {
+export function expectProblem(
+  res: { status: number; headers: Record<string, unknown>; text: string },
+  status: number,
+  code: string,
+) {
   expect(res.status).toBe(status);
   expect(res.headers["content-type"]).toBe("application/problem+json");
   const body = JSON.parse(res.text);

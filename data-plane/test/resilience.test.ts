@@ -97,7 +97,9 @@ describe("a gateway rides out NATS going away and coming back", () => {
   const expectServes = async (phase: string, n: number) => {
     for (let i = 0; i < n; i++) {
       const resource = `/${phase}-${i}`;
-      const res = await call(`${(gw as TestGateway).url}/t/acme/shop/pets/v1${resource}`, { headers: { "x-api-key": API_KEY } });
+      const res = await call(`${(gw as TestGateway).url}/t/acme/shop/pets/v1${resource}`, {
+        headers: { "x-api-key": API_KEY },
+      });
       expect(res.status, resource).toBe(200);
       sent.push(resource);
     }

@@ -4,9 +4,9 @@ import {
   createLocalJWKSet,
   createRemoteJWKSet,
   decodeJwt,
-  errors as joseErrors,
   type JWTVerifyGetKey,
   type JWTVerifyOptions,
+  errors as joseErrors,
   jwtVerify,
 } from "jose";
 
@@ -40,11 +40,7 @@ export class TokenVerifier {
   readonly #revoked: ReadonlySet<string>;
   readonly #cache = new Map<string, VerifiedToken>();
 
-  private constructor(
-    issuers: Map<string, IssuerCheck>,
-    clients: Map<string, string>,
-    revoked: Set<string>,
-  ) {
+  private constructor(issuers: Map<string, IssuerCheck>, clients: Map<string, string>, revoked: Set<string>) {
     this.#issuers = issuers;
     this.#clients = clients;
     this.#revoked = revoked;
@@ -116,8 +112,7 @@ export class TokenVerifier {
       return err("invalid-token");
     }
     const clientId = payload[issuer.clientIdClaim];
-    const applicationId =
-      typeof clientId === "string" ? (this.#clients.get(`${iss}\n${clientId}`) ?? null) : null;
+    const applicationId = typeof clientId === "string" ? (this.#clients.get(`${iss}\n${clientId}`) ?? null) : null;
     if (this.#cache.size >= CACHE_MAX) {
       // Maps iterate in insertion order: this evicts the oldest entry.
       const oldest = this.#cache.keys().next();

@@ -21,7 +21,9 @@ export interface ConfigWatcherOptions {
   onChange(): void;
 }
 
-type Applied = { ok: true; version: number; hash: string } | { ok: false; reason: string; detail: string; version?: number };
+type Applied =
+  | { ok: true; version: number; hash: string }
+  | { ok: false; reason: string; detail: string; version?: number };
 
 /**
  * Keeps the store in step with the environment's bundle bucket: verify → compile → swap →

@@ -1,5 +1,5 @@
-import { BUNDLE_SCHEMA_VERSION } from "@portico/shared/bundle";
 import type { GatewayStatus } from "@portico/shared";
+import { BUNDLE_SCHEMA_VERSION } from "@portico/shared/bundle";
 import type { Bus } from "@portico/shared/bus";
 
 export interface LastError {
