@@ -1,0 +1,54 @@
+"use client";
+
+import { useActionState, useRef } from "react";
+import { Field } from "@/components/field";
+import { FormAlert } from "@/components/form-alert";
+import { SubmitButton } from "@/components/submit-button";
+import { emptyFormState } from "@/lib/forms";
+import { loginAction } from "../actions";
+import { useErrorFocus } from "./use-error-focus";
+
+export function LoginForm({ defaultTenant }: { defaultTenant: string }) {
+  const [state, action] = useActionState(loginAction, emptyFormState);
+  const form = useRef<HTMLFormElement>(null);
+  const summary = useRef<HTMLDivElement>(null);
+  useErrorFocus(state, form, summary);
+  const tenant = state.values.tenant ?? defaultTenant;
+
+  return (
+    <form ref={form} action={action} className="form">
+      <FormAlert state={state} ref={summary} />
+      <Field
+        label="Organisation"
+        name="tenant"
+        defaultValue={tenant}
+        error={state.fieldErrors.tenant}
+        hint="The slug chosen at sign-up, like acme."
+        autoComplete="organization"
+        autoCapitalize="none"
+        spellCheck={false}
+        required
+        autoFocus={!tenant}
+      />
+      <Field
+        label="Email"
+        name="email"
+        type="email"
+        defaultValue={state.values.email}
+        error={state.fieldErrors.email}
+        autoComplete="username"
+        required
+        autoFocus={Boolean(tenant) && !state.values.email}
+      />
+      <Field
+        label="Password"
+        name="password"
+        type="password"
+        error={state.fieldErrors.password}
+        autoComplete="current-password"
+        required
+      />
+      <SubmitButton pendingLabel="Signing in…">Sign in</SubmitButton>
+    </form>
+  );
+}

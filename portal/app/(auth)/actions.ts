@@ -1,0 +1,54 @@
+"use server";
+
+import { LoginRequest, SignupRequest } from "@portico/shared";
+import { redirect } from "next/navigation";
+import { login, signup } from "@/lib/cp-client";
+import { type FormState, field, problemState, validate } from "@/lib/forms";
+import { startSession } from "@/lib/session";
+
+const SIGNUP_FIELDS = ["tenant.name", "tenant.slug", "admin.email", "admin.password"] as const;
+const LOGIN_FIELDS = ["tenant", "email", "password"] as const;
+
+const INVALID = { title: "Check the highlighted fields" } as const;
+
+/** Creates a tenant with its first admin, signs that admin in and opens the console. */
+export async function signupAction(_prev: FormState, form: FormData): Promise<FormState> {
+  const values = {
+    "tenant.name": field(form, "tenant.name").trim(),
+    "tenant.slug": field(form, "tenant.slug").trim().toLowerCase(),
+    "admin.email": field(form, "admin.email").trim(),
+  };
+  const input = validate(SignupRequest, {
+    tenant: { name: values["tenant.name"], slug: values["tenant.slug"] },
+    admin: { email: values["admin.email"], password: field(form, "admin.password") },
+  });
+  if (!input.ok) {
+    return problemState({ ...INVALID, errors: input.errors }, SIGNUP_FIELDS, values);
+  }
+
+  const result = await signup(input.value);
+  if (!result.ok) {
+    return problemState(result.error, SIGNUP_FIELDS, values);
+  }
+  await startSession(result.value.accessToken, result.value.tenant.slug);
+  redirect("/apis");
+}
+
+/** Exchanges tenant, email and password for a console token. */
+export async function loginAction(_prev: FormState, form: FormData): Promise<FormState> {
+  const values = {
+    tenant: field(form, "tenant").trim().toLowerCase(),
+    email: field(form, "email").trim(),
+  };
+  const input = validate(LoginRequest, { ...values, password: field(form, "password") });
+  if (!input.ok) {
+    return problemState({ ...INVALID, errors: input.errors }, LOGIN_FIELDS, values);
+  }
+
+  const result = await login(input.value);
+  if (!result.ok) {
+    return problemState(result.error, LOGIN_FIELDS, values);
+  }
+  await startSession(result.value.accessToken, input.value.tenant);
+  redirect("/apis");
+}
