@@ -1,0 +1,28 @@
+import { describe, expect, it } from "vitest";
+import { parseEnv } from "./env.js";
+
+describe("gateway environment", () => {
+  it("applies the documented defaults", () => {
+    const env = parseEnv({ PORTICO_BUNDLE_KEYS: "/etc/portico/keys.json" });
+    expect(env).toMatchObject({
+      port: 8000,
+      host: "0.0.0.0",
+      environment: "default",
+      natsPrefix: "portico",
+      natsUrl: undefined,
+    });
+    expect(env.gatewayId).toMatch(/^[a-zA-Z0-9_-]+-[0-9a-f]{8}$/);
+  });
+
+  it("derives a stable id per data dir and sanitises a given one for NATS subjects", () => {
+    const a = parseEnv({ PORTICO_BUNDLE_KEYS: "k", PORTICO_DATA_DIR: "/tmp/a" });
+    expect(parseEnv({ PORTICO_BUNDLE_KEYS: "k", PORTICO_DATA_DIR: "/tmp/a" }).gatewayId).toBe(a.gatewayId);
+    expect(parseEnv({ PORTICO_BUNDLE_KEYS: "k", PORTICO_DATA_DIR: "/tmp/b" }).gatewayId).not.toBe(a.gatewayId);
+    expect(parseEnv({ PORTICO_BUNDLE_KEYS: "k", PORTICO_GATEWAY_ID: "gw.eu west/1" }).gatewayId).toBe("gw-eu-west-1");
+  });
+
+  it("fails fast without bundle keys or with a bad port", () => {
+    expect(() => parseEnv({})).toThrow();
+    expect(() => parseEnv({ PORTICO_BUNDLE_KEYS: "k", PORTICO_GW_PORT: "http" })).toThrow();
+  });
+});
