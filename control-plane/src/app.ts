@@ -63,6 +63,17 @@ export function newApp(deps: AppDeps) {
     }),
   );
 
+  // Clients often send `Content-Type: application/json` with no body on body-less POSTs
+  // (e.g. creating an API key); that is "no body", not malformed JSON.
+  app.use("*", async function emptyJsonBody(c, next) {
+    if (c.req.header("content-length") === "0" && c.req.header("content-type")) {
+      const headers = new Headers(c.req.raw.headers);
+      headers.delete("content-type");
+      c.req.raw = new Request(c.req.raw.url, { method: c.req.method, headers });
+    }
+    await next();
+  });
+
   app.onError((error, c) => {
     if (error instanceof HTTPException && STATUS_CODES[error.status]) {
       return sendProblem(c, STATUS_CODES[error.status]!, error.message || undefined);
