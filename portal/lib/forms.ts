@@ -40,7 +40,7 @@ export function problemState(
     }
   }
   return {
-    problem: { title: problem.title, ...(problem.detail ? { detail: problem.detail } : {}) },
+    problem: { title: problem.title, ...(problem.detail ? { detail: sentence(problem.detail) } : {}) },
     fieldErrors,
     otherErrors,
     values,
@@ -86,4 +86,10 @@ function formMessage(issue: z.core.$ZodRawIssue): string | undefined {
 
 function capitalise(message: string): string {
   return message.charAt(0).toUpperCase() + message.slice(1);
+}
+
+/** "the slug is taken" → "The slug is taken." (problem details are often written lower-case). */
+export function sentence(text: string): string {
+  const trimmed = capitalise(text.trim());
+  return /[.!?…]$/.test(trimmed) ? trimmed : `${trimmed}.`;
 }

@@ -1,6 +1,6 @@
 "use server";
 
-import { LoginRequest, SignupRequest } from "@portico/shared";
+import { LoginRequest, PROBLEM_TYPE_BASE, type Problem, SignupRequest } from "@portico/shared";
 import { redirect } from "next/navigation";
 import { login, signup } from "@/lib/cp-client";
 import { type FormState, field, problemState, validate } from "@/lib/forms";
@@ -28,7 +28,7 @@ export async function signupAction(_prev: FormState, form: FormData): Promise<Fo
 
   const result = await signup(input.value);
   if (!result.ok) {
-    return problemState(result.error, SIGNUP_FIELDS, values);
+    return problemState(withSlugField(result.error), SIGNUP_FIELDS, values);
   }
   await startSession(result.value.accessToken, result.value.tenant.slug);
   redirect("/apis");
@@ -51,4 +51,15 @@ export async function loginAction(_prev: FormState, form: FormData): Promise<For
   }
   await startSession(result.value.accessToken, input.value.tenant);
   redirect("/apis");
+}
+
+/** A taken slug is about one field: point at it even when the problem lists no `errors`. */
+function withSlugField(problem: Problem): Problem {
+  if (problem.type !== `${PROBLEM_TYPE_BASE}slug-taken` || problem.errors?.length) {
+    return problem;
+  }
+  return {
+    ...problem,
+    errors: [{ path: "tenant.slug", message: "Taken by another organisation: choose another slug" }],
+  };
 }

@@ -24,7 +24,7 @@ export function LoginForm({ defaultTenant }: { defaultTenant: string }) {
         defaultValue={tenant}
         error={state.fieldErrors.tenant}
         hint="The slug chosen at sign-up, like acme."
-        autoComplete="organization"
+        autoComplete="off"
         autoCapitalize="none"
         spellCheck={false}
         required

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { isUnauthorized, listApis } from "@/lib/cp-client";
 import { consoleEnv } from "@/lib/env";
+import { sentence } from "@/lib/forms";
 import { requireSession, SESSION_EXPIRED_PATH } from "@/lib/session";
 import { ApiCard } from "./_components/api-card";
 import { EmptyApis } from "./_components/empty-apis";
@@ -40,7 +41,7 @@ export default async function ApisPage() {
       {!result.ok ? (
         <div className="card problem-panel" role="alert">
           <h2>{result.error.title}</h2>
-          {result.error.detail ? <p>{result.error.detail}</p> : null}
+          {result.error.detail ? <p>{sentence(result.error.detail)}</p> : null}
           <a className="btn btn-secondary" href="/apis">
             Try again
           </a>
