@@ -8,6 +8,7 @@ import { parseEnv } from "./env.js";
 import { startGateway } from "./gateway.js";
 
 const logger = pino({ name: "portico-gateway" });
+const BUS_CLOSE_TIMEOUT_MS = 3000;
 
 async function main(): Promise<void> {
   const env = parseEnv(process.env);
@@ -52,7 +53,8 @@ async function main(): Promise<void> {
     logger.info({ signal }, "shutting down");
     try {
       await gateway.close();
-      await bus.close();
+      // Draining NATS needs the server; when it is down, do not hang the shutdown on it.
+      await Promise.race([bus.close(), new Promise((r) => setTimeout(r, BUS_CLOSE_TIMEOUT_MS))]);
     } finally {
       process.exit(0);
     }
