@@ -63,7 +63,9 @@ const gateway = await startGateway({
   logger: log.child({ component: "gateway" }),
 });
 
+// Its own process group, so stopping reaches next-server behind npm too.
 const portal = spawn("npm", ["run", "start", "-w", "portal"], {
+  detached: true,
   stdio: ["ignore", "inherit", "inherit"],
   env: {
     ...env,
@@ -101,7 +103,11 @@ async function stop(signal) {
   }
   stopping = true;
   log.info({ signal }, "shutting down");
-  portal.kill("SIGTERM");
+  try {
+    process.kill(-portal.pid, "SIGTERM");
+  } catch {
+    // already gone
+  }
   await gateway.close();
   await cp.close();
   await bus.close();
