@@ -1,3 +1,5 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { generateKeyPair, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -9,24 +11,50 @@ import {
   expectProblem,
   rawGet,
   rawRequest,
+  tenantIssuer,
   waitForAck,
 } from "./harness.js";
 
 describe("the gateway refuses whoever should not reach an API", () => {
   let t: Awaited<ReturnType<typeof deployedGateway>>;
   let pets: string;
+  let external: Awaited<ReturnType<typeof tenantIssuer>>;
+  let jwksServer: Server;
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
   beforeAll(async () => {
     t = await deployedGateway();
     pets = `${t.gw.url}/t/acme/shop/pets/v1/items`;
-    // A second tenant, to prove paths cannot cross into it.
-    await t.deploy(1, { tenantId: "tenant-beta", slug: "beta" }, "tenant-beta");
+    // A second tenant, to prove paths cannot cross into it; it also trusts an external IdP.
+    external = await tenantIssuer("https://idp.example.test/", "beta-api");
+    jwksServer = createServer((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ keys: [external.publicJwk] }));
+    });
+    await new Promise<void>((r) => jwksServer.listen(0, "127.0.0.1", r));
+    const jwksUri = `http://127.0.0.1:${(jwksServer.address() as AddressInfo).port}/jwks`;
+    await t.deploy(
+      1,
+      {
+        tenantId: "tenant-beta",
+        slug: "beta",
+        externalIssuer: { issuer: external.issuer, audience: external.audience, jwksUri, clientIdClaim: "azp" },
+      },
+      "tenant-beta",
+    );
     await waitForAck(t.acks, (a) => a.ok && a.tenant === "tenant-beta");
   });
 
   afterAll(async () => {
     await t?.close();
+    jwksServer?.close();
+  });
+
+  it("accepts a token of an external IdP, with keys from its JWKS URI and the client from its own claim", async () => {
+    const token = await external.token({ azp: "ext-client" });
+    const res = await call(`${t.gw.url}/t/beta/shop/pets/v1/ext`, { headers: bearer(token) });
+    expect(res.status).toBe(200);
+    // The same token means nothing to the tenant that does not trust that IdP.
+    expectProblem(await call(pets, { headers: bearer(token) }), 401, "invalid-token");
   });
 
   it("401 unauthorized with a Bearer challenge when no credential is sent", async () => {

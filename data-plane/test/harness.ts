@@ -169,6 +169,8 @@ export interface DraftOptions {
   downUpstream?: string;
   silentUpstream?: string;
   environment?: string;
+  /** An external IdP (keys fetched from its JWKS URI) whose client `ext-client` is bound to app1. */
+  externalIssuer?: { issuer: string; audience: string; jwksUri: string; clientIdClaim: string };
 }
 
 /**
@@ -224,6 +226,7 @@ export function tenantDraft(o: DraftOptions): BundleContent {
     clients: [
       { issuer: o.issuer.issuer, clientId: "cid_app1", applicationId: "app1" },
       { issuer: o.issuer.issuer, clientId: "cid_app2", applicationId: "app2" },
+      ...(o.externalIssuer ? [{ issuer: o.externalIssuer.issuer, clientId: "ext-client", applicationId: "app1" }] : []),
     ],
     issuers: [
       {
@@ -233,6 +236,7 @@ export function tenantDraft(o: DraftOptions): BundleContent {
         jwks: { keys: [{ ...o.issuer.publicJwk, kty: "EC" }] },
         algorithms: ["ES256"],
       },
+      ...(o.externalIssuer ? [{ ...o.externalIssuer, algorithms: ["ES256" as const] }] : []),
     ],
     revokedTokens: [{ jti: "revoked-jti", exp: Math.floor(Date.now() / 1000) + 3600 }],
   };
