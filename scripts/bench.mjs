@@ -133,7 +133,9 @@ async function main() {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const json = res.status === 204 ? null : await res.json();
-    if (res.status >= 400) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+    if (res.status >= 400) {
+      throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+    }
     return json;
   };
   const { accessToken: token } = await call("POST", "/api/v1/signup", undefined, {
@@ -171,7 +173,9 @@ async function main() {
     for (;;) {
       const res = await fetch(`${gw}/t/bench/${context}/v1/`, { headers: { "x-api-key": key } });
       await res.arrayBuffer();
-      if (res.status === 200) return { api, ms: performance.now() - t0 };
+      if (res.status === 200) {
+        return { api, ms: performance.now() - t0 };
+      }
       await sleep(2);
     }
   }
@@ -183,7 +187,9 @@ async function main() {
   const acks = [];
   for (const d of deploys) {
     const [dep] = await call("GET", `/api/v1/apis/${d.api.id}/deployments`, token);
-    if (dep.gateways.ackMs) acks.push(dep.gateways.ackMs.max);
+    if (dep.gateways.ackMs) {
+      acks.push(dep.gateways.ackMs.max);
+    }
   }
 
   const direct = wrk(`${upstream}/`);
@@ -238,7 +244,9 @@ async function main() {
       `  deploy → gateway ack: median ${result.ackMs.median} ms, max ${result.ackMs.max} ms\n  results: ${file}\n\n`,
   );
 
-  for (const c of children) c.kill("SIGTERM");
+  for (const c of children) {
+    c.kill("SIGTERM");
+  }
   await cp.close();
   await bus.close();
   await admin.unsafe(`drop database if exists ${dbName} with (force)`);
@@ -248,6 +256,8 @@ async function main() {
 
 main().catch((e) => {
   console.error(e);
-  for (const c of children) c.kill("SIGKILL");
+  for (const c of children) {
+    c.kill("SIGKILL");
+  }
   process.exit(1);
 });

@@ -7,7 +7,7 @@ import type { JSONWebKeySet } from "jose";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { client, signupTenant, startTestControlPlane, type TestControlPlane } from "./harness.js";
-import { application, publishedApi, served, until } from "./journey.js";
+import { application, publishedApi, until } from "./journey.js";
 import { ownNatsServer } from "./nats-server.js";
 import { startEchoUpstream } from "./upstream.js";
 
