@@ -62,49 +62,61 @@ export class OutboxRelay {
     }
     clearTimeout(this.#timer);
     this.#timer = setTimeout(() => {
-      this.#running = this.#drain().finally(() => {
-        this.#running = undefined;
-        const again = this.#again;
-        this.#again = false;
-        this.#schedule(again ? 0 : POLL_MS);
-      });
+      this.#running = this.#drain()
+        .catch((error: unknown) => this.log.warn({ err: error }, "outbox relay: will retry"))
+        .finally(() => {
+          this.#running = undefined;
+          const again = this.#again;
+          this.#again = false;
+          this.#schedule(again ? 0 : POLL_MS);
+        });
     }, ms);
   }
 
   async #drain(): Promise<void> {
-    try {
-      for (;;) {
-        const rows = await this.db.system
-          .select()
-          .from(outbox)
-          .where(isNull(outbox.publishedAt))
-          .orderBy(asc(outbox.id))
-          .limit(BATCH);
-        if (rows.length === 0) {
-          return;
-        }
-        const newest = new Map<string, (typeof rows)[number]>();
-        for (const r of rows) {
-          newest.set(`${r.tenantId}/${r.busKey}`, r);
-        }
-        for (const r of newest.values()) {
-          await withTimeout(this.bus.kvPut(this.names.bundleBucket(r.busKey), r.tenantId, r.jws), PUT_TIMEOUT_MS);
-        }
-        await this.db.system
-          .update(outbox)
-          .set({ publishedAt: new Date() })
-          .where(
-            inArray(
-              outbox.id,
-              rows.map((r) => r.id),
-            ),
+    for (;;) {
+      const rows = await this.db.system
+        .select()
+        .from(outbox)
+        .where(isNull(outbox.publishedAt))
+        .orderBy(asc(outbox.id))
+        .limit(BATCH)
+        .catch((error: unknown) => {
+          this.log.warn({ err: error }, "outbox relay: cannot read the outbox");
+          return [];
+        });
+      if (rows.length === 0) {
+        return;
+      }
+      const byKey = new Map<string, (typeof rows)[number][]>();
+      for (const r of rows) {
+        const key = `${r.tenantId}/${r.busKey}`;
+        byKey.set(key, [...(byKey.get(key) ?? []), r]);
+      }
+      // Only the newest bundle of each (tenant, environment) travels; older ones are superseded.
+      // A bundle the bus refuses stays queued without holding back other tenants'.
+      const done: number[] = [];
+      for (const group of byKey.values()) {
+        const newest = group.at(-1)!;
+        try {
+          await withTimeout(
+            this.bus.kvPut(this.names.bundleBucket(newest.busKey), newest.tenantId, newest.jws),
+            PUT_TIMEOUT_MS,
           );
-        if (rows.length < BATCH) {
-          return;
+          done.push(...group.map((r) => r.id));
+        } catch (error) {
+          this.log.warn(
+            { err: error, tenant: newest.tenantId, environment: newest.busKey, version: newest.version },
+            "outbox relay: publish failed, will retry",
+          );
         }
       }
-    } catch (error) {
-      this.log.warn({ err: error }, "outbox relay: publishing failed, will retry");
+      if (done.length > 0) {
+        await this.db.system.update(outbox).set({ publishedAt: new Date() }).where(inArray(outbox.id, done));
+      }
+      if (done.length < rows.length || rows.length < BATCH) {
+        return;
+      }
     }
   }
 }
