@@ -2,6 +2,9 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
+    // The JSON report feeds the one-line total that `npm test` ends with.
+    reporters: ["default", "json"],
+    outputFile: { json: "test-results/vitest.json" },
     include: ["src/**/*.test.ts", "test/**/*.test.ts"],
     testTimeout: 30_000,
     hookTimeout: 30_000,

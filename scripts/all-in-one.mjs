@@ -3,22 +3,20 @@
 // NATS_URL is set), the console as a child process. Same code as the split deployment.
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync } from "node:fs";
 import { hostname } from "node:os";
 import { resolve } from "node:path";
 import { startControlPlane } from "@portico/control-plane";
 import { startGateway } from "@portico/data-plane";
+import { invocationDir, loadDotEnv } from "@portico/shared";
 import { MemoryBus } from "@portico/shared/bus";
 import { NatsBus } from "@portico/shared/bus/nats";
 import pino from "pino";
 
 const started = performance.now();
-if (existsSync(".env")) {
-  process.loadEnvFile(".env");
-}
+loadDotEnv();
 const env = process.env;
 const log = pino({ name: "portico", level: env.LOG_LEVEL ?? "info" });
-const dataDir = resolve(env.PORTICO_DATA_DIR ?? "./.portico");
+const dataDir = resolve(invocationDir(), env.PORTICO_DATA_DIR ?? "./.portico");
 const cpPort = Number(env.PORTICO_CP_PORT ?? 4000);
 const gwPort = Number(env.PORTICO_GW_PORT ?? 8000);
 const consolePort = Number(env.PORTICO_CONSOLE_PORT ?? 3000);

@@ -1,10 +1,12 @@
 import { resolve } from "node:path";
+import { invocationDir, loadDotEnv } from "@portico/shared";
 import { MemoryBus } from "@portico/shared/bus";
 import { NatsBus } from "@portico/shared/bus/nats";
 import pino from "pino";
 import { startControlPlane } from "./control-plane.js";
 import { readEnv } from "./env.js";
 
+loadDotEnv();
 const env = readEnv();
 const log = pino({ name: "control-plane", level: env.LOG_LEVEL });
 if (!env.NATS_URL) {
@@ -20,7 +22,7 @@ const bus = env.NATS_URL
   : new MemoryBus();
 const cp = await startControlPlane({
   databaseUrl: env.DATABASE_URL,
-  dataDir: resolve(env.PORTICO_DATA_DIR),
+  dataDir: resolve(invocationDir(), env.PORTICO_DATA_DIR),
   bus,
   natsPrefix: env.PORTICO_NATS_PREFIX,
   port: env.PORTICO_CP_PORT,

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { hostname } from "node:os";
 import { resolve } from "node:path";
+import { invocationDir } from "@portico/shared";
 import { z } from "zod";
 
 const Env = z.object({
@@ -39,7 +40,7 @@ const sanitizeId = (raw: string): string => raw.replace(/[^a-zA-Z0-9_-]/g, "-");
 
 export function parseEnv(source: NodeJS.ProcessEnv): GatewayEnv {
   const env = Env.parse(source);
-  const dataDir = resolve(env.PORTICO_DATA_DIR);
+  const dataDir = resolve(invocationDir(), env.PORTICO_DATA_DIR);
   // Stable across restarts of the same install, distinct for two installs on one host.
   const fallbackId = `${hostname()}-${createHash("sha256").update(dataDir).digest("hex").slice(0, 8)}`;
   return {

@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { loadDotEnv } from "@portico/shared";
 import type { Bus } from "@portico/shared/bus";
 import { NatsBus } from "@portico/shared/bus/nats";
 import { pino } from "pino";
@@ -11,6 +12,7 @@ const logger = pino({ name: "portico-gateway" });
 const BUS_CLOSE_TIMEOUT_MS = 3000;
 
 async function main(): Promise<void> {
+  loadDotEnv();
   const env = parseEnv(process.env);
   const keys = await loadBundleKeys({
     location: env.bundleKeys,
