@@ -21,10 +21,10 @@ import {
   subscriptions,
   tiers,
 } from "../db/schema/index.js";
-import { redeploy, tenantEnvironments } from "../deployer/redeploy.js";
 import { isId } from "./apis.js";
 import type { Actor, Services } from "./context.js";
 import { fail, isUniqueViolation, notFound, type ServiceResult } from "./errors.js";
+import { withTenantRedeploy } from "./redeploy.js";
 
 type AppRow = typeof applications.$inferSelect;
 const toApplication = (a: AppRow) => ({
@@ -40,28 +40,6 @@ async function findApplication(tx: Tx, id: string): Promise<AppRow | undefined> 
   }
   const [row] = await tx.select().from(applications).where(eq(applications.id, id));
   return row;
-}
-
-/**
- * Runs a change that gateways must learn (keys, clients, subscriptions) and re-deploys the
- * tenant's bundles in the same transaction.
- */
-async function withRedeploy<T>(
-  s: Services,
-  actor: Actor,
-  fn: (tx: Tx) => Promise<ServiceResult<T>>,
-): Promise<ServiceResult<T>> {
-  const result = await s.db.withTenant(actor.tenantId, async (tx) => {
-    const r = await fn(tx);
-    if (r.ok) {
-      await redeploy(tx, s.deploy, actor.tenantId, await tenantEnvironments(tx));
-    }
-    return r;
-  });
-  if (result.ok) {
-    s.publishBundles();
-  }
-  return result;
 }
 
 export async function createApplication(s: Services, actor: Actor, input: z.infer<typeof CreateApplicationRequest>) {
@@ -96,7 +74,7 @@ export async function getApplication(s: Services, actor: Actor, id: string) {
 export function createCredentials(s: Services, actor: Actor, applicationId: string) {
   const clientId = newSecret(SecretPrefix.clientId, 12);
   const clientSecret = newSecret(SecretPrefix.clientSecret, 32);
-  return withRedeploy(s, actor, async (tx) => {
+  return withTenantRedeploy(s, actor, async (tx) => {
     if (!(await findApplication(tx, applicationId))) {
       return notFound("application");
     }
@@ -115,7 +93,7 @@ export function createApiKey(
 ) {
   const key = newSecret(SecretPrefix.apiKey, 32);
   const expiresAt = input.expiresInSeconds ? new Date(Date.now() + input.expiresInSeconds * 1000) : null;
-  return withRedeploy(s, actor, async (tx) => {
+  return withTenantRedeploy(s, actor, async (tx) => {
     if (!(await findApplication(tx, applicationId))) {
       return notFound("application");
     }
@@ -150,7 +128,7 @@ export function listApiKeys(s: Services, actor: Actor, applicationId: string) {
 }
 
 export function revokeApiKey(s: Services, actor: Actor, applicationId: string, keyId: string) {
-  return withRedeploy(s, actor, async (tx) => {
+  return withTenantRedeploy(s, actor, async (tx) => {
     if (!isId(keyId) || !(await findApplication(tx, applicationId))) {
       return notFound("API key");
     }
@@ -175,7 +153,7 @@ const toSubscription = (r: SubRow) => ({
 
 export async function createSubscription(s: Services, actor: Actor, input: z.infer<typeof CreateSubscriptionRequest>) {
   try {
-    return await withRedeploy(s, actor, async (tx): Promise<ServiceResult<ReturnType<typeof toSubscription>>> => {
+    return await withTenantRedeploy(s, actor, async (tx): Promise<ServiceResult<ReturnType<typeof toSubscription>>> => {
       if (!(await findApplication(tx, input.applicationId))) {
         return fail("validation-failed", "applicationId does not name an application", [
           { path: "applicationId", message: "no such application" },
@@ -228,7 +206,7 @@ export async function bindExternalClient(
   input: z.infer<typeof CreateExternalClientRequest>,
 ) {
   try {
-    return await withRedeploy(s, actor, async (tx) => {
+    return await withTenantRedeploy(s, actor, async (tx) => {
       if (!(await findApplication(tx, applicationId))) {
         return notFound("application");
       }

@@ -2,9 +2,9 @@ import { type CreateKeyManagerRequest, ok } from "@portico/shared";
 import { desc } from "drizzle-orm";
 import { z } from "zod";
 import { keyManagers } from "../db/schema/index.js";
-import { redeploy, tenantEnvironments } from "../deployer/redeploy.js";
 import type { Actor, Services } from "./context.js";
 import { fail, isUniqueViolation, type ServiceResult } from "./errors.js";
+import { withTenantRedeploy } from "./redeploy.js";
 
 const Discovery = z.object({ issuer: z.string(), jwks_uri: z.url() });
 const DISCOVERY_TIMEOUT_MS = 5000;
@@ -43,7 +43,7 @@ export async function createKeyManager(s: Services, actor: Actor, input: z.infer
     return jwksUri;
   }
   try {
-    const row = await s.db.withTenant(actor.tenantId, async (tx) => {
+    return await withTenantRedeploy(s, actor, async (tx) => {
       const [r] = await tx
         .insert(keyManagers)
         .values({
@@ -55,11 +55,8 @@ export async function createKeyManager(s: Services, actor: Actor, input: z.infer
           clientIdClaim: input.clientIdClaim ?? "client_id",
         })
         .returning();
-      await redeploy(tx, s.deploy, actor.tenantId, await tenantEnvironments(tx));
-      return r!;
+      return ok(toKeyManager(r!));
     });
-    s.publishBundles();
-    return ok(toKeyManager(row));
   } catch (e) {
     if (isUniqueViolation(e)) {
       return fail("conflict", `issuer ${input.issuer} is already registered`);

@@ -1,9 +1,9 @@
 import { type CreateTierRequest, ok } from "@portico/shared";
 import type { z } from "zod";
 import { tiers } from "../db/schema/index.js";
-import { redeploy, tenantEnvironments } from "../deployer/redeploy.js";
 import type { Actor, Services } from "./context.js";
 import { fail, isUniqueViolation } from "./errors.js";
+import { withTenantRedeploy } from "./redeploy.js";
 
 type TierRow = typeof tiers.$inferSelect;
 const toTier = (t: TierRow) => ({ name: t.name, requestsPerMinute: t.requestsPerMinute, burst: t.burst });
@@ -15,7 +15,7 @@ export async function listTiers(s: Services, actor: Actor) {
 
 export async function createTier(s: Services, actor: Actor, input: z.infer<typeof CreateTierRequest>) {
   try {
-    const row = await s.db.withTenant(actor.tenantId, async (tx) => {
+    return await withTenantRedeploy(s, actor, async (tx) => {
       const [r] = await tx
         .insert(tiers)
         .values({
@@ -25,11 +25,8 @@ export async function createTier(s: Services, actor: Actor, input: z.infer<typeo
           burst: input.burst ?? null,
         })
         .returning();
-      await redeploy(tx, s.deploy, actor.tenantId, await tenantEnvironments(tx));
-      return r!;
+      return ok(toTier(r!));
     });
-    s.publishBundles();
-    return ok(toTier(row));
   } catch (e) {
     if (isUniqueViolation(e)) {
       return fail("conflict", `a tier named "${input.name}" exists`);

@@ -1,5 +1,9 @@
+import { type Gateway, startGateway } from "@portico/data-plane";
+import { NatsBus } from "@portico/shared/bus/nats";
+import type { JSONWebKeySet } from "jose";
+import pino from "pino";
 import { expect } from "vitest";
-import type { Client, TestControlPlane } from "./harness.js";
+import { type Client, NATS_URL, type TestControlPlane } from "./harness.js";
 
 /** Polls until `probe` yields a value: bundles and analytics travel asynchronously. */
 export async function until<T>(probe: () => Promise<T | undefined | false>, what: string, ms = 15_000): Promise<T> {
@@ -69,3 +73,35 @@ export const served = (gw: Client, path: string, headers: Record<string, string>
     const res = await gw.call("GET", path, { headers });
     return res.status === status ? res : undefined;
   }, `${path} → ${status}`);
+
+/**
+ * A real gateway on the control plane's NATS names, holding only the public bundle keys the
+ * control plane publishes. `close` stops it and its own bus connection.
+ */
+export async function startTestGateway(
+  t: TestControlPlane,
+  opts: { gatewayId: string; dataDir: string; natsUrl?: string },
+): Promise<{ gateway: Gateway; close(): Promise<void> }> {
+  const bundleKeys = (await t.api.call<JSONWebKeySet>("GET", "/.well-known/portico/bundle-keys")).body;
+  const bus = new NatsBus({ servers: opts.natsUrl ?? NATS_URL, name: opts.gatewayId });
+  const gateway = await startGateway({
+    bus,
+    environment: "default",
+    gatewayId: opts.gatewayId,
+    dataDir: opts.dataDir,
+    port: 0,
+    host: "127.0.0.1",
+    bundleKeys,
+    natsPrefix: t.prefix,
+    heartbeatMs: 500,
+    analyticsFlushMs: 100,
+    logger: pino({ level: "silent" }),
+  });
+  return {
+    gateway,
+    close: async () => {
+      await gateway.close();
+      await bus.close();
+    },
+  };
+}

@@ -1,13 +1,9 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Gateway, startGateway } from "@portico/data-plane";
-import { NatsBus } from "@portico/shared/bus/nats";
-import type { JSONWebKeySet } from "jose";
-import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { client, signupTenant, startTestControlPlane, type TestControlPlane } from "./harness.js";
-import { application, publishedApi, until } from "./journey.js";
+import { application, publishedApi, startTestGateway, until } from "./journey.js";
 import { ownNatsServer } from "./nats-server.js";
 import { startEchoUpstream } from "./upstream.js";
 
@@ -19,32 +15,16 @@ let nats: Awaited<ReturnType<typeof ownNatsServer>>;
 let t: TestControlPlane;
 let upstream: Awaited<ReturnType<typeof startEchoUpstream>>;
 let dataDir: string;
-let bundleKeys: JSONWebKeySet;
-const running: { gateway: Gateway; bus: NatsBus }[] = [];
+const running: Awaited<ReturnType<typeof startTestGateway>>[] = [];
 
 async function gatewayUp() {
-  const bus = new NatsBus({ servers: nats.url, name: "resilience-gw" });
-  const gateway = await startGateway({
-    bus,
-    environment: "default",
-    gatewayId: "resilience-gw",
-    dataDir,
-    port: 0,
-    host: "127.0.0.1",
-    bundleKeys,
-    natsPrefix: t.prefix,
-    heartbeatMs: 500,
-    analyticsFlushMs: 100,
-    logger: pino({ level: "silent" }),
-  });
-  running.push({ gateway, bus });
-  return gateway;
+  const g = await startTestGateway(t, { gatewayId: "resilience-gw", dataDir, natsUrl: nats.url });
+  running.push(g);
+  return g.gateway;
 }
 
 async function gatewayDown() {
-  const g = running.pop();
-  await g?.gateway.close();
-  await g?.bus.close();
+  await running.pop()?.close();
 }
 
 beforeAll(async () => {
@@ -52,7 +32,6 @@ beforeAll(async () => {
   t = await startTestControlPlane({ natsUrl: nats.url });
   upstream = await startEchoUpstream();
   dataDir = mkdtempSync(join(tmpdir(), "portico-resilience-"));
-  bundleKeys = (await t.api.call("GET", "/.well-known/portico/bundle-keys")).body;
 });
 afterAll(async () => {
   while (running.length) {

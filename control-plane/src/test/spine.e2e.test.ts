@@ -1,22 +1,18 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Gateway, startGateway } from "@portico/data-plane";
-import { NatsBus } from "@portico/shared/bus/nats";
 import { sql } from "drizzle-orm";
 import { importJWK, type JWK, SignJWT } from "jose";
-import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type Client,
   client,
   expectProblem,
-  NATS_URL,
   signupTenant,
   startTestControlPlane,
   type TestControlPlane,
 } from "./harness.js";
-import { accessToken, application, publishedApi, served as servedBy, until } from "./journey.js";
+import { accessToken, application, publishedApi, served as servedBy, startTestGateway, until } from "./journey.js";
 import { startEchoUpstream } from "./upstream.js";
 
 /**
@@ -25,8 +21,7 @@ import { startEchoUpstream } from "./upstream.js";
  * PostgreSQL, a real NATS and a real gateway.
  */
 let t: TestControlPlane;
-let gwBus: NatsBus;
-let gateway: Gateway;
+let testGateway: Awaited<ReturnType<typeof startTestGateway>>;
 let gw: Client;
 let upstream: Awaited<ReturnType<typeof startEchoUpstream>>;
 let dataDir: string;
@@ -35,26 +30,11 @@ beforeAll(async () => {
   t = await startTestControlPlane();
   upstream = await startEchoUpstream();
   dataDir = mkdtempSync(join(tmpdir(), "portico-e2e-gw-"));
-  gwBus = new NatsBus({ servers: NATS_URL, name: "e2e-gateway" });
-  const bundleKeys = (await t.api.call("GET", "/.well-known/portico/bundle-keys")).body;
-  gateway = await startGateway({
-    bus: gwBus,
-    environment: "default",
-    gatewayId: "e2e-gw-1",
-    dataDir,
-    port: 0,
-    host: "127.0.0.1",
-    bundleKeys,
-    natsPrefix: t.prefix,
-    heartbeatMs: 500,
-    analyticsFlushMs: 200,
-    logger: pino({ level: "silent" }),
-  });
-  gw = client(gateway.url);
+  testGateway = await startTestGateway(t, { gatewayId: "e2e-gw-1", dataDir });
+  gw = client(testGateway.gateway.url);
 });
 afterAll(async () => {
-  await gateway?.close();
-  await gwBus?.close();
+  await testGateway?.close();
   await upstream?.close();
   await t?.close();
   rmSync(dataDir, { recursive: true, force: true });

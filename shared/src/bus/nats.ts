@@ -97,40 +97,20 @@ export class NatsBus implements Bus {
   }
 
   async kvWatch(bucket: string, onEntry: (entry: KvEntry) => void): Promise<Stoppable> {
-    let stopped = false;
     let lastRevision = 0;
-    let current: { stop(): void } | undefined;
     // The ordered consumer behind a watch can end when the server restarts; resume from the
     // last revision seen so nothing changed during the outage is missed.
-    const run = async () => {
-      while (!stopped && !this.#closed) {
-        try {
-          const kv = await this.#kv(bucket);
-          const iter = await kv.watch(lastRevision > 0 ? { resumeFromRevision: lastRevision + 1 } : {});
-          current = iter;
-          for await (const e of iter) {
-            lastRevision = Math.max(lastRevision, e.revision);
-            onEntry({
-              key: e.key,
-              value: e.operation === "PUT" ? e.string() : null,
-              revision: e.revision,
-            });
-          }
-        } catch (error) {
-          this.#opts.onError?.(error);
-        }
-        if (!stopped) {
-          await sleep(RETRY_MS);
-        }
-      }
-    };
-    void run();
-    return {
-      stop: async () => {
-        stopped = true;
-        current?.stop();
-      },
-    };
+    return this.#keepIterating(async () => {
+      const kv = await this.#kv(bucket);
+      const iter = await kv.watch(lastRevision > 0 ? { resumeFromRevision: lastRevision + 1 } : {});
+      return {
+        iter,
+        each: async (e) => {
+          lastRevision = Math.max(lastRevision, e.revision);
+          onEntry({ key: e.key, value: e.operation === "PUT" ? e.string() : null, revision: e.revision });
+        },
+      };
+    });
   }
 
   async ensureStream(stream: string, subjects: string[]): Promise<void> {
@@ -151,28 +131,44 @@ export class NatsBus implements Bus {
   }
 
   async consume(stream: string, durable: string, handler: (msg: StreamMessage) => Promise<void>): Promise<Stoppable> {
+    return this.#keepIterating(async () => {
+      await this.#ready;
+      await this.#jsm!.consumers.add(stream, {
+        durable_name: durable,
+        ack_policy: AckPolicy.Explicit,
+        ack_wait: 30_000_000_000,
+      });
+      const consumer = await this.#js!.consumers.get(stream, durable);
+      const iter = await consumer.consume({ max_messages: 256 });
+      return {
+        iter,
+        each: async (m) => {
+          try {
+            await handler({ subject: m.subject, data: m.string() });
+            m.ack();
+          } catch (error) {
+            this.#opts.onError?.(error);
+            m.nak(RETRY_MS);
+          }
+        },
+      };
+    });
+  }
+
+  /**
+   * Runs `open` and feeds every item of the iterator it returns to `each`; when the iterator
+   * ends or fails (server restart, lost consumer), opens it again after a pause, until stopped.
+   */
+  #keepIterating<T>(open: () => Promise<{ iter: AsyncIterable<T> & { stop(): void }; each: (item: T) => Promise<void> }>): Stoppable {
     let stopped = false;
     let current: { stop(): void } | undefined;
-    const run = async () => {
+    void (async () => {
       while (!stopped && !this.#closed) {
         try {
-          await this.#ready;
-          await this.#jsm!.consumers.add(stream, {
-            durable_name: durable,
-            ack_policy: AckPolicy.Explicit,
-            ack_wait: 30_000_000_000,
-          });
-          const consumer = await this.#js!.consumers.get(stream, durable);
-          const messages = await consumer.consume({ max_messages: 256 });
-          current = messages;
-          for await (const m of messages) {
-            try {
-              await handler({ subject: m.subject, data: m.string() });
-              m.ack();
-            } catch (error) {
-              this.#opts.onError?.(error);
-              m.nak(RETRY_MS);
-            }
+          const { iter, each } = await open();
+          current = iter;
+          for await (const item of iter) {
+            await each(item);
           }
         } catch (error) {
           this.#opts.onError?.(error);
@@ -181,8 +177,7 @@ export class NatsBus implements Bus {
           await sleep(RETRY_MS);
         }
       }
-    };
-    void run();
+    })();
     return {
       stop: async () => {
         stopped = true;
