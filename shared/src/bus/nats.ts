@@ -159,7 +159,9 @@ export class NatsBus implements Bus {
    * Runs `open` and feeds every item of the iterator it returns to `each`; when the iterator
    * ends or fails (server restart, lost consumer), opens it again after a pause, until stopped.
    */
-  #keepIterating<T>(open: () => Promise<{ iter: AsyncIterable<T> & { stop(): void }; each: (item: T) => Promise<void> }>): Stoppable {
+  #keepIterating<T>(
+    open: () => Promise<{ iter: AsyncIterable<T> & { stop(): void }; each: (item: T) => Promise<void> }>,
+  ): Stoppable {
     let stopped = false;
     let current: { stop(): void } | undefined;
     void (async () => {
