@@ -19,13 +19,12 @@ import {
   createApiKey,
   createApplication,
   createCredentials,
-  createSubscription,
   getApplication,
   listApiKeys,
   listApplications,
-  listSubscriptions,
   revokeApiKey,
 } from "../services/applications.js";
+import { createSubscription, listSubscriptions } from "../services/subscriptions.js";
 import { bearer, IdParams, json, jsonBody, problems, reply } from "./_openapi.js";
 
 const tags = ["Applications and subscriptions"];

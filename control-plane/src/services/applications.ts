@@ -2,7 +2,6 @@ import {
   type CreateApiKeyRequest,
   type CreateApplicationRequest,
   type CreateExternalClientRequest,
-  type CreateSubscriptionRequest,
   newSecret,
   ok,
   SecretPrefix,
@@ -11,19 +10,10 @@ import { sha256Hex } from "@portico/shared/bundle";
 import { and, desc, eq, isNull } from "drizzle-orm";
 import type { z } from "zod";
 import type { Tx } from "../db/client.js";
-import {
-  apiKeys,
-  apis,
-  applications,
-  externalClients,
-  keyManagers,
-  oauthClients,
-  subscriptions,
-  tiers,
-} from "../db/schema/index.js";
+import { apiKeys, applications, externalClients, keyManagers, oauthClients } from "../db/schema/index.js";
 import { isId } from "./apis.js";
 import type { Actor, Services } from "./context.js";
-import { fail, isUniqueViolation, notFound, type ServiceResult } from "./errors.js";
+import { fail, isUniqueViolation, notFound } from "./errors.js";
 import { withTenantRedeploy } from "./redeploy.js";
 
 type AppRow = typeof applications.$inferSelect;
@@ -34,7 +24,7 @@ const toApplication = (a: AppRow) => ({
   createdAt: a.createdAt.toISOString(),
 });
 
-async function findApplication(tx: Tx, id: string): Promise<AppRow | undefined> {
+export async function findApplication(tx: Tx, id: string): Promise<AppRow | undefined> {
   if (!isId(id)) {
     return undefined;
   }
@@ -139,64 +129,6 @@ export function revokeApiKey(s: Services, actor: Actor, applicationId: string, k
       .returning();
     return row ? ok(null) : notFound("API key");
   });
-}
-
-type SubRow = typeof subscriptions.$inferSelect;
-const toSubscription = (r: SubRow) => ({
-  id: r.id,
-  applicationId: r.applicationId,
-  apiId: r.apiId,
-  tier: r.tier,
-  status: r.status,
-  createdAt: r.createdAt.toISOString(),
-});
-
-export async function createSubscription(s: Services, actor: Actor, input: z.infer<typeof CreateSubscriptionRequest>) {
-  try {
-    return await withTenantRedeploy(s, actor, async (tx): Promise<ServiceResult<ReturnType<typeof toSubscription>>> => {
-      if (!(await findApplication(tx, input.applicationId))) {
-        return fail("validation-failed", "applicationId does not name an application", [
-          { path: "applicationId", message: "no such application" },
-        ]);
-      }
-      const [api] = isId(input.apiId) ? await tx.select().from(apis).where(eq(apis.id, input.apiId)) : [];
-      if (!api) {
-        return fail("validation-failed", "apiId does not name an API", [{ path: "apiId", message: "no such API" }]);
-      }
-      if (api.status !== "PUBLISHED") {
-        return fail("conflict", `the API is ${api.status}; only PUBLISHED APIs take new subscriptions`);
-      }
-      const [tier] = await tx.select().from(tiers).where(eq(tiers.name, input.tier));
-      if (!tier) {
-        return fail("validation-failed", `tier "${input.tier}" does not exist`, [
-          { path: "tier", message: "no such tier" },
-        ]);
-      }
-      const [row] = await tx
-        .insert(subscriptions)
-        .values({
-          tenantId: actor.tenantId,
-          applicationId: input.applicationId,
-          apiId: input.apiId,
-          tier: input.tier,
-          status: "ACTIVE",
-        })
-        .returning();
-      return ok(toSubscription(row!));
-    });
-  } catch (e) {
-    if (isUniqueViolation(e)) {
-      return fail("conflict", "the application is already subscribed to this API");
-    }
-    throw e;
-  }
-}
-
-export async function listSubscriptions(s: Services, actor: Actor) {
-  const rows = await s.db.withTenant(actor.tenantId, (tx) =>
-    tx.select().from(subscriptions).orderBy(desc(subscriptions.createdAt)),
-  );
-  return rows.map(toSubscription);
 }
 
 export async function bindExternalClient(
