@@ -3,6 +3,7 @@ import { desc, eq } from "drizzle-orm";
 import type { z } from "zod";
 import { apis, subscriptions, tiers } from "../db/schema/index.js";
 import { isId } from "./apis.js";
+import { findApplication } from "./applications.js";
 import type { Actor, Services } from "./context.js";
 import { fail, isUniqueViolation, type ServiceResult } from "./errors.js";
 import { withTenantRedeploy } from "./redeploy.js";
@@ -20,11 +21,7 @@ const toSubscription = (r: SubRow) => ({
 export async function createSubscription(s: Services, actor: Actor, input: z.infer<typeof CreateSubscriptionRequest>) {
   try {
     return await withTenantRedeploy(s, actor, async (tx): Promise<ServiceResult<ReturnType<typeof toSubscription>>> => {
-      if (
-        !isId(input.applicationId) ||
-        (await tx.select({ id: applications.id }).from(applications).where(eq(applications.id, input.applicationId)))
-          .length === 0
-      ) {
+      if (!(await findApplication(tx, input.applicationId))) {
         return fail("validation-failed", "applicationId does not name an application", [
           { path: "applicationId", message: "no such application" },
         ]);
