@@ -10,6 +10,7 @@ import type { Metrics } from "./http/metrics.js";
 import { sendProblem } from "./http/problem.js";
 import { registerApiRoutes } from "./routes/apis.js";
 import { registerApplicationRoutes } from "./routes/applications.js";
+import { registerAuditRoutes } from "./routes/audit.js";
 import { registerAuthRoutes } from "./routes/auth.js";
 import { registerCatalogRoutes } from "./routes/catalog.js";
 import { registerDeploymentRoutes } from "./routes/deployments.js";
@@ -105,6 +106,7 @@ export function newApp(deps: AppDeps) {
   registerEnvironmentRoutes(v1);
   registerApplicationRoutes(v1);
   registerCatalogRoutes(v1);
+  registerAuditRoutes(v1);
   v1.doc31("/openapi.json", {
     openapi: "3.1.0",
     info: {

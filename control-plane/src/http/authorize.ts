@@ -16,6 +16,7 @@ export const PERMISSIONS = {
   "tiers:write": ["admin"],
   "key-managers:write": ["admin"],
   "analytics:read": ["admin", "publisher", "creator", "developer"],
+  "audit:read": ["admin"],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -3,9 +3,17 @@ import { Api, CreateApiRequest, ImportApiRequest, LifecycleRequest, ok, UpdateAp
 import { z } from "zod";
 import { requirePermission } from "../http/authorize.js";
 import type { AppEnv } from "../http/env.js";
-import { changeLifecycle, createApi, deleteApi, getApi, listApis, updateApi } from "../services/apis.js";
+import {
+  ApiListQuery,
+  changeLifecycle,
+  createApi,
+  deleteApi,
+  getApiWithEtag,
+  listApis,
+  updateApi,
+} from "../services/apis.js";
 import { exportOpenApi, importApi } from "../services/openapi.js";
-import { bearer, IdParams, json, jsonBody, problems, reply } from "./_openapi.js";
+import { bearer, IdParams, json, jsonBody, pageHeaders, problems, reply, replyPage } from "./_openapi.js";
 
 const tags = ["APIs"];
 
@@ -35,9 +43,10 @@ const routes = {
     path: "/apis",
     tags,
     security: bearer,
-    summary: "List the tenant's APIs",
+    summary: "List the tenant's APIs (paginated, filtered by status or text, sorted by creation or name)",
     middleware: [requirePermission("apis:read")],
-    responses: { 200: json(z.array(Api), "APIs, newest first"), ...problems(401) },
+    request: { query: ApiListQuery },
+    responses: { 200: { ...json(z.array(Api), "APIs"), headers: pageHeaders }, ...problems(400, 401) },
   }),
   get: createRoute({
     method: "get",
@@ -54,10 +63,10 @@ const routes = {
     path: "/apis/{id}",
     tags,
     security: bearer,
-    summary: "Change an API's working copy",
+    summary: "Change an API's working copy (send If-Match with the ETag you read to avoid lost updates)",
     middleware: [requirePermission("apis:write")],
     request: { params: IdParams, ...jsonBody(UpdateApiRequest) },
-    responses: { 200: json(Api, "The changed API"), ...problems(400, 401, 403, 404) },
+    responses: { 200: json(Api, "The changed API, with its new ETag"), ...problems(400, 401, 403, 404, 412) },
   }),
   delete: createRoute({
     method: "delete",
@@ -98,11 +107,29 @@ export function registerApiRoutes(app: OpenAPIHono<AppEnv>) {
   app.openapi(routes.import, async (c) =>
     reply(c, await importApi(c.var.services, c.var.actor, c.req.valid("json")), 201),
   );
-  app.openapi(routes.list, async (c) => reply(c, ok(await listApis(c.var.services, c.var.actor))));
-  app.openapi(routes.get, async (c) => reply(c, await getApi(c.var.services, c.var.actor, c.req.valid("param").id)));
-  app.openapi(routes.update, async (c) =>
-    reply(c, await updateApi(c.var.services, c.var.actor, c.req.valid("param").id, c.req.valid("json"))),
+  app.openapi(routes.list, async (c) =>
+    replyPage(c, await listApis(c.var.services, c.var.actor, c.req.valid("query"))),
   );
+  app.openapi(routes.get, async (c) => {
+    const r = await getApiWithEtag(c.var.services, c.var.actor, c.req.valid("param").id);
+    if (r.ok) {
+      c.header("ETag", r.value.etag);
+    }
+    return reply(c, r.ok ? ok(r.value.api) : r);
+  });
+  app.openapi(routes.update, async (c) => {
+    const r = await updateApi(
+      c.var.services,
+      c.var.actor,
+      c.req.valid("param").id,
+      c.req.valid("json"),
+      c.req.header("if-match"),
+    );
+    if (r.ok) {
+      c.header("ETag", r.value.etag);
+    }
+    return reply(c, r.ok ? ok(r.value.api) : r);
+  });
   app.openapi(routes.delete, async (c) => {
     const r = await deleteApi(c.var.services, c.var.actor, c.req.valid("param").id);
     return r.ok ? (c.body(null, 204) as never) : reply(c, r);

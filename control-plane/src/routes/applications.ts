@@ -15,6 +15,7 @@ import { z } from "zod";
 import { requirePermission } from "../http/authorize.js";
 import type { AppEnv } from "../http/env.js";
 import {
+  ApplicationListQuery,
   bindExternalClient,
   createApiKey,
   createApplication,
@@ -24,8 +25,8 @@ import {
   listApplications,
   revokeApiKey,
 } from "../services/applications.js";
-import { createSubscription, listSubscriptions } from "../services/subscriptions.js";
-import { bearer, IdParams, json, jsonBody, problems, reply } from "./_openapi.js";
+import { createSubscription, listSubscriptions, SubscriptionListQuery } from "../services/subscriptions.js";
+import { bearer, IdParams, json, jsonBody, pageHeaders, problems, reply, replyPage } from "./_openapi.js";
 
 const tags = ["Applications and subscriptions"];
 const write = [requirePermission("applications:write")];
@@ -57,7 +58,8 @@ const routes = {
     security: bearer,
     summary: "List applications",
     middleware: read,
-    responses: { 200: json(z.array(Application), "Applications"), ...problems(401) },
+    request: { query: ApplicationListQuery },
+    responses: { 200: { ...json(z.array(Application), "Applications"), headers: pageHeaders }, ...problems(400, 401) },
   }),
   get: createRoute({
     method: "get",
@@ -139,7 +141,11 @@ const routes = {
     security: bearer,
     summary: "List subscriptions",
     middleware: read,
-    responses: { 200: json(z.array(Subscription), "Subscriptions"), ...problems(401) },
+    request: { query: SubscriptionListQuery },
+    responses: {
+      200: { ...json(z.array(Subscription), "Subscriptions"), headers: pageHeaders },
+      ...problems(400, 401),
+    },
   }),
 };
 
@@ -147,7 +153,9 @@ export function registerApplicationRoutes(app: OpenAPIHono<AppEnv>) {
   app.openapi(routes.create, async (c) =>
     reply(c, ok(await createApplication(c.var.services, c.var.actor, c.req.valid("json"))), 201),
   );
-  app.openapi(routes.list, async (c) => reply(c, ok(await listApplications(c.var.services, c.var.actor))));
+  app.openapi(routes.list, async (c) =>
+    replyPage(c, await listApplications(c.var.services, c.var.actor, c.req.valid("query"))),
+  );
   app.openapi(routes.get, async (c) =>
     reply(c, await getApplication(c.var.services, c.var.actor, c.req.valid("param").id)),
   );
@@ -172,5 +180,7 @@ export function registerApplicationRoutes(app: OpenAPIHono<AppEnv>) {
   app.openapi(routes.subscribe, async (c) =>
     reply(c, await createSubscription(c.var.services, c.var.actor, c.req.valid("json")), 201),
   );
-  app.openapi(routes.subscriptions, async (c) => reply(c, ok(await listSubscriptions(c.var.services, c.var.actor))));
+  app.openapi(routes.subscriptions, async (c) =>
+    replyPage(c, await listSubscriptions(c.var.services, c.var.actor, c.req.valid("query"))),
+  );
 }

@@ -1,18 +1,21 @@
 import {
   type Api,
-  type ApiStatus,
+  ApiStatus,
   type CreateApiRequest,
   type LifecycleAction,
   ok,
   type UpdateApiRequest,
 } from "@portico/shared";
-import { and, desc, eq, isNull, max } from "drizzle-orm";
-import type { z } from "zod";
+import { sha256Hex } from "@portico/shared/bundle";
+import { and, desc, eq, ilike, isNull, max, or } from "drizzle-orm";
+import { z } from "zod";
 import type { Tx } from "../db/client.js";
 import { apis, deployments, revisions } from "../db/schema/index.js";
 import { redeploy } from "../deployer/redeploy.js";
+import { audit, changes } from "./audit.js";
 import type { Actor, Services } from "./context.js";
 import { fail, isUniqueViolation, notFound, type ServiceResult } from "./errors.js";
+import { listPage, PageQuery } from "./pagination.js";
 
 type ApiRow = typeof apis.$inferSelect;
 
@@ -62,6 +65,11 @@ export async function createApi(s: Services, actor: Actor, input: NewApi): Promi
           openapi: input.openapiDoc ?? null,
         })
         .returning();
+      await audit(tx, actor, {
+        action: "api.create",
+        target: { type: "api", id: r!.id },
+        summary: { after: { name: r!.name, context: r!.context, version: r!.version } },
+      });
       return r!;
     });
     return ok(toApi(row));
@@ -73,14 +81,39 @@ export async function createApi(s: Services, actor: Actor, input: NewApi): Promi
   }
 }
 
-export async function listApis(s: Services, actor: Actor): Promise<Api[]> {
-  const rows = await s.db.withTenant(actor.tenantId, (tx) => tx.select().from(apis).orderBy(desc(apis.createdAt)));
-  return rows.map(toApi);
+export const ApiListQuery = PageQuery.extend({
+  status: ApiStatus.optional(),
+  q: z.string().max(100).optional().meta({ description: "part of the name or context, any case" }),
+  sort: z.enum(["createdAt", "name"]).default("createdAt"),
+});
+
+export function listApis(s: Services, actor: Actor, q: z.infer<typeof ApiListQuery>) {
+  const like = q.q ? `%${q.q.replace(/[\\%_]/g, "\\$&")}%` : undefined;
+  return listPage(
+    s.db,
+    actor.tenantId,
+    apis,
+    q,
+    q.sort === "name" ? apis.name : apis.createdAt,
+    [
+      q.status ? eq(apis.status, q.status) : undefined,
+      like ? or(ilike(apis.name, like), ilike(apis.context, like)) : undefined,
+    ],
+    toApi,
+  );
 }
 
-export async function getApi(s: Services, actor: Actor, id: string): Promise<ServiceResult<Api>> {
+/** Changes with every update of the API: a strong validator for If-Match. */
+export const etagOf = (row: { id: string; updatedAt: Date }) =>
+  `"${sha256Hex(`${row.id}:${row.updatedAt.getTime()}`).slice(0, 20)}"`;
+
+export async function getApiWithEtag(
+  s: Services,
+  actor: Actor,
+  id: string,
+): Promise<ServiceResult<{ api: Api; etag: string }>> {
   const row = await s.db.withTenant(actor.tenantId, (tx) => findApi(tx, id));
-  return row ? ok(toApi(row)) : notFound("API");
+  return row ? ok({ api: toApi(row), etag: etagOf(row) }) : notFound("API");
 }
 
 export async function updateApi(
@@ -88,12 +121,27 @@ export async function updateApi(
   actor: Actor,
   id: string,
   input: z.infer<typeof UpdateApiRequest>,
-): Promise<ServiceResult<Api>> {
-  if (!isId(id)) {
-    return notFound("API");
-  }
-  const row = await s.db.withTenant(actor.tenantId, async (tx) => {
-    const [r] = await tx
+  ifMatch?: string,
+): Promise<ServiceResult<{ api: Api; etag: string }>> {
+  return s.db.withTenant(actor.tenantId, async (tx) => {
+    const before = await findApi(tx, id);
+    if (!before) {
+      return notFound("API");
+    }
+    // Optimistic concurrency: the row lock orders concurrent writers, the ETag detects lost updates.
+    await tx.select({ id: apis.id }).from(apis).where(eq(apis.id, id)).for("update");
+    const current = (await findApi(tx, id))!;
+    if (
+      ifMatch !== undefined &&
+      ifMatch !== "*" &&
+      !ifMatch
+        .split(",")
+        .map((t) => t.trim())
+        .includes(etagOf(current))
+    ) {
+      return fail("precondition-failed", "the API changed since it was read; fetch it again");
+    }
+    const [after] = await tx
       .update(apis)
       .set({
         ...(input.name !== undefined ? { name: input.name } : {}),
@@ -103,9 +151,13 @@ export async function updateApi(
       })
       .where(eq(apis.id, id))
       .returning();
-    return r;
+    await audit(tx, actor, {
+      action: "api.update",
+      target: { type: "api", id },
+      summary: changes(current, after!, ["name", "description", "upstreamUrl"]),
+    });
+    return ok({ api: toApi(after!), etag: etagOf(after!) });
   });
-  return row ? ok(toApi(row)) : notFound("API");
 }
 
 /** Environments where the API is live now. */
@@ -126,6 +178,11 @@ export async function deleteApi(s: Services, actor: Actor, id: string): Promise<
     const envs = await liveEnvironments(tx, id);
     await tx.delete(apis).where(eq(apis.id, id));
     await redeploy(tx, s.deploy, actor.tenantId, envs);
+    await audit(tx, actor, {
+      action: "api.delete",
+      target: { type: "api", id },
+      summary: { before: { name: api.name, context: api.context, version: api.version, status: api.status } },
+    });
     return true;
   });
   if (!found) {
@@ -176,6 +233,11 @@ export async function changeLifecycle(
     }
     const [row] = await tx.update(apis).set({ status: next, updatedAt: new Date() }).where(eq(apis.id, id)).returning();
     await redeploy(tx, s.deploy, actor.tenantId, envs);
+    await audit(tx, actor, {
+      action: "api.lifecycle",
+      target: { type: "api", id },
+      summary: { action, status: [api.status, next] },
+    });
     return ok(row!);
   });
   if (!result.ok) {
@@ -217,6 +279,11 @@ export async function createRevision(
         },
       })
       .returning();
+    await audit(tx, actor, {
+      action: "revision.create",
+      target: { type: "revision", id: rev!.id },
+      summary: { apiId, number: rev!.number },
+    });
     return ok({ id: rev!.id, apiId, number: rev!.number, createdAt: rev!.createdAt.toISOString() });
   });
 }

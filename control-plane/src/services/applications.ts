@@ -7,13 +7,15 @@ import {
   SecretPrefix,
 } from "@portico/shared";
 import { sha256Hex } from "@portico/shared/bundle";
-import { and, desc, eq, isNull } from "drizzle-orm";
-import type { z } from "zod";
+import { and, desc, eq, ilike, isNull } from "drizzle-orm";
+import { z } from "zod";
 import type { Tx } from "../db/client.js";
 import { apiKeys, applications, externalClients, keyManagers, oauthClients } from "../db/schema/index.js";
 import { isId } from "./apis.js";
+import { audit } from "./audit.js";
 import type { Actor, Services } from "./context.js";
 import { fail, isUniqueViolation, notFound } from "./errors.js";
+import { listPage, PageQuery } from "./pagination.js";
 import { withTenantRedeploy } from "./redeploy.js";
 
 type AppRow = typeof applications.$inferSelect;
@@ -43,16 +45,32 @@ export async function createApplication(s: Services, actor: Actor, input: z.infe
         ownerId: actor.userId,
       })
       .returning();
+    await audit(tx, actor, {
+      action: "application.create",
+      target: { type: "application", id: r!.id },
+      summary: { after: { name: r!.name } },
+    });
     return r!;
   });
   return toApplication(row);
 }
 
-export async function listApplications(s: Services, actor: Actor) {
-  const rows = await s.db.withTenant(actor.tenantId, (tx) =>
-    tx.select().from(applications).orderBy(desc(applications.createdAt)),
+export const ApplicationListQuery = PageQuery.extend({
+  q: z.string().max(100).optional().meta({ description: "part of the name, any case" }),
+  sort: z.enum(["createdAt", "name"]).default("createdAt"),
+});
+
+export function listApplications(s: Services, actor: Actor, q: z.infer<typeof ApplicationListQuery>) {
+  const like = q.q ? `%${q.q.replace(/[\\%_]/g, "\\$&")}%` : undefined;
+  return listPage(
+    s.db,
+    actor.tenantId,
+    applications,
+    q,
+    q.sort === "name" ? applications.name : applications.createdAt,
+    [like ? ilike(applications.name, like) : undefined],
+    toApplication,
   );
-  return rows.map(toApplication);
 }
 
 export async function getApplication(s: Services, actor: Actor, id: string) {
@@ -71,6 +89,11 @@ export function createCredentials(s: Services, actor: Actor, applicationId: stri
     await tx
       .insert(oauthClients)
       .values({ clientId, tenantId: actor.tenantId, applicationId, secretHash: sha256Hex(clientSecret) });
+    await audit(tx, actor, {
+      action: "credentials.create",
+      target: { type: "application", id: applicationId },
+      summary: { clientId },
+    });
     return ok({ clientId, clientSecret });
   });
 }
@@ -91,6 +114,11 @@ export function createApiKey(
       .insert(apiKeys)
       .values({ tenantId: actor.tenantId, applicationId, keyHash: sha256Hex(key), prefix: key.slice(0, 10), expiresAt })
       .returning();
+    await audit(tx, actor, {
+      action: "api-key.create",
+      target: { type: "api-key", id: row!.id },
+      summary: { applicationId, prefix: row!.prefix, expiresAt },
+    });
     return ok({ id: row!.id, key, expiresAt: expiresAt?.toISOString() ?? null });
   });
 }
@@ -127,7 +155,15 @@ export function revokeApiKey(s: Services, actor: Actor, applicationId: string, k
       .set({ revokedAt: new Date() })
       .where(and(eq(apiKeys.id, keyId), eq(apiKeys.applicationId, applicationId), isNull(apiKeys.revokedAt)))
       .returning();
-    return row ? ok(null) : notFound("API key");
+    if (!row) {
+      return notFound("API key");
+    }
+    await audit(tx, actor, {
+      action: "api-key.revoke",
+      target: { type: "api-key", id: keyId },
+      summary: { applicationId, prefix: row.prefix },
+    });
+    return ok(null);
   });
 }
 
@@ -154,6 +190,11 @@ export async function bindExternalClient(
         .insert(externalClients)
         .values({ tenantId: actor.tenantId, keyManagerId: km.id, clientId: input.clientId, applicationId })
         .returning();
+      await audit(tx, actor, {
+        action: "external-client.create",
+        target: { type: "application", id: applicationId },
+        summary: { keyManagerId: km.id, clientId: row!.clientId },
+      });
       return ok({ id: row!.id, keyManagerId: km.id, clientId: row!.clientId, applicationId });
     });
   } catch (e) {

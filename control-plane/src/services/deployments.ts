@@ -5,6 +5,7 @@ import type { Tx } from "../db/client.js";
 import { deploymentAcks, deployments, environments, gateways, revisions } from "../db/schema/index.js";
 import { redeploy } from "../deployer/redeploy.js";
 import { findApi, isId } from "./apis.js";
+import { audit } from "./audit.js";
 import type { Actor, Services } from "./context.js";
 import { resolveEnvironment } from "./environments.js";
 import { fail, notFound } from "./errors.js";
@@ -54,6 +55,11 @@ export async function createDeployment(
     const versions = await redeploy(tx, s.deploy, actor.tenantId, [env.id]);
     const bundleVersion = versions.get(env.id)!;
     await tx.update(deployments).set({ bundleVersion }).where(eq(deployments.id, row!.id));
+    await audit(tx, actor, {
+      action: "deployment.create",
+      target: { type: "deployment", id: row!.id },
+      summary: { apiId, revision: revision.number, environment: env.name, bundleVersion },
+    });
     return ok({ ...row!, bundleVersion, revisionNumber: revision.number, environment: env.name, busKey: env.busKey });
   });
   if (!result.ok) {

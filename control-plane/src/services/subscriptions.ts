@@ -1,11 +1,14 @@
-import { type CreateSubscriptionRequest, ok } from "@portico/shared";
-import { desc, eq } from "drizzle-orm";
-import type { z } from "zod";
+import { type CreateSubscriptionRequest, ok, SubscriptionStatus } from "@portico/shared";
+import { eq, sql } from "drizzle-orm";
+import type { AnyPgColumn } from "drizzle-orm/pg-core";
+import { z } from "zod";
 import { apis, subscriptions, tiers } from "../db/schema/index.js";
 import { isId } from "./apis.js";
 import { findApplication } from "./applications.js";
+import { audit } from "./audit.js";
 import type { Actor, Services } from "./context.js";
 import { fail, isUniqueViolation, type ServiceResult } from "./errors.js";
+import { listPage, PageQuery } from "./pagination.js";
 import { withTenantRedeploy } from "./redeploy.js";
 
 type SubRow = typeof subscriptions.$inferSelect;
@@ -49,6 +52,13 @@ export async function createSubscription(s: Services, actor: Actor, input: z.inf
           status: "ACTIVE",
         })
         .returning();
+      await audit(tx, actor, {
+        action: "subscription.create",
+        target: { type: "subscription", id: row!.id },
+        summary: {
+          after: { applicationId: input.applicationId, apiId: input.apiId, tier: input.tier, status: row!.status },
+        },
+      });
       return ok(toSubscription(row!));
     });
   } catch (e) {
@@ -59,9 +69,27 @@ export async function createSubscription(s: Services, actor: Actor, input: z.inf
   }
 }
 
-export async function listSubscriptions(s: Services, actor: Actor) {
-  const rows = await s.db.withTenant(actor.tenantId, (tx) =>
-    tx.select().from(subscriptions).orderBy(desc(subscriptions.createdAt)),
+export const SubscriptionListQuery = PageQuery.extend({
+  apiId: z.string().max(100).optional(),
+  applicationId: z.string().max(100).optional(),
+  status: SubscriptionStatus.optional(),
+});
+
+export function listSubscriptions(s: Services, actor: Actor, q: z.infer<typeof SubscriptionListQuery>) {
+  // Ids that cannot exist match nothing, without reaching SQL's uuid cast.
+  const idFilter = (column: AnyPgColumn, id: string | undefined) =>
+    id === undefined ? undefined : isId(id) ? eq(column, id) : sql`false`;
+  return listPage(
+    s.db,
+    actor.tenantId,
+    subscriptions,
+    q,
+    subscriptions.createdAt,
+    [
+      idFilter(subscriptions.apiId, q.apiId),
+      idFilter(subscriptions.applicationId, q.applicationId),
+      q.status ? eq(subscriptions.status, q.status) : undefined,
+    ],
+    toSubscription,
   );
-  return rows.map(toSubscription);
 }

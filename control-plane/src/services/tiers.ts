@@ -1,6 +1,7 @@
 import { type CreateTierRequest, ok } from "@portico/shared";
 import type { z } from "zod";
 import { tiers } from "../db/schema/index.js";
+import { audit } from "./audit.js";
 import type { Actor, Services } from "./context.js";
 import { fail, isUniqueViolation } from "./errors.js";
 import { withTenantRedeploy } from "./redeploy.js";
@@ -25,6 +26,11 @@ export async function createTier(s: Services, actor: Actor, input: z.infer<typeo
           burst: input.burst ?? null,
         })
         .returning();
+      await audit(tx, actor, {
+        action: "tier.create",
+        target: { type: "tier", id: r!.id },
+        summary: { after: toTier(r!) },
+      });
       return ok(toTier(r!));
     });
   } catch (e) {
