@@ -16,6 +16,7 @@ import { registerCatalogRoutes } from "./routes/catalog.js";
 import { registerDeploymentRoutes } from "./routes/deployments.js";
 import { registerEnvironmentRoutes } from "./routes/environments.js";
 import { registerOAuthRoutes } from "./routes/oauth.js";
+import { registerUserRoutes } from "./routes/users.js";
 import type { Services } from "./services/context.js";
 
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -107,6 +108,7 @@ export function newApp(deps: AppDeps) {
   registerApplicationRoutes(v1);
   registerCatalogRoutes(v1);
   registerAuditRoutes(v1);
+  registerUserRoutes(v1);
   v1.doc31("/openapi.json", {
     openapi: "3.1.0",
     info: {

@@ -1,6 +1,7 @@
 import { Problem } from "@portico/shared";
 import type { Context } from "hono";
 import { z } from "zod";
+import { type Permission, requirePermission } from "../http/authorize.js";
 import { sendDomainError } from "../http/problem.js";
 import type { ServiceResult } from "../services/errors.js";
 
@@ -69,3 +70,12 @@ export const pageHeaders = {
     schema: { type: "string" as const },
   },
 };
+
+/**
+ * The route's one permission: installs the check and publishes it as `x-permission` in the
+ * OpenAPI document, which the route × role test walks.
+ */
+export const guard = (permission: Permission) => ({
+  middleware: [requirePermission(permission)],
+  "x-permission": permission,
+});

@@ -1,7 +1,6 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { Api, CreateApiRequest, ImportApiRequest, LifecycleRequest, ok, UpdateApiRequest } from "@portico/shared";
 import { z } from "zod";
-import { requirePermission } from "../http/authorize.js";
 import type { AppEnv } from "../http/env.js";
 import {
   ApiListQuery,
@@ -13,7 +12,7 @@ import {
   updateApi,
 } from "../services/apis.js";
 import { exportOpenApi, importApi } from "../services/openapi.js";
-import { bearer, IdParams, json, jsonBody, pageHeaders, problems, reply, replyPage } from "./_openapi.js";
+import { bearer, guard, IdParams, json, jsonBody, pageHeaders, problems, reply, replyPage } from "./_openapi.js";
 
 const tags = ["APIs"];
 
@@ -24,7 +23,7 @@ const routes = {
     tags,
     security: bearer,
     summary: "Create an API",
-    middleware: [requirePermission("apis:write")],
+    ...guard("apis:write"),
     request: jsonBody(CreateApiRequest),
     responses: { 201: json(Api, "The API, status CREATED"), ...problems(400, 401, 403, 409) },
   }),
@@ -34,7 +33,7 @@ const routes = {
     tags,
     security: bearer,
     summary: "Create an API from an OpenAPI 3.0/3.1 document",
-    middleware: [requirePermission("apis:write")],
+    ...guard("apis:write"),
     request: jsonBody(ImportApiRequest),
     responses: { 201: json(Api, "The API with its resources"), ...problems(400, 401, 403, 409) },
   }),
@@ -44,7 +43,7 @@ const routes = {
     tags,
     security: bearer,
     summary: "List the tenant's APIs (paginated, filtered by status or text, sorted by creation or name)",
-    middleware: [requirePermission("apis:read")],
+    ...guard("apis:read"),
     request: { query: ApiListQuery },
     responses: { 200: { ...json(z.array(Api), "APIs"), headers: pageHeaders }, ...problems(400, 401) },
   }),
@@ -54,7 +53,7 @@ const routes = {
     tags,
     security: bearer,
     summary: "Read an API",
-    middleware: [requirePermission("apis:read")],
+    ...guard("apis:read"),
     request: { params: IdParams },
     responses: { 200: json(Api, "The API"), ...problems(401, 404) },
   }),
@@ -64,7 +63,7 @@ const routes = {
     tags,
     security: bearer,
     summary: "Change an API's working copy (send If-Match with the ETag you read to avoid lost updates)",
-    middleware: [requirePermission("apis:write")],
+    ...guard("apis:write"),
     request: { params: IdParams, ...jsonBody(UpdateApiRequest) },
     responses: { 200: json(Api, "The changed API, with its new ETag"), ...problems(400, 401, 403, 404, 412) },
   }),
@@ -74,7 +73,7 @@ const routes = {
     tags,
     security: bearer,
     summary: "Delete an API (undeploys it)",
-    middleware: [requirePermission("apis:write")],
+    ...guard("apis:write"),
     request: { params: IdParams },
     responses: { 204: { description: "Deleted" }, ...problems(401, 403, 404) },
   }),
@@ -84,7 +83,7 @@ const routes = {
     tags,
     security: bearer,
     summary: "Move the API through its lifecycle (409 on a forbidden transition)",
-    middleware: [requirePermission("apis:publish")],
+    ...guard("apis:publish"),
     request: { params: IdParams, ...jsonBody(LifecycleRequest) },
     responses: { 200: json(Api, "The API in its new state"), ...problems(400, 401, 403, 404, 409) },
   }),
@@ -94,7 +93,7 @@ const routes = {
     tags,
     security: bearer,
     summary: "The API's definition as OpenAPI 3.1",
-    middleware: [requirePermission("apis:read")],
+    ...guard("apis:read"),
     request: { params: IdParams },
     responses: { 200: json(z.record(z.string(), z.unknown()), "OpenAPI 3.1 document"), ...problems(401, 404) },
   }),

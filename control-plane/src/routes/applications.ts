@@ -12,7 +12,6 @@ import {
   Subscription,
 } from "@portico/shared";
 import { z } from "zod";
-import { requirePermission } from "../http/authorize.js";
 import type { AppEnv } from "../http/env.js";
 import {
   ApplicationListQuery,
@@ -26,11 +25,11 @@ import {
   revokeApiKey,
 } from "../services/applications.js";
 import { createSubscription, listSubscriptions, SubscriptionListQuery } from "../services/subscriptions.js";
-import { bearer, IdParams, json, jsonBody, pageHeaders, problems, reply, replyPage } from "./_openapi.js";
+import { bearer, guard, IdParams, json, jsonBody, pageHeaders, problems, reply, replyPage } from "./_openapi.js";
 
 const tags = ["Applications and subscriptions"];
-const write = [requirePermission("applications:write")];
-const read = [requirePermission("apis:read")];
+const write = guard("applications:write");
+const read = guard("apis:read");
 
 const ApiKeySummary = z.object({
   id: z.string(),
@@ -47,7 +46,7 @@ const routes = {
     tags,
     security: bearer,
     summary: "Create an application",
-    middleware: write,
+    ...write,
     request: jsonBody(CreateApplicationRequest),
     responses: { 201: json(Application, "The application"), ...problems(400, 401, 403) },
   }),
@@ -57,7 +56,7 @@ const routes = {
     tags,
     security: bearer,
     summary: "List applications",
-    middleware: read,
+    ...read,
     request: { query: ApplicationListQuery },
     responses: { 200: { ...json(z.array(Application), "Applications"), headers: pageHeaders }, ...problems(400, 401) },
   }),
@@ -67,7 +66,7 @@ const routes = {
     tags,
     security: bearer,
     summary: "Read an application",
-    middleware: read,
+    ...read,
     request: { params: IdParams },
     responses: { 200: json(Application, "The application"), ...problems(401, 404) },
   }),
@@ -77,7 +76,7 @@ const routes = {
     tags,
     security: bearer,
     summary: "New OAuth2 client credentials; the secret is shown only in this response",
-    middleware: write,
+    ...write,
     request: { params: IdParams },
     responses: { 201: json(Credentials, "Client id and secret"), ...problems(401, 403, 404) },
   }),
@@ -87,7 +86,7 @@ const routes = {
     tags,
     security: bearer,
     summary: "New API key; the key is shown only in this response",
-    middleware: write,
+    ...write,
     request: {
       params: IdParams,
       body: { content: { "application/json": { schema: CreateApiKeyRequest } }, required: false },
@@ -100,7 +99,7 @@ const routes = {
     tags,
     security: bearer,
     summary: "API keys (prefixes only)",
-    middleware: read,
+    ...read,
     request: { params: IdParams },
     responses: { 200: json(z.array(ApiKeySummary), "Keys"), ...problems(401, 404) },
   }),
@@ -110,7 +109,7 @@ const routes = {
     tags,
     security: bearer,
     summary: "Revoke a key; gateways refuse it from the next bundle",
-    middleware: write,
+    ...write,
     request: { params: z.object({ id: z.string(), keyId: z.string() }) },
     responses: { 204: { description: "Revoked" }, ...problems(401, 403, 404) },
   }),
@@ -120,7 +119,7 @@ const routes = {
     tags,
     security: bearer,
     summary: "Bind a client of an external key manager to the application",
-    middleware: write,
+    ...write,
     request: { params: IdParams, ...jsonBody(CreateExternalClientRequest) },
     responses: { 201: json(ExternalClient, "The binding"), ...problems(400, 401, 403, 404, 409) },
   }),
@@ -130,7 +129,7 @@ const routes = {
     tags,
     security: bearer,
     summary: "Subscribe an application to an API with a tier",
-    middleware: [requirePermission("subscriptions:write")],
+    ...guard("subscriptions:write"),
     request: jsonBody(CreateSubscriptionRequest),
     responses: { 201: json(Subscription, "The subscription"), ...problems(400, 401, 403, 409) },
   }),
@@ -140,7 +139,7 @@ const routes = {
     tags,
     security: bearer,
     summary: "List subscriptions",
-    middleware: read,
+    ...read,
     request: { query: SubscriptionListQuery },
     responses: {
       200: { ...json(z.array(Subscription), "Subscriptions"), headers: pageHeaders },

@@ -1,9 +1,8 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
-import { requirePermission } from "../http/authorize.js";
 import type { AppEnv } from "../http/env.js";
 import { AuditEvent, AuditQuery, listAudit } from "../services/audit-log.js";
-import { bearer, json, pageHeaders, problems, replyPage } from "./_openapi.js";
+import { bearer, guard, json, pageHeaders, problems, replyPage } from "./_openapi.js";
 
 const list = createRoute({
   method: "get",
@@ -11,7 +10,7 @@ const list = createRoute({
   tags: ["Audit"],
   security: bearer,
   summary: "Changes to tenant state, newest first: who, what, before/after, when",
-  middleware: [requirePermission("audit:read")],
+  ...guard("audit:read"),
   request: { query: AuditQuery },
   responses: {
     200: { ...json(z.array(AuditEvent), "Audit events"), headers: pageHeaders },

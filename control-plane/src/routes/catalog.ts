@@ -9,12 +9,11 @@ import {
   TierDto,
 } from "@portico/shared";
 import { z } from "zod";
-import { requirePermission } from "../http/authorize.js";
 import type { AppEnv } from "../http/env.js";
 import { queryRequests } from "../services/analytics.js";
 import { createKeyManager, listKeyManagers } from "../services/key-managers.js";
 import { createTier, listTiers } from "../services/tiers.js";
-import { bearer, json, jsonBody, problems, reply } from "./_openapi.js";
+import { bearer, guard, json, jsonBody, problems, reply } from "./_openapi.js";
 
 const routes = {
   tiers: createRoute({
@@ -23,7 +22,7 @@ const routes = {
     tags: ["Tiers"],
     security: bearer,
     summary: "Subscription tiers",
-    middleware: [requirePermission("apis:read")],
+    ...guard("apis:read"),
     responses: { 200: json(z.array(TierDto), "Tiers"), ...problems(401) },
   }),
   createTier: createRoute({
@@ -32,7 +31,7 @@ const routes = {
     tags: ["Tiers"],
     security: bearer,
     summary: "Add a subscription tier",
-    middleware: [requirePermission("tiers:write")],
+    ...guard("tiers:write"),
     request: jsonBody(CreateTierRequest),
     responses: { 201: json(TierDto, "The tier"), ...problems(400, 401, 403, 409) },
   }),
@@ -42,7 +41,7 @@ const routes = {
     tags: ["Key managers"],
     security: bearer,
     summary: "External OIDC issuers",
-    middleware: [requirePermission("apis:read")],
+    ...guard("apis:read"),
     responses: { 200: json(z.array(KeyManager), "Key managers"), ...problems(401) },
   }),
   createKeyManager: createRoute({
@@ -51,7 +50,7 @@ const routes = {
     tags: ["Key managers"],
     security: bearer,
     summary: "Register an external OIDC issuer (discovery when jwksUri is absent)",
-    middleware: [requirePermission("key-managers:write")],
+    ...guard("key-managers:write"),
     request: jsonBody(CreateKeyManagerRequest),
     responses: { 201: json(KeyManager, "The key manager"), ...problems(400, 401, 403, 409) },
   }),
@@ -61,7 +60,7 @@ const routes = {
     tags: ["Analytics"],
     security: bearer,
     summary: "Request totals and a per-minute series: count, errors (status ≥ 400), latency percentiles in ms",
-    middleware: [requirePermission("analytics:read")],
+    ...guard("analytics:read"),
     request: { query: AnalyticsQuery },
     responses: { 200: json(AnalyticsResponse, "Totals and series"), ...problems(400, 401) },
   }),

@@ -1,11 +1,10 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { CreateDeploymentRequest, Deployment, Revision } from "@portico/shared";
 import { z } from "zod";
-import { requirePermission } from "../http/authorize.js";
 import type { AppEnv } from "../http/env.js";
 import { createRevision, listRevisions } from "../services/apis.js";
 import { createDeployment, listDeployments } from "../services/deployments.js";
-import { bearer, IdParams, json, jsonBody, problems, reply } from "./_openapi.js";
+import { bearer, guard, IdParams, json, jsonBody, problems, reply } from "./_openapi.js";
 
 const tags = ["Revisions and deployments"];
 
@@ -16,7 +15,7 @@ const routes = {
     tags,
     security: bearer,
     summary: "Snapshot the API as an immutable revision",
-    middleware: [requirePermission("apis:write")],
+    ...guard("apis:write"),
     request: { params: IdParams },
     responses: { 201: json(Revision, "The revision"), ...problems(401, 403, 404) },
   }),
@@ -26,7 +25,7 @@ const routes = {
     tags,
     security: bearer,
     summary: "Revisions, newest first",
-    middleware: [requirePermission("apis:read")],
+    ...guard("apis:read"),
     request: { params: IdParams },
     responses: { 200: json(z.array(Revision), "Revisions"), ...problems(401, 404) },
   }),
@@ -36,7 +35,7 @@ const routes = {
     tags,
     security: bearer,
     summary: "Deploy a revision to an environment (signed bundle to its gateways)",
-    middleware: [requirePermission("apis:deploy")],
+    ...guard("apis:deploy"),
     request: { params: IdParams, ...jsonBody(CreateDeploymentRequest) },
     responses: { 201: json(Deployment, "The deployment"), ...problems(400, 401, 403, 404, 409) },
   }),
@@ -46,7 +45,7 @@ const routes = {
     tags,
     security: bearer,
     summary: "Deployments with how many gateways acked them and how fast",
-    middleware: [requirePermission("apis:read")],
+    ...guard("apis:read"),
     request: { params: IdParams },
     responses: {
       200: json(z.array(Deployment.extend({ live: z.boolean() })), "Deployments, newest first"),

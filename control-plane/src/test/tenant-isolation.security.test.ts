@@ -31,6 +31,7 @@ beforeAll(async () => {
   await call("POST", `/api/v1/applications/${ids.app}/credentials`);
   ids.key = (await call("POST", `/api/v1/applications/${ids.app}/api-keys`)).body.id;
   ids.env = (await call("POST", "/api/v1/environments", { name: "a-private" })).body.id;
+  ids.invitation = (await call("POST", "/api/v1/invitations", { email: "new@a.example", role: "developer" })).body.id;
   await call("POST", "/api/v1/subscriptions", { applicationId: ids.app, apiId: ids.api, tier: "Gold" });
   ids.km = (
     await call("POST", "/api/v1/key-managers", {
@@ -78,6 +79,11 @@ describe("tenant B through the REST API", () => {
       "not-found",
     );
     expectProblem(await asB("DELETE", `/api/v1/apis/${ids.api}`), 404, "not-found");
+    expectProblem(await asB("DELETE", `/api/v1/invitations/${ids.invitation}`), 404, "not-found");
+    const aUsers = (await t.api.call("GET", "/api/v1/users", { token: a.token })).body as { id: string }[];
+    expectProblem(await asB("PATCH", `/api/v1/users/${aUsers[0]!.id}`, { role: "developer" }), 404, "not-found");
+    expectProblem(await asB("DELETE", `/api/v1/users/${aUsers[0]!.id}`), 404, "not-found");
+    expect((await asB("GET", "/api/v1/invitations")).body).toEqual([]);
     expectProblem(await asB("POST", `/api/v1/applications/${ids.app}/credentials`), 404, "not-found");
     expectProblem(await asB("POST", `/api/v1/applications/${ids.app}/api-keys`), 404, "not-found");
     expectProblem(await asB("DELETE", `/api/v1/applications/${ids.app}/api-keys/${ids.key}`), 404, "not-found");

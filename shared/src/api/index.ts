@@ -261,3 +261,34 @@ export const CreateExternalClientRequest = z
 export const ExternalClient = z
   .object({ id: z.string(), keyManagerId: z.string(), clientId: z.string(), applicationId: z.string() })
   .meta({ id: "ExternalClient" });
+
+export const Role = z.enum(["admin", "publisher", "creator", "developer"]);
+export type Role = z.infer<typeof Role>;
+
+export const User = z
+  .object({ id: z.string(), email: z.string(), role: Role, createdAt: z.string() })
+  .meta({ id: "User" });
+export const UpdateUserRequest = z.object({ role: Role }).strict().meta({ id: "UpdateUserRequest" });
+
+export const CreateInvitationRequest = z
+  .object({ email: z.email().max(254), role: Role })
+  .meta({ id: "CreateInvitationRequest" });
+export const Invitation = z
+  .object({
+    id: z.string(),
+    email: z.string(),
+    role: Role,
+    expiresAt: z.string(),
+    acceptedAt: z.string().nullable(),
+    createdAt: z.string(),
+  })
+  .meta({ id: "Invitation" });
+export const CreatedInvitation = Invitation.extend({
+  token: z.string().meta({ description: "shown only in this response; the invitee accepts with it" }),
+}).meta({ id: "CreatedInvitation" });
+export const AcceptInvitationRequest = z
+  .object({ tenant: Slug, token: z.string().min(10).max(200), password: z.string().min(8).max(200) })
+  .meta({ id: "AcceptInvitationRequest" });
+export const AcceptInvitationResponse = z
+  .object({ user: z.object({ id: z.string(), email: z.string(), role: Role }), accessToken: z.string() })
+  .meta({ id: "AcceptInvitationResponse" });
