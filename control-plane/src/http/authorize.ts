@@ -14,6 +14,7 @@ export const PERMISSIONS = {
   "gateways:read": ["admin", "publisher"],
   "applications:write": ["admin", "publisher", "creator", "developer"],
   "subscriptions:write": ["admin", "publisher", "creator", "developer"],
+  "subscriptions:manage": ["admin", "publisher"],
   "tiers:write": ["admin"],
   "key-managers:write": ["admin"],
   "analytics:read": ["admin", "publisher", "creator", "developer"],

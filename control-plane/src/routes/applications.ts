@@ -10,6 +10,7 @@ import {
   ExternalClient,
   ok,
   Subscription,
+  UpdateSubscriptionRequest,
 } from "@portico/shared";
 import { z } from "zod";
 import type { AppEnv } from "../http/env.js";
@@ -24,7 +25,13 @@ import {
   listApplications,
   revokeApiKey,
 } from "../services/applications.js";
-import { createSubscription, listSubscriptions, SubscriptionListQuery } from "../services/subscriptions.js";
+import {
+  createSubscription,
+  decideSubscription,
+  listSubscriptions,
+  SubscriptionListQuery,
+  updateSubscription,
+} from "../services/subscriptions.js";
 import { bearer, guard, IdParams, json, jsonBody, pageHeaders, problems, reply, replyPage } from "./_openapi.js";
 
 const tags = ["Applications and subscriptions"];
@@ -133,6 +140,36 @@ const routes = {
     request: jsonBody(CreateSubscriptionRequest),
     responses: { 201: json(Subscription, "The subscription"), ...problems(400, 401, 403, 409) },
   }),
+  updateSubscription: createRoute({
+    method: "patch",
+    path: "/subscriptions/{id}",
+    tags,
+    security: bearer,
+    summary: "Block or unblock a subscription, or change its tier",
+    ...guard("subscriptions:manage"),
+    request: { params: IdParams, ...jsonBody(UpdateSubscriptionRequest) },
+    responses: { 200: json(Subscription, "The subscription"), ...problems(400, 401, 403, 404, 409) },
+  }),
+  approve: createRoute({
+    method: "post",
+    path: "/subscriptions/{id}/approve",
+    tags,
+    security: bearer,
+    summary: "Approve a PENDING subscription",
+    ...guard("subscriptions:manage"),
+    request: { params: IdParams },
+    responses: { 200: json(Subscription, "The subscription, ACTIVE"), ...problems(401, 403, 404, 409) },
+  }),
+  reject: createRoute({
+    method: "post",
+    path: "/subscriptions/{id}/reject",
+    tags,
+    security: bearer,
+    summary: "Reject a PENDING subscription",
+    ...guard("subscriptions:manage"),
+    request: { params: IdParams },
+    responses: { 200: json(Subscription, "The subscription, REJECTED"), ...problems(401, 403, 404, 409) },
+  }),
   subscriptions: createRoute({
     method: "get",
     path: "/subscriptions",
@@ -149,6 +186,15 @@ const routes = {
 };
 
 export function registerApplicationRoutes(app: OpenAPIHono<AppEnv>) {
+  app.openapi(routes.updateSubscription, async (c) =>
+    reply(c, await updateSubscription(c.var.services, c.var.actor, c.req.valid("param").id, c.req.valid("json"))),
+  );
+  app.openapi(routes.approve, async (c) =>
+    reply(c, await decideSubscription(c.var.services, c.var.actor, c.req.valid("param").id, "approve")),
+  );
+  app.openapi(routes.reject, async (c) =>
+    reply(c, await decideSubscription(c.var.services, c.var.actor, c.req.valid("param").id, "reject")),
+  );
   app.openapi(routes.create, async (c) =>
     reply(c, ok(await createApplication(c.var.services, c.var.actor, c.req.valid("json"))), 201),
   );

@@ -28,6 +28,7 @@ export const toApi = (r: ApiRow): Api => ({
   description: r.description,
   upstream: { url: r.upstreamUrl },
   resources: r.resources,
+  subscriptionApproval: r.subscriptionApproval,
   createdAt: r.createdAt.toISOString(),
   updatedAt: r.updatedAt.toISOString(),
 });
@@ -63,6 +64,7 @@ export async function createApi(s: Services, actor: Actor, input: NewApi): Promi
           upstreamUrl: input.upstream.url,
           resources: input.resources ?? [],
           openapi: input.openapiDoc ?? null,
+          subscriptionApproval: input.subscriptionApproval ?? false,
         })
         .returning();
       await audit(tx, actor, {
@@ -147,6 +149,7 @@ export async function updateApi(
         ...(input.name !== undefined ? { name: input.name } : {}),
         ...(input.description !== undefined ? { description: input.description } : {}),
         ...(input.upstream ? { upstreamUrl: input.upstream.url } : {}),
+        ...(input.subscriptionApproval !== undefined ? { subscriptionApproval: input.subscriptionApproval } : {}),
         updatedAt: new Date(),
       })
       .where(eq(apis.id, id))
@@ -154,7 +157,7 @@ export async function updateApi(
     await audit(tx, actor, {
       action: "api.update",
       target: { type: "api", id },
-      summary: changes(current, after!, ["name", "description", "upstreamUrl"]),
+      summary: changes(current, after!, ["name", "description", "upstreamUrl", "subscriptionApproval"]),
     });
     return ok({ api: toApi(after!), etag: etagOf(after!) });
   });

@@ -71,6 +71,10 @@ export const CreateApiRequest = z
     upstream: Upstream,
     description: z.string().max(5000).optional(),
     openapi: z.union([z.string(), z.record(z.string(), z.unknown())]).optional(),
+    subscriptionApproval: z
+      .boolean()
+      .optional()
+      .meta({ description: "new subscriptions wait (PENDING) until a publisher approves them" }),
   })
   .meta({ id: "CreateApiRequest" });
 
@@ -79,6 +83,7 @@ export const UpdateApiRequest = z
     name: z.string().trim().min(1).max(100).optional(),
     description: z.string().max(5000).optional(),
     upstream: Upstream.optional(),
+    subscriptionApproval: z.boolean().optional(),
   })
   .strict()
   .meta({ id: "UpdateApiRequest" });
@@ -93,6 +98,7 @@ export const Api = z
     description: z.string().nullable(),
     upstream: Upstream,
     resources: z.array(Resource),
+    subscriptionApproval: z.boolean(),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
@@ -190,6 +196,15 @@ export const CreateApiKeyRequest = z
 export const CreateSubscriptionRequest = z
   .object({ applicationId: z.string(), apiId: z.string(), tier: z.string().min(1).default("Unlimited") })
   .meta({ id: "CreateSubscriptionRequest" });
+export const UpdateSubscriptionRequest = z
+  .object({
+    status: z.enum(["ACTIVE", "BLOCKED"]).optional().meta({ description: "block or unblock; gateways refuse a blocked one from the next bundle" }),
+    tier: z.string().min(1).optional(),
+  })
+  .strict()
+  .refine((v) => v.status !== undefined || v.tier !== undefined, "give status or tier")
+  .meta({ id: "UpdateSubscriptionRequest" });
+
 export const Subscription = z
   .object({
     id: z.string(),
