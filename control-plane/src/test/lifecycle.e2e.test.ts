@@ -82,10 +82,13 @@ async function apiIn(state: string) {
 async function expectEffect(path: string, key: string, state: string) {
   const want = EFFECT[state]!;
   // Wait for the whole effect: PUBLISHED and DEPRECATED both answer 200 and differ only in headers.
-  const res = await until(async () => {
-    const r = await gw.call("GET", path, { headers: { "x-api-key": key } });
-    return r.status === want.status && r.headers.has("deprecation") === Boolean(want.deprecation) ? r : undefined;
-  }, `${state} → ${want.status}${want.deprecation ? " + Deprecation" : ""}`);
+  const res = await until(
+    async () => {
+      const r = await gw.call("GET", path, { headers: { "x-api-key": key } });
+      return r.status === want.status && r.headers.has("deprecation") === Boolean(want.deprecation) ? r : undefined;
+    },
+    `${state} → ${want.status}${want.deprecation ? " + Deprecation" : ""}`,
+  );
   if (want.status === 503) {
     expectProblem(res, 503, "api-blocked");
   }

@@ -198,7 +198,10 @@ export const CreateSubscriptionRequest = z
   .meta({ id: "CreateSubscriptionRequest" });
 export const UpdateSubscriptionRequest = z
   .object({
-    status: z.enum(["ACTIVE", "BLOCKED"]).optional().meta({ description: "block or unblock; gateways refuse a blocked one from the next bundle" }),
+    status: z
+      .enum(["ACTIVE", "BLOCKED"])
+      .optional()
+      .meta({ description: "block or unblock; gateways refuse a blocked one from the next bundle" }),
     tier: z.string().min(1).optional(),
   })
   .strict()
