@@ -1,11 +1,20 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import { Api, CreateApiRequest, ImportApiRequest, LifecycleRequest, ok, UpdateApiRequest } from "@portico/shared";
+import {
+  Api,
+  CreateApiRequest,
+  ImportApiRequest,
+  LifecycleRequest,
+  NewVersionRequest,
+  ok,
+  UpdateApiRequest,
+} from "@portico/shared";
 import { z } from "zod";
 import type { AppEnv } from "../http/env.js";
 import {
   ApiListQuery,
   changeLifecycle,
   createApi,
+  createVersion,
   deleteApi,
   getApiWithEtag,
   listApis,
@@ -87,6 +96,17 @@ const routes = {
     request: { params: IdParams, ...jsonBody(LifecycleRequest) },
     responses: { 200: json(Api, "The API in its new state"), ...problems(400, 401, 403, 404, 409) },
   }),
+  version: createRoute({
+    method: "post",
+    path: "/apis/{id}/versions",
+    tags,
+    security: bearer,
+    summary:
+      "New version of the API (copy under the same context, CREATED); publish it with deprecatePreviousVersions to deprecate the old one",
+    ...guard("apis:write"),
+    request: { params: IdParams, ...jsonBody(NewVersionRequest) },
+    responses: { 201: json(Api, "The new version"), ...problems(400, 401, 403, 404, 409) },
+  }),
   openapi: createRoute({
     method: "get",
     path: "/apis/{id}/openapi",
@@ -134,7 +154,14 @@ export function registerApiRoutes(app: OpenAPIHono<AppEnv>) {
     return r.ok ? (c.body(null, 204) as never) : reply(c, r);
   });
   app.openapi(routes.lifecycle, async (c) =>
-    reply(c, await changeLifecycle(c.var.services, c.var.actor, c.req.valid("param").id, c.req.valid("json").action)),
+    reply(c, await changeLifecycle(c.var.services, c.var.actor, c.req.valid("param").id, c.req.valid("json"))),
+  );
+  app.openapi(routes.version, async (c) =>
+    reply(
+      c,
+      await createVersion(c.var.services, c.var.actor, c.req.valid("param").id, c.req.valid("json").version),
+      201,
+    ),
   );
   app.openapi(routes.openapi, async (c) =>
     reply(c, await exportOpenApi(c.var.services, c.var.actor, c.req.valid("param").id)),

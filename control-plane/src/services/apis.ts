@@ -3,11 +3,12 @@ import {
   ApiStatus,
   type CreateApiRequest,
   type LifecycleAction,
+  type LifecycleRequest,
   ok,
   type UpdateApiRequest,
 } from "@portico/shared";
 import { sha256Hex } from "@portico/shared/bundle";
-import { and, desc, eq, ilike, isNull, max, or } from "drizzle-orm";
+import { and, eq, ilike, isNull, ne, or } from "drizzle-orm";
 import { z } from "zod";
 import type { Tx } from "../db/client.js";
 import { apis, deployments, revisions } from "../db/schema/index.js";
@@ -164,7 +165,7 @@ export async function updateApi(
 }
 
 /** Environments where the API is live now. */
-async function liveEnvironments(tx: Tx, apiId: string): Promise<string[]> {
+export async function liveEnvironments(tx: Tx, apiId: string): Promise<string[]> {
   const rows = await tx
     .select({ env: deployments.environmentId })
     .from(deployments)
@@ -207,12 +208,44 @@ const TRANSITIONS: Record<ApiStatus, Partial<Record<z.infer<typeof LifecycleActi
 
 export const allowedActions = (status: ApiStatus) => Object.keys(TRANSITIONS[status]);
 
+/** Moves one API to `next`, with what that means for its deployments and gateways. */
+async function transition(
+  tx: Tx,
+  s: Services,
+  actor: Actor,
+  api: ApiRow,
+  action: string,
+  next: ApiStatus,
+): Promise<ApiRow> {
+  const envs = await liveEnvironments(tx, api.id);
+  if (next === "RETIRED") {
+    // Retiring undeploys: the gateways answer 404 from the next bundle on.
+    await tx
+      .update(deployments)
+      .set({ undeployedAt: new Date() })
+      .where(and(eq(deployments.apiId, api.id), isNull(deployments.undeployedAt)));
+  }
+  const [row] = await tx
+    .update(apis)
+    .set({ status: next, updatedAt: new Date() })
+    .where(eq(apis.id, api.id))
+    .returning();
+  await redeploy(tx, s.deploy, actor.tenantId, envs);
+  await audit(tx, actor, {
+    action: "api.lifecycle",
+    target: { type: "api", id: api.id },
+    summary: { action, status: [api.status, next] },
+  });
+  return row!;
+}
+
 export async function changeLifecycle(
   s: Services,
   actor: Actor,
   id: string,
-  action: z.infer<typeof LifecycleAction>,
+  request: z.infer<typeof LifecycleRequest>,
 ): Promise<ServiceResult<Api>> {
+  const { action } = request;
   const result = await s.db.withTenant(actor.tenantId, async (tx): Promise<ServiceResult<ApiRow>> => {
     const api = await findApi(tx, id);
     if (!api) {
@@ -226,22 +259,17 @@ export async function changeLifecycle(
         `cannot ${action} an API that is ${api.status}; allowed: ${allowed.length ? allowed.join(", ") : "none"}`,
       );
     }
-    const envs = await liveEnvironments(tx, id);
-    if (next === "RETIRED") {
-      // Retiring undeploys: the gateways answer 404 from the next bundle on.
-      await tx
-        .update(deployments)
-        .set({ undeployedAt: new Date() })
-        .where(and(eq(deployments.apiId, id), isNull(deployments.undeployedAt)));
+    const row = await transition(tx, s, actor, api, action, next);
+    if (next === "PUBLISHED" && request.deprecatePreviousVersions) {
+      const others = await tx
+        .select()
+        .from(apis)
+        .where(and(eq(apis.context, api.context), ne(apis.id, api.id), eq(apis.status, "PUBLISHED")));
+      for (const other of others) {
+        await transition(tx, s, actor, other, "deprecate", "DEPRECATED");
+      }
     }
-    const [row] = await tx.update(apis).set({ status: next, updatedAt: new Date() }).where(eq(apis.id, id)).returning();
-    await redeploy(tx, s.deploy, actor.tenantId, envs);
-    await audit(tx, actor, {
-      action: "api.lifecycle",
-      target: { type: "api", id },
-      summary: { action, status: [api.status, next] },
-    });
-    return ok(row!);
+    return ok(row);
   });
   if (!result.ok) {
     return result;
@@ -250,53 +278,42 @@ export async function changeLifecycle(
   return ok(toApi(result.value));
 }
 
-export async function createRevision(
-  s: Services,
-  actor: Actor,
-  apiId: string,
-): Promise<ServiceResult<{ id: string; apiId: string; number: number; createdAt: string }>> {
-  return s.db.withTenant(actor.tenantId, async (tx) => {
-    const api = await findApi(tx, apiId);
-    if (!api) {
-      return notFound("API");
-    }
-    // Serialises revision numbering per API: the API row lock is held to commit.
-    await tx.select({ id: apis.id }).from(apis).where(eq(apis.id, apiId)).for("update");
-    const [last] = await tx
-      .select({ n: max(revisions.number) })
-      .from(revisions)
-      .where(eq(revisions.apiId, apiId));
-    const [rev] = await tx
-      .insert(revisions)
-      .values({
-        tenantId: actor.tenantId,
-        apiId,
-        number: (last?.n ?? 0) + 1,
-        snapshot: {
-          name: api.name,
-          context: api.context,
-          version: api.version,
-          upstreamUrl: api.upstreamUrl,
-          resources: api.resources,
-          openapi: api.openapi,
+/** A new version of the API: a copy of its working copy under the same context, CREATED. */
+export async function createVersion(s: Services, actor: Actor, id: string, version: string) {
+  try {
+    return await s.db.withTenant(actor.tenantId, async (tx): Promise<ServiceResult<Api>> => {
+      const source = await findApi(tx, id);
+      if (!source) {
+        return notFound("API");
+      }
+      const [row] = await tx
+        .insert(apis)
+        .values({
+          tenantId: actor.tenantId,
+          name: source.name,
+          context: source.context,
+          version,
+          description: source.description,
+          upstreamUrl: source.upstreamUrl,
+          resources: source.resources,
+          openapi: source.openapi,
+          subscriptionApproval: source.subscriptionApproval,
+        })
+        .returning();
+      await audit(tx, actor, {
+        action: "api.create",
+        target: { type: "api", id: row!.id },
+        summary: {
+          after: { name: row!.name, context: row!.context, version },
+          copiedFrom: { id, version: source.version },
         },
-      })
-      .returning();
-    await audit(tx, actor, {
-      action: "revision.create",
-      target: { type: "revision", id: rev!.id },
-      summary: { apiId, number: rev!.number },
+      });
+      return ok(toApi(row!));
     });
-    return ok({ id: rev!.id, apiId, number: rev!.number, createdAt: rev!.createdAt.toISOString() });
-  });
-}
-
-export async function listRevisions(s: Services, actor: Actor, apiId: string) {
-  return s.db.withTenant(actor.tenantId, async (tx) => {
-    if (!(await findApi(tx, apiId))) {
-      return notFound("API");
+  } catch (e) {
+    if (isUniqueViolation(e)) {
+      return fail("conflict", `version ${version} of this API exists`);
     }
-    const rows = await tx.select().from(revisions).where(eq(revisions.apiId, apiId)).orderBy(desc(revisions.number));
-    return ok(rows.map((r) => ({ id: r.id, apiId, number: r.number, createdAt: r.createdAt.toISOString() })));
-  });
+    throw e;
+  }
 }

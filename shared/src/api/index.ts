@@ -115,15 +115,46 @@ export const ImportApiRequest = z
   .meta({ id: "ImportApiRequest" });
 
 export const LifecycleAction = z.enum(["pre-release", "publish", "block", "deprecate", "retire", "demote"]);
-export const LifecycleRequest = z.object({ action: LifecycleAction }).meta({ id: "LifecycleRequest" });
+export const LifecycleRequest = z
+  .object({
+    action: LifecycleAction,
+    deprecatePreviousVersions: z
+      .boolean()
+      .optional()
+      .meta({ description: "with publish: deprecate the other PUBLISHED versions of this context" }),
+  })
+  .meta({ id: "LifecycleRequest" });
 
 export const Revision = z
-  .object({ id: z.string(), apiId: z.string(), number: z.number().int(), createdAt: z.string() })
+  .object({
+    id: z.string(),
+    apiId: z.string(),
+    number: z.number().int(),
+    createdAt: z.string(),
+    deployedTo: z.array(z.string()).meta({ description: "environments where this revision is live" }),
+  })
   .meta({ id: "Revision" });
 
 export const CreateDeploymentRequest = z
-  .object({ revisionId: z.string(), environment: z.string().min(1).max(100) })
+  .object({
+    revisionId: z.string(),
+    environment: z.string().min(1).max(100).optional(),
+    environments: z
+      .array(z.string().min(1).max(100))
+      .min(1)
+      .max(20)
+      .optional()
+      .meta({ description: "deploy to several environments at once (answers with an array)" }),
+  })
+  .refine((v) => (v.environment === undefined) !== (v.environments === undefined), {
+    message: "give environment or environments",
+    path: ["environment"],
+  })
   .meta({ id: "CreateDeploymentRequest" });
+
+export const UndeployParams = z.object({ id: z.string(), environment: z.string().min(1).max(100) });
+
+export const NewVersionRequest = z.object({ version: ApiVersion }).meta({ id: "NewVersionRequest" });
 
 export const Deployment = z
   .object({
