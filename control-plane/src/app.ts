@@ -17,6 +17,7 @@ import { registerDeploymentRoutes } from "./routes/deployments.js";
 import { registerEnvironmentRoutes } from "./routes/environments.js";
 import { registerOAuthRoutes } from "./routes/oauth.js";
 import { registerUserRoutes } from "./routes/users.js";
+import { registerWebhookRoutes } from "./routes/webhooks.js";
 import type { Services } from "./services/context.js";
 
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -109,6 +110,7 @@ export function newApp(deps: AppDeps) {
   registerCatalogRoutes(v1);
   registerAuditRoutes(v1);
   registerUserRoutes(v1);
+  registerWebhookRoutes(v1);
   v1.doc31("/openapi.json", {
     openapi: "3.1.0",
     info: {

@@ -18,6 +18,7 @@ import { ingestBatch } from "./services/analytics.js";
 import type { Services } from "./services/context.js";
 import { recordAck, recordStatus } from "./services/gateways.js";
 import { ensureDefaultEnvironment } from "./services/tenants.js";
+import { WebhookDispatcher } from "./services/webhook-dispatcher.js";
 
 export interface ControlPlaneOptions {
   /** PostgreSQL URL; absent: embedded PGlite under `<dataDir>/postgres`. */
@@ -33,6 +34,10 @@ export interface ControlPlaneOptions {
   gatewayUrl?: string;
   logger?: Logger;
   gatewayLiveMs?: number;
+  /** Let webhooks call loopback and private addresses (default false: a SaaS must not). */
+  webhookAllowPrivate?: boolean;
+  /** First retry delay of failed webhook deliveries (doubles per attempt). */
+  webhookBackoffMs?: number;
 }
 
 export interface ControlPlane {
@@ -61,6 +66,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     publicUrl: opts.publicUrl ?? "",
     gatewayUrl: opts.gatewayUrl ?? "http://127.0.0.1:8000",
     gatewayLiveMs: opts.gatewayLiveMs ?? 30_000,
+    webhookAllowPrivate: opts.webhookAllowPrivate ?? false,
   };
   await ensureDefaultEnvironment(services);
 
@@ -109,6 +115,8 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     );
   })().catch((e) => log.error({ err: e }, "bus setup failed"));
   relay.start();
+  const webhooks = new WebhookDispatcher(database, log, opts.webhookBackoffMs);
+  webhooks.start();
 
   log.info({ port, publicUrl, embeddedDatabase: Boolean(embedded) }, "control plane listening");
   return {
@@ -119,6 +127,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     close: async () => {
       server.close();
       await relay.stop();
+      await webhooks.stop();
       await busSetup;
       await Promise.all(stoppables.map((s) => s.stop()));
       await database.close();

@@ -20,6 +20,7 @@ export const PERMISSIONS = {
   "analytics:read": ["admin", "publisher", "creator", "developer"],
   "audit:read": ["admin"],
   "users:manage": ["admin"],
+  "webhooks:manage": ["admin"],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

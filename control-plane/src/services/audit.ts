@@ -1,6 +1,7 @@
 import type { Tx } from "../db/client.js";
 import { auditEvents } from "../db/schema/index.js";
 import type { Actor } from "./context.js";
+import { enqueueWebhooks } from "./webhooks.js";
 
 export interface AuditEntry {
   action: string;
@@ -9,21 +10,28 @@ export interface AuditEntry {
   summary?: Record<string, unknown>;
 }
 
-/** Records a change in the caller's transaction: it commits or rolls back with the change. */
+/**
+ * Records a change in the caller's transaction: it commits or rolls back with the change.
+ * The same record is the event webhooks subscribe to, queued in the same transaction.
+ */
 export async function audit(
   tx: Tx,
   actor: Pick<Actor, "tenantId" | "userId" | "role">,
   entry: AuditEntry,
 ): Promise<void> {
-  await tx.insert(auditEvents).values({
-    tenantId: actor.tenantId,
-    actorId: actor.userId,
-    actorRole: actor.role,
-    action: entry.action,
-    targetType: entry.target.type,
-    targetId: entry.target.id ?? null,
-    summary: entry.summary ?? {},
-  });
+  const [row] = await tx
+    .insert(auditEvents)
+    .values({
+      tenantId: actor.tenantId,
+      actorId: actor.userId,
+      actorRole: actor.role,
+      action: entry.action,
+      targetType: entry.target.type,
+      targetId: entry.target.id ?? null,
+      summary: entry.summary ?? {},
+    })
+    .returning();
+  await enqueueWebhooks(tx, actor.tenantId, row!);
 }
 
 /** The fields of `after` that differ from `before`, as `{field: [before, after]}`. */

@@ -16,6 +16,8 @@ beforeAll(async () => {
   a = await signupTenant(t.api, "iso-a");
   b = await signupTenant(t.api, "iso-b");
   const call = (method: string, path: string, body?: unknown) => t.api.call(method, path, { token: a.token, body });
+  // Every change below also queues a delivery for this webhook.
+  ids.webhook = (await call("POST", "/api/v1/webhooks", { url: "http://127.0.0.1:9/hook", events: ["*"] })).body.id;
   ids.api = (
     await call("POST", "/api/v1/apis", {
       name: "A",
@@ -84,6 +86,8 @@ describe("tenant B through the REST API", () => {
     expectProblem(await asB("PATCH", `/api/v1/users/${aUsers[0]!.id}`, { role: "developer" }), 404, "not-found");
     expectProblem(await asB("DELETE", `/api/v1/users/${aUsers[0]!.id}`), 404, "not-found");
     expect((await asB("GET", "/api/v1/invitations")).body).toEqual([]);
+    expect((await asB("GET", "/api/v1/webhooks")).body).toEqual([]);
+    expectProblem(await asB("GET", `/api/v1/webhooks/${ids.webhook}/deliveries`), 404, "not-found");
     expectProblem(await asB("POST", `/api/v1/applications/${ids.app}/credentials`), 404, "not-found");
     expectProblem(await asB("POST", `/api/v1/applications/${ids.app}/api-keys`), 404, "not-found");
     expectProblem(await asB("DELETE", `/api/v1/applications/${ids.app}/api-keys/${ids.key}`), 404, "not-found");

@@ -4,3 +4,4 @@ export * from "./audit.js";
 export * from "./deployer.js";
 export * from "./gateways.js";
 export * from "./tenants.js";
+export * from "./webhooks.js";
