@@ -7,13 +7,16 @@ import {
   KeyManager,
   ok,
   TierDto,
+  UpdateTierRequest,
 } from "@portico/shared";
 import { z } from "zod";
 import type { AppEnv } from "../http/env.js";
 import { queryRequests } from "../services/analytics.js";
 import { createKeyManager, listKeyManagers } from "../services/key-managers.js";
-import { createTier, listTiers } from "../services/tiers.js";
+import { createTier, deleteTier, listTiers, updateTier } from "../services/tiers.js";
 import { bearer, guard, json, jsonBody, problems, reply } from "./_openapi.js";
+
+const TierParams = z.object({ name: z.string().min(1).max(60) });
 
 const routes = {
   tiers: createRoute({
@@ -34,6 +37,26 @@ const routes = {
     ...guard("tiers:write"),
     request: jsonBody(CreateTierRequest),
     responses: { 201: json(TierDto, "The tier"), ...problems(400, 401, 403, 409) },
+  }),
+  updateTier: createRoute({
+    method: "patch",
+    path: "/tiers/{name}",
+    tags: ["Tiers"],
+    security: bearer,
+    summary: "Change a tier's limits (gateways apply them with the next bundle)",
+    ...guard("tiers:write"),
+    request: { params: TierParams, ...jsonBody(UpdateTierRequest) },
+    responses: { 200: json(TierDto, "The tier"), ...problems(400, 401, 403, 404) },
+  }),
+  deleteTier: createRoute({
+    method: "delete",
+    path: "/tiers/{name}",
+    tags: ["Tiers"],
+    security: bearer,
+    summary: "Delete a tier no subscription uses",
+    ...guard("tiers:write"),
+    request: { params: TierParams },
+    responses: { 204: { description: "Deleted" }, ...problems(401, 403, 404, 409) },
   }),
   keyManagers: createRoute({
     method: "get",
@@ -67,6 +90,13 @@ const routes = {
 };
 
 export function registerCatalogRoutes(app: OpenAPIHono<AppEnv>) {
+  app.openapi(routes.updateTier, async (c) =>
+    reply(c, await updateTier(c.var.services, c.var.actor, c.req.valid("param").name, c.req.valid("json"))),
+  );
+  app.openapi(routes.deleteTier, async (c) => {
+    const r = await deleteTier(c.var.services, c.var.actor, c.req.valid("param").name);
+    return r.ok ? (c.body(null, 204) as never) : reply(c, r);
+  });
   app.openapi(routes.tiers, async (c) => reply(c, ok(await listTiers(c.var.services, c.var.actor))));
   app.openapi(routes.createTier, async (c) =>
     reply(c, await createTier(c.var.services, c.var.actor, c.req.valid("json")), 201),

@@ -11,7 +11,7 @@ import { sha256Hex } from "@portico/shared/bundle";
 import { and, eq, ilike, isNull, ne, or } from "drizzle-orm";
 import { z } from "zod";
 import type { Tx } from "../db/client.js";
-import { apis, deployments, revisions } from "../db/schema/index.js";
+import { apis, deployments, environments } from "../db/schema/index.js";
 import { redeploy } from "../deployer/redeploy.js";
 import { audit, changes } from "./audit.js";
 import type { Actor, Services } from "./context.js";
@@ -115,8 +115,24 @@ export async function getApiWithEtag(
   actor: Actor,
   id: string,
 ): Promise<ServiceResult<{ api: Api; etag: string }>> {
-  const row = await s.db.withTenant(actor.tenantId, (tx) => findApi(tx, id));
-  return row ? ok({ api: toApi(row), etag: etagOf(row) }) : notFound("API");
+  return s.db.withTenant(actor.tenantId, async (tx) => {
+    const row = await findApi(tx, id);
+    if (!row) {
+      return notFound("API");
+    }
+    const live = await tx
+      .select({ environment: environments.name, gatewayUrl: environments.gatewayUrl })
+      .from(deployments)
+      .innerJoin(environments, eq(environments.id, deployments.environmentId))
+      .where(and(eq(deployments.apiId, id), isNull(deployments.undeployedAt)));
+    const endpoints = live
+      .filter((l) => l.gatewayUrl)
+      .map((l) => ({
+        environment: l.environment,
+        url: `${l.gatewayUrl}/t/${actor.tenantSlug}/${row.context}/${row.version}`,
+      }));
+    return ok({ api: { ...toApi(row), endpoints }, etag: etagOf(row) });
+  });
 }
 
 export async function updateApi(

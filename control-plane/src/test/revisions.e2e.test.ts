@@ -171,3 +171,38 @@ describe("versions", () => {
     expect((await call("GET", `/api/v1/apis/${v2.body.id}`)).body.status).toBe("PUBLISHED");
   });
 });
+
+describe("endpoints", () => {
+  it("show the API's gateway URL in each environment where it is live", async () => {
+    const { api } = await publishedApi(t, tenant.token, { context: "shown", upstreamUrl: upstream.url });
+    const read = (await call("GET", `/api/v1/apis/${api.id}`)).body;
+    expect(read.endpoints).toEqual([
+      { environment: "default", url: `http://127.0.0.1:8000/t/${tenant.slug}/shown/v1` },
+    ]);
+    await call("DELETE", `/api/v1/apis/${api.id}/deployments/default`);
+    expect((await call("GET", `/api/v1/apis/${api.id}`)).body.endpoints).toEqual([]);
+  });
+});
+
+describe("tiers", () => {
+  it("change limits that gateways apply, and are deleted only when unused", async () => {
+    const { api } = await publishedApi(t, tenant.token, { context: "tiered", upstreamUrl: upstream.url });
+    await call("POST", "/api/v1/tiers", { name: "Small", requestsPerMinute: 100 });
+    const { key } = await application(t, tenant.token, api.id, "Small");
+    const limitSeen = async () =>
+      (await gw.call("GET", `/t/${tenant.slug}/tiered/v1/x`, { headers: { "x-api-key": key } })).headers.get(
+        "ratelimit-limit",
+      );
+    await until(async () => (await limitSeen()) === "100" || undefined, "limit 100");
+    expect((await call("PATCH", "/api/v1/tiers/Small", { requestsPerMinute: 50 })).body).toMatchObject({
+      name: "Small",
+      requestsPerMinute: 50,
+    });
+    await until(async () => (await limitSeen()) === "50" || undefined, "limit 50");
+    expectProblem(await call("DELETE", "/api/v1/tiers/Small"), 409, "conflict");
+    expectProblem(await call("PATCH", "/api/v1/tiers/Nope", { burst: 5 }), 404, "not-found");
+    await call("POST", "/api/v1/tiers", { name: "Unused", requestsPerMinute: 1 });
+    expect((await call("DELETE", "/api/v1/tiers/Unused")).status).toBe(204);
+    expect((await call("GET", "/api/v1/tiers")).body.map((x: { name: string }) => x.name)).not.toContain("Unused");
+  });
+});

@@ -99,6 +99,10 @@ export const Api = z
     upstream: Upstream,
     resources: z.array(Resource),
     subscriptionApproval: z.boolean(),
+    endpoints: z
+      .array(z.object({ environment: z.string(), url: z.string() }))
+      .optional()
+      .meta({ description: "where the API is live: its gateway URL per environment (on single reads)" }),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
@@ -251,6 +255,14 @@ export const Subscription = z
   .meta({ id: "Subscription" });
 
 export const TierDto = Tier.meta({ id: "Tier" });
+export const UpdateTierRequest = z
+  .object({
+    requestsPerMinute: z.number().int().positive().nullable().optional(),
+    burst: z.number().int().positive().nullable().optional(),
+  })
+  .strict()
+  .meta({ id: "UpdateTierRequest" });
+
 export const CreateTierRequest = z
   .object({
     name: z
