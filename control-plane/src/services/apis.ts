@@ -30,6 +30,8 @@ export const toApi = (r: ApiRow): Api => ({
   upstream: { url: r.upstreamUrl },
   resources: r.resources,
   subscriptionApproval: r.subscriptionApproval,
+  deprecatedAt: r.deprecatedAt?.toISOString() ?? null,
+  sunsetAt: r.sunsetAt?.toISOString() ?? null,
   createdAt: r.createdAt.toISOString(),
   updatedAt: r.updatedAt.toISOString(),
 });
@@ -232,6 +234,7 @@ async function transition(
   api: ApiRow,
   action: string,
   next: ApiStatus,
+  sunsetAt?: string,
 ): Promise<ApiRow> {
   const envs = await liveEnvironments(tx, api.id);
   if (next === "RETIRED") {
@@ -243,7 +246,12 @@ async function transition(
   }
   const [row] = await tx
     .update(apis)
-    .set({ status: next, updatedAt: new Date() })
+    .set({
+      status: next,
+      updatedAt: new Date(),
+      // Deprecation dates travel to the gateways, which answer with Deprecation and Sunset headers.
+      ...(next === "DEPRECATED" ? { deprecatedAt: new Date(), sunsetAt: sunsetAt ? new Date(sunsetAt) : null } : {}),
+    })
     .where(eq(apis.id, api.id))
     .returning();
   await redeploy(tx, s.deploy, actor.tenantId, envs);
@@ -275,7 +283,7 @@ export async function changeLifecycle(
         `cannot ${action} an API that is ${api.status}; allowed: ${allowed.length ? allowed.join(", ") : "none"}`,
       );
     }
-    const row = await transition(tx, s, actor, api, action, next);
+    const row = await transition(tx, s, actor, api, action, next, request.sunsetAt);
     if (next === "PUBLISHED" && request.deprecatePreviousVersions) {
       const others = await tx
         .select()

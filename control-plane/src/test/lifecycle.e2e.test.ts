@@ -115,9 +115,17 @@ describe("lifecycle at the gateway", () => {
   }
 
   it("takes no new subscriptions unless PUBLISHED; existing ones keep working when DEPRECATED", async () => {
-    const { api, key, move, path } = await apiIn("PUBLISHED");
-    await move("deprecate");
+    const { api, key, path } = await apiIn("PUBLISHED");
+    const sunsetAt = "2027-06-30T00:00:00.000Z";
+    const deprecated = await t.api.call("POST", `/api/v1/apis/${api.id}/lifecycle`, {
+      token: tenant.token,
+      body: { action: "deprecate", sunsetAt },
+    });
+    expect(deprecated.body).toMatchObject({ status: "DEPRECATED", sunsetAt });
     await expectEffect(path, key, "DEPRECATED");
+    const res = await gw.call("GET", path, { headers: { "x-api-key": key } });
+    expect(res.headers.get("sunset")).toBe("Wed, 30 Jun 2027 00:00:00 GMT");
+    expect(res.headers.get("deprecation")).toBe(`@${Math.floor(Date.parse(deprecated.body.deprecatedAt) / 1000)}`);
     const app = (await t.api.call("POST", "/api/v1/applications", { token: tenant.token, body: { name: "late" } }))
       .body;
     const sub = await t.api.call("POST", "/api/v1/subscriptions", {

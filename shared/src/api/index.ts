@@ -99,6 +99,8 @@ export const Api = z
     upstream: Upstream,
     resources: z.array(Resource),
     subscriptionApproval: z.boolean(),
+    deprecatedAt: z.string().nullable(),
+    sunsetAt: z.string().nullable(),
     endpoints: z
       .array(z.object({ environment: z.string(), url: z.string() }))
       .optional()
@@ -126,6 +128,10 @@ export const LifecycleRequest = z
       .boolean()
       .optional()
       .meta({ description: "with publish: deprecate the other PUBLISHED versions of this context" }),
+    sunsetAt: z.iso
+      .datetime({ offset: true })
+      .optional()
+      .meta({ description: "with deprecate: when the API goes away, sent by gateways as the Sunset header" }),
   })
   .meta({ id: "LifecycleRequest" });
 

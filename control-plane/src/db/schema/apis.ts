@@ -22,6 +22,9 @@ export const apis = pgTable(
     resources: jsonb("resources").$type<ResourceT[]>().notNull().default([]),
     /** New subscriptions wait as PENDING until approved. */
     subscriptionApproval: boolean("subscription_approval").notNull().default(false),
+    deprecatedAt: timestamp("deprecated_at", { withTimezone: true }),
+    /** Announced end of life, sent by gateways as the Sunset header (RFC 8594). */
+    sunsetAt: timestamp("sunset_at", { withTimezone: true }),
     /** The imported OpenAPI document, as JSON. */
     openapi: jsonb("openapi").$type<Record<string, unknown> | null>(),
     createdAt: createdAt(),
