@@ -3,6 +3,7 @@ import {
   Application,
   CreateApiKeyRequest,
   CreateApplicationRequest,
+  CreateCredentialsRequest,
   CreatedApiKey,
   CreateExternalClientRequest,
   CreateSubscriptionRequest,
@@ -76,8 +77,11 @@ const routes = {
     security: bearer,
     summary: "New OAuth2 client credentials; the secret is shown only in this response",
     middleware: write,
-    request: { params: IdParams },
-    responses: { 201: json(Credentials, "Client id and secret"), ...problems(401, 403, 404) },
+    request: {
+      params: IdParams,
+      body: { content: { "application/json": { schema: CreateCredentialsRequest } }, required: false },
+    },
+    responses: { 201: json(Credentials, "Client id and secret"), ...problems(400, 401, 403, 404) },
   }),
   createKey: createRoute({
     method: "post",
@@ -152,7 +156,17 @@ export function registerApplicationRoutes(app: OpenAPIHono<AppEnv>) {
     reply(c, await getApplication(c.var.services, c.var.actor, c.req.valid("param").id)),
   );
   app.openapi(routes.credentials, async (c) =>
-    reply(c, await createCredentials(c.var.services, c.var.actor, c.req.valid("param").id), 201),
+    reply(
+      c,
+      await createCredentials(
+        c.var.services,
+        c.var.actor,
+        c.req.valid("param").id,
+        // An empty POST (no body) validates to nothing or `{}`: a confidential client.
+        CreateCredentialsRequest.parse(c.req.valid("json") ?? {}),
+      ),
+      201,
+    ),
   );
   // The body is optional: an empty POST makes a key that never expires.
   app.openapi(routes.createKey, async (c) =>

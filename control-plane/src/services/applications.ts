@@ -1,6 +1,7 @@
 import {
   type CreateApiKeyRequest,
   type CreateApplicationRequest,
+  type CreateCredentialsRequest,
   type CreateExternalClientRequest,
   newSecret,
   ok,
@@ -60,18 +61,36 @@ export async function getApplication(s: Services, actor: Actor, id: string) {
   return row ? ok(toApplication(row)) : notFound("application");
 }
 
-/** OAuth client credentials; the secret is returned once and kept only as its SHA-256. */
-export function createCredentials(s: Services, actor: Actor, applicationId: string) {
+/**
+ * OAuth client credentials; a confidential client's secret is returned once and kept only as
+ * its SHA-256. A public client (SPA) gets no secret and must register its redirect URIs.
+ */
+export function createCredentials(
+  s: Services,
+  actor: Actor,
+  applicationId: string,
+  input: z.infer<typeof CreateCredentialsRequest> = { type: "confidential", redirectUris: [] },
+) {
   const clientId = newSecret(SecretPrefix.clientId, 12);
-  const clientSecret = newSecret(SecretPrefix.clientSecret, 32);
+  const clientSecret = input.type === "confidential" ? newSecret(SecretPrefix.clientSecret, 32) : undefined;
   return withTenantRedeploy(s, actor, async (tx) => {
     if (!(await findApplication(tx, applicationId))) {
       return notFound("application");
     }
-    await tx
-      .insert(oauthClients)
-      .values({ clientId, tenantId: actor.tenantId, applicationId, secretHash: sha256Hex(clientSecret) });
-    return ok({ clientId, clientSecret });
+    await tx.insert(oauthClients).values({
+      clientId,
+      tenantId: actor.tenantId,
+      applicationId,
+      secretHash: clientSecret ? sha256Hex(clientSecret) : null,
+      clientType: input.type,
+      redirectUris: input.redirectUris,
+    });
+    return ok({
+      clientId,
+      ...(clientSecret ? { clientSecret } : {}),
+      type: input.type,
+      redirectUris: input.redirectUris,
+    });
   });
 }
 

@@ -172,7 +172,41 @@ export const Application = z
   .object({ id: z.string(), name: z.string(), description: z.string().nullable(), createdAt: z.string() })
   .meta({ id: "Application" });
 
-export const Credentials = z.object({ clientId: z.string(), clientSecret: z.string() }).meta({ id: "Credentials" });
+/** A redirect URI for authorization_code: absolute https, or http on a loopback host; no fragment. */
+export const RedirectUri = z
+  .url()
+  .max(2000)
+  .refine((u) => {
+    const url = new URL(u);
+    const loopback = ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
+    return !url.hash && (url.protocol === "https:" || (url.protocol === "http:" && loopback));
+  }, "https, or http on a loopback host, without a fragment");
+
+export const CreateCredentialsRequest = z
+  .object({
+    type: z
+      .enum(["confidential", "public"])
+      .default("confidential")
+      .meta({ description: "public: an SPA or native app without a secret (authorization_code with PKCE only)" }),
+    redirectUris: z
+      .array(RedirectUri)
+      .max(20)
+      .default([])
+      .meta({ description: "exact redirect URIs for authorization_code" }),
+  })
+  .refine((r) => r.type === "confidential" || r.redirectUris.length > 0, {
+    message: "a public client needs at least one redirect URI",
+    path: ["redirectUris"],
+  })
+  .meta({ id: "CreateCredentialsRequest" });
+export const Credentials = z
+  .object({
+    clientId: z.string(),
+    clientSecret: z.string().optional().meta({ description: "absent for a public client" }),
+    type: z.enum(["confidential", "public"]).optional(),
+    redirectUris: z.array(z.string()).optional(),
+  })
+  .meta({ id: "Credentials" });
 export const CreatedApiKey = z
   .object({ id: z.string(), key: z.string(), expiresAt: z.string().nullable() })
   .meta({ id: "CreatedApiKey" });
