@@ -17,6 +17,7 @@ const toKeyManager = (k: KmRow) => ({
   jwksUri: k.jwksUri,
   audience: k.audience,
   clientIdClaim: k.clientIdClaim,
+  claimMappings: { scope: k.scopeClaim },
 });
 
 /** OIDC discovery (RFC 8414 / OpenID Discovery): the issuer must name itself. */
@@ -53,6 +54,7 @@ export async function createKeyManager(s: Services, actor: Actor, input: z.infer
           jwksUri: jwksUri.value,
           audience: input.audience ?? null,
           clientIdClaim: input.clientIdClaim ?? "client_id",
+          scopeClaim: input.claimMappings?.scope ?? "scope",
         })
         .returning();
       return ok(toKeyManager(r!));

@@ -270,6 +270,20 @@ export const AnalyticsResponse = z
   })
   .meta({ id: "AnalyticsRequests" });
 
+/** How an external issuer's token claims map onto what Portico reads. */
+export const ClaimMappings = z
+  .object({
+    scope: z
+      .string()
+      .min(1)
+      .max(100)
+      .regex(/^[A-Za-z0-9_.:-]+$/)
+      .optional()
+      .meta({ description: "claim carrying the scopes (space-separated string or array); default `scope`" }),
+  })
+  .strict()
+  .meta({ id: "ClaimMappings" });
+
 export const CreateKeyManagerRequest = z
   .object({
     name: z.string().trim().min(1).max(100),
@@ -277,6 +291,7 @@ export const CreateKeyManagerRequest = z
     jwksUri: z.url().optional(),
     audience: z.string().min(1).optional(),
     clientIdClaim: z.string().min(1).max(100).optional(),
+    claimMappings: ClaimMappings.optional(),
   })
   .meta({ id: "CreateKeyManagerRequest" });
 export const KeyManager = z
@@ -287,6 +302,7 @@ export const KeyManager = z
     jwksUri: z.string(),
     audience: z.string().nullable(),
     clientIdClaim: z.string(),
+    claimMappings: z.object({ scope: z.string() }),
   })
   .meta({ id: "KeyManager" });
 export const CreateExternalClientRequest = z
