@@ -80,7 +80,8 @@ export async function buildBundle(
       id: k.id,
       hash: k.keyHash,
       applicationId: k.applicationId,
-      expiresAt: k.expiresAt ? Math.floor(k.expiresAt.getTime() / 1000) : null,
+      // Rounded up: the gateway's whole-second clock must not end a key before its time.
+      expiresAt: k.expiresAt ? Math.ceil(k.expiresAt.getTime() / 1000) : null,
       allowedIps: k.allowedIps ?? null,
       allowedReferrers: k.allowedReferrers ?? null,
     })),

@@ -10,6 +10,8 @@ import {
   Credentials,
   ExternalClient,
   ok,
+  RotateApiKeyRequest,
+  RotatedApiKey,
   Subscription,
 } from "@portico/shared";
 import { z } from "zod";
@@ -24,6 +26,7 @@ import {
   listApiKeys,
   listApplications,
   revokeApiKey,
+  rotateApiKey,
 } from "../services/applications.js";
 import { createSubscription, listSubscriptions } from "../services/subscriptions.js";
 import { bearer, IdParams, json, jsonBody, problems, reply } from "./_openapi.js";
@@ -37,6 +40,9 @@ const ApiKeySummary = z.object({
   prefix: z.string(),
   expiresAt: z.string().nullable(),
   revokedAt: z.string().nullable(),
+  allowedIps: z.array(z.string()).nullable(),
+  allowedReferrers: z.array(z.string()).nullable(),
+  replacedBy: z.string().nullable().meta({ description: "set once rotated: the key that replaces it" }),
   createdAt: z.string(),
 });
 
@@ -116,6 +122,19 @@ const routes = {
     request: { params: z.object({ id: z.string(), keyId: z.string() }) },
     responses: { 204: { description: "Revoked" }, ...problems(401, 403, 404) },
   }),
+  rotateKey: createRoute({
+    method: "post",
+    path: "/applications/{id}/api-keys/{keyId}/rotate",
+    tags,
+    security: bearer,
+    summary: "Rotate a key: a new key now, the old one valid for the grace period; the new key is shown only here",
+    middleware: write,
+    request: {
+      params: z.object({ id: z.string(), keyId: z.string() }),
+      body: { content: { "application/json": { schema: RotateApiKeyRequest } }, required: false },
+    },
+    responses: { 201: json(RotatedApiKey, "The new key and the old key's end"), ...problems(400, 401, 403, 404, 409) },
+  }),
   externalClient: createRoute({
     method: "post",
     path: "/applications/{id}/external-clients",
@@ -179,6 +198,11 @@ export function registerApplicationRoutes(app: OpenAPIHono<AppEnv>) {
     const { id, keyId } = c.req.valid("param");
     const r = await revokeApiKey(c.var.services, c.var.actor, id, keyId);
     return r.ok ? (c.body(null, 204) as never) : reply(c, r);
+  });
+  app.openapi(routes.rotateKey, async (c) => {
+    const { id, keyId } = c.req.valid("param");
+    const input = RotateApiKeyRequest.parse(c.req.valid("json") ?? {});
+    return reply(c, await rotateApiKey(c.var.services, c.var.actor, id, keyId, input), 201);
   });
   app.openapi(routes.externalClient, async (c) =>
     reply(c, await bindExternalClient(c.var.services, c.var.actor, c.req.valid("param").id, c.req.valid("json")), 201),

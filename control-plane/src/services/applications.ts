@@ -5,6 +5,7 @@ import {
   type CreateExternalClientRequest,
   newSecret,
   ok,
+  type RotateApiKeyRequest,
   SecretPrefix,
 } from "@portico/shared";
 import { sha256Hex } from "@portico/shared/bundle";
@@ -108,9 +109,74 @@ export function createApiKey(
     }
     const [row] = await tx
       .insert(apiKeys)
-      .values({ tenantId: actor.tenantId, applicationId, keyHash: sha256Hex(key), prefix: key.slice(0, 10), expiresAt })
+      .values({
+        tenantId: actor.tenantId,
+        applicationId,
+        keyHash: sha256Hex(key),
+        prefix: key.slice(0, 10),
+        expiresAt,
+        allowedIps: input.allowedIps ?? null,
+        allowedReferrers: input.allowedReferrers ?? null,
+      })
       .returning();
     return ok({ id: row!.id, key, expiresAt: expiresAt?.toISOString() ?? null });
+  });
+}
+
+/**
+ * Rotation: a new key with the old one's restrictions; the old key keeps working for the
+ * grace period (its expiresAt, carried to the gateways), then they refuse it on their own.
+ */
+export function rotateApiKey(
+  s: Services,
+  actor: Actor,
+  applicationId: string,
+  keyId: string,
+  input: z.infer<typeof RotateApiKeyRequest>,
+) {
+  const key = newSecret(SecretPrefix.apiKey, 32);
+  const now = Date.now();
+  return withTenantRedeploy(s, actor, async (tx) => {
+    if (!isId(keyId) || !(await findApplication(tx, applicationId))) {
+      return notFound("API key");
+    }
+    const [old] = await tx
+      .select()
+      .from(apiKeys)
+      .where(and(eq(apiKeys.id, keyId), eq(apiKeys.applicationId, applicationId)))
+      .for("update");
+    if (!old) {
+      return notFound("API key");
+    }
+    if (
+      old.revokedAt !== null ||
+      old.replacedBy !== null ||
+      (old.expiresAt !== null && old.expiresAt.getTime() <= now)
+    ) {
+      return fail("conflict", "the key is revoked, expired or already rotated");
+    }
+    const graceEnd = new Date(now + input.gracePeriodSeconds * 1000);
+    const oldExpiresAt = old.expiresAt !== null && old.expiresAt < graceEnd ? old.expiresAt : graceEnd;
+    const expiresAt = input.expiresInSeconds ? new Date(now + input.expiresInSeconds * 1000) : null;
+    const [row] = await tx
+      .insert(apiKeys)
+      .values({
+        tenantId: actor.tenantId,
+        applicationId,
+        keyHash: sha256Hex(key),
+        prefix: key.slice(0, 10),
+        expiresAt,
+        allowedIps: old.allowedIps,
+        allowedReferrers: old.allowedReferrers,
+      })
+      .returning();
+    await tx.update(apiKeys).set({ expiresAt: oldExpiresAt, replacedBy: row!.id }).where(eq(apiKeys.id, old.id));
+    return ok({
+      id: row!.id,
+      key,
+      expiresAt: expiresAt?.toISOString() ?? null,
+      previous: { id: old.id, expiresAt: oldExpiresAt.toISOString() },
+    });
   });
 }
 
@@ -130,6 +196,9 @@ export function listApiKeys(s: Services, actor: Actor, applicationId: string) {
         prefix: k.prefix,
         expiresAt: k.expiresAt?.toISOString() ?? null,
         revokedAt: k.revokedAt?.toISOString() ?? null,
+        allowedIps: k.allowedIps ?? null,
+        allowedReferrers: k.allowedReferrers ?? null,
+        replacedBy: k.replacedBy ?? null,
         createdAt: k.createdAt.toISOString(),
       })),
     );

@@ -77,6 +77,11 @@ describe("tenant B through the REST API", () => {
     expectProblem(await asB("POST", `/api/v1/applications/${ids.app}/credentials`), 404, "not-found");
     expectProblem(await asB("POST", `/api/v1/applications/${ids.app}/api-keys`), 404, "not-found");
     expectProblem(await asB("DELETE", `/api/v1/applications/${ids.app}/api-keys/${ids.key}`), 404, "not-found");
+    expectProblem(
+      await asB("POST", `/api/v1/applications/${ids.app}/api-keys/${ids.key}/rotate`, {}),
+      404,
+      "not-found",
+    );
     const bApp = (await asB("POST", "/api/v1/applications", { name: "B app" })).body.id;
     expectProblem(
       await asB("POST", "/api/v1/subscriptions", { applicationId: bApp, apiId: ids.api, tier: "Gold" }),

@@ -210,6 +210,21 @@ export const Credentials = z
 export const CreatedApiKey = z
   .object({ id: z.string(), key: z.string(), expiresAt: z.string().nullable() })
   .meta({ id: "CreatedApiKey" });
+const IpOrCidr = z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()], {
+  error: "an IPv4/IPv6 address or CIDR",
+});
+/** `https://app.example.com/*` (URL prefix), a full URL, `app.example.com` or `*.example.com`. */
+const ReferrerPattern = z
+  .string()
+  .min(1)
+  .max(500)
+  .refine((p) => {
+    if (p.includes("://")) {
+      return URL.canParse(p.replace(/\*$/, "")) && /^https?:\/\//.test(p) && !p.slice(0, -1).includes("*");
+    }
+    return /^(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*$/i.test(p);
+  }, "a URL (optionally ending in *) or a host name (optionally *.domain)");
+
 export const CreateApiKeyRequest = z
   .object({
     expiresInSeconds: z
@@ -218,8 +233,49 @@ export const CreateApiKeyRequest = z
       .positive()
       .max(10 * 365 * 86400)
       .optional(),
+    allowedIps: z
+      .array(IpOrCidr)
+      .min(1)
+      .max(100)
+      .optional()
+      .meta({ description: "client addresses (IP or CIDR) the key works from; absent: anywhere" }),
+    allowedReferrers: z
+      .array(ReferrerPattern)
+      .min(1)
+      .max(100)
+      .optional()
+      .meta({ description: "Referer patterns the request must match; absent: no check" }),
   })
   .meta({ id: "CreateApiKeyRequest" });
+
+/** The longest grace period a rotated key may keep working. */
+export const MAX_API_KEY_GRACE_S = 30 * 86400;
+export const RotateApiKeyRequest = z
+  .object({
+    gracePeriodSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(MAX_API_KEY_GRACE_S)
+      .default(86400)
+      .meta({ description: "how long the old key keeps working (0 to 30 days; default 1 day)" }),
+    expiresInSeconds: z
+      .number()
+      .int()
+      .positive()
+      .max(10 * 365 * 86400)
+      .optional()
+      .meta({ description: "expiry of the new key; absent: none" }),
+  })
+  .meta({ id: "RotateApiKeyRequest" });
+export const RotatedApiKey = z
+  .object({
+    id: z.string(),
+    key: z.string(),
+    expiresAt: z.string().nullable(),
+    previous: z.object({ id: z.string(), expiresAt: z.string() }),
+  })
+  .meta({ id: "RotatedApiKey" });
 
 export const CreateSubscriptionRequest = z
   .object({ applicationId: z.string(), apiId: z.string(), tier: z.string().min(1).default("Unlimited") })
