@@ -14,6 +14,7 @@ import { registerAuthRoutes } from "./routes/auth.js";
 import { registerCatalogRoutes } from "./routes/catalog.js";
 import { registerDeploymentRoutes } from "./routes/deployments.js";
 import { registerEnvironmentRoutes } from "./routes/environments.js";
+import { registerIssuerKeyRoutes } from "./routes/issuer-keys.js";
 import { registerOAuthRoutes } from "./routes/oauth.js";
 import type { Services } from "./services/context.js";
 
@@ -33,7 +34,8 @@ export interface AppDeps {
   services: Services;
   log: Logger;
   metrics: Metrics;
-  bundleKeys: JSONWebKeySet;
+  /** Read on every request: a rotation changes it. */
+  bundleKeys: () => JSONWebKeySet;
   ready: () => Promise<boolean>;
 }
 
@@ -90,7 +92,7 @@ export function newApp(deps: AppDeps) {
   app.get("/metrics", async (c) =>
     c.body(await deps.metrics.registry.metrics(), 200, { "content-type": deps.metrics.registry.contentType }),
   );
-  app.get("/.well-known/portico/bundle-keys", (c) => c.json(deps.bundleKeys));
+  app.get("/.well-known/portico/bundle-keys", (c) => c.json(deps.bundleKeys()));
   registerOAuthRoutes(app);
 
   const v1 = new OpenAPIHono<AppEnv>({ defaultHook });
@@ -105,6 +107,7 @@ export function newApp(deps: AppDeps) {
   registerEnvironmentRoutes(v1);
   registerApplicationRoutes(v1);
   registerCatalogRoutes(v1);
+  registerIssuerKeyRoutes(v1);
   v1.doc31("/openapi.json", {
     openapi: "3.1.0",
     info: {

@@ -13,6 +13,7 @@ import { environments } from "./db/schema/index.js";
 import { OutboxRelay } from "./deployer/relay.js";
 import { createMetrics } from "./http/metrics.js";
 import { loadConsoleTokens } from "./keys/console-tokens.js";
+import { rotateBundleKey, sweepKeys } from "./keys/rotation.js";
 import { loadBundleSigner } from "./keys/signing-keys.js";
 import { ingestBatch } from "./services/analytics.js";
 import type { Services } from "./services/context.js";
@@ -33,6 +34,8 @@ export interface ControlPlaneOptions {
   gatewayUrl?: string;
   logger?: Logger;
   gatewayLiveMs?: number;
+  /** How often key rotations are advanced (announced bundle keys activated, issuer keys retired). */
+  keySweepMs?: number;
 }
 
 export interface ControlPlane {
@@ -40,6 +43,10 @@ export interface ControlPlane {
   port: number;
   services: Services;
   database: Database;
+  /** Platform operation: announce a new bundle-signing key that signs from `activateInS` on. */
+  rotateBundleKey(activateInS: number): Promise<string>;
+  /** Advances key rotations now (the timer does it every `keySweepMs`). */
+  sweepKeys(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -69,7 +76,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     services,
     log,
     metrics,
-    bundleKeys: signer.jwks,
+    bundleKeys: () => signer.jwks,
     ready: async () => {
       try {
         await database.system.execute(sql`select 1`);
@@ -109,6 +116,13 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     );
   })().catch((e) => log.error({ err: e }, "bus setup failed"));
   relay.start();
+  let sweeping: Promise<void> = Promise.resolve();
+  const sweep = () => {
+    sweeping = sweeping.then(() => sweepKeys(services, log)).catch((e) => log.error({ err: e }, "key sweep failed"));
+    return sweeping;
+  };
+  const keySweep = setInterval(() => void sweep(), opts.keySweepMs ?? 30_000);
+  keySweep.unref();
 
   log.info({ port, publicUrl, embeddedDatabase: Boolean(embedded) }, "control plane listening");
   return {
@@ -116,7 +130,11 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     port,
     services,
     database,
+    rotateBundleKey: (activateInS) => rotateBundleKey(services, activateInS),
+    sweepKeys: sweep,
     close: async () => {
+      clearInterval(keySweep);
+      await sweeping;
       server.close();
       await relay.stop();
       await busSetup;

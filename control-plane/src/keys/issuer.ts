@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { and, desc, gt, isNull, lte, or } from "drizzle-orm";
+import { desc, gt, isNull, lte, or } from "drizzle-orm";
 import { exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from "jose";
 import type { Tx } from "../db/client.js";
 import { issuerKeys } from "../db/schema/index.js";
@@ -76,7 +76,7 @@ export async function listIssuerKeys(tx: Tx) {
 
 /** Retired keys can sign nothing and verify nothing any more; their rows only clutter. */
 export async function pruneRetiredIssuerKeys(tx: Tx): Promise<void> {
-  await tx.delete(issuerKeys).where(and(lte(issuerKeys.retiresAt, new Date())));
+  await tx.delete(issuerKeys).where(lte(issuerKeys.retiresAt, new Date()));
 }
 
 export interface MintedToken {

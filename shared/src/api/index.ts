@@ -367,3 +367,30 @@ export const CreateExternalClientRequest = z
 export const ExternalClient = z
   .object({ id: z.string(), keyManagerId: z.string(), clientId: z.string(), applicationId: z.string() })
   .meta({ id: "ExternalClient" });
+
+export const IssuerKey = z
+  .object({
+    kid: z.string(),
+    alg: z.string(),
+    status: z.enum(["active", "retiring", "retired"]),
+    retiresAt: z.string().nullable().meta({ description: "end of the overlap of a key no longer signing" }),
+    createdAt: z.string(),
+  })
+  .meta({ id: "IssuerKey" });
+export const RotateIssuerKeyRequest = z
+  .object({
+    overlapSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(7 * 86400)
+      .optional()
+      .meta({
+        description:
+          "how long the old keys stay published; default: the access-token lifetime plus skew, so every token they signed expires first. Shorter cuts those tokens off early (a compromised key).",
+      }),
+  })
+  .meta({ id: "RotateIssuerKeyRequest" });
+export const RotatedIssuerKey = z
+  .object({ kid: z.string(), retiring: z.array(z.object({ kid: z.string(), retiresAt: z.string() })) })
+  .meta({ id: "RotatedIssuerKey" });
