@@ -15,6 +15,7 @@ import { registerAuthRoutes } from "./routes/auth.js";
 import { registerCatalogRoutes } from "./routes/catalog.js";
 import { registerDeploymentRoutes } from "./routes/deployments.js";
 import { registerEnvironmentRoutes } from "./routes/environments.js";
+import { registerIssuerKeyRoutes } from "./routes/issuer-keys.js";
 import { registerOAuthRoutes } from "./routes/oauth.js";
 import { registerUserRoutes } from "./routes/users.js";
 import { registerWebhookRoutes } from "./routes/webhooks.js";
@@ -36,7 +37,8 @@ export interface AppDeps {
   services: Services;
   log: Logger;
   metrics: Metrics;
-  bundleKeys: JSONWebKeySet;
+  /** Read on every request: a rotation changes it. */
+  bundleKeys: () => JSONWebKeySet;
   ready: () => Promise<boolean>;
 }
 
@@ -93,7 +95,7 @@ export function newApp(deps: AppDeps) {
   app.get("/metrics", async (c) =>
     c.body(await deps.metrics.registry.metrics(), 200, { "content-type": deps.metrics.registry.contentType }),
   );
-  app.get("/.well-known/portico/bundle-keys", (c) => c.json(deps.bundleKeys));
+  app.get("/.well-known/portico/bundle-keys", (c) => c.json(deps.bundleKeys()));
   registerOAuthRoutes(app);
 
   const v1 = new OpenAPIHono<AppEnv>({ defaultHook });
@@ -111,6 +113,7 @@ export function newApp(deps: AppDeps) {
   registerAuditRoutes(v1);
   registerUserRoutes(v1);
   registerWebhookRoutes(v1);
+  registerIssuerKeyRoutes(v1);
   v1.doc31("/openapi.json", {
     openapi: "3.1.0",
     info: {

@@ -13,6 +13,7 @@ import { environments } from "./db/schema/index.js";
 import { OutboxRelay } from "./deployer/relay.js";
 import { createMetrics } from "./http/metrics.js";
 import { loadConsoleTokens } from "./keys/console-tokens.js";
+import { rotateBundleKey, sweepKeys } from "./keys/rotation.js";
 import { loadBundleSigner } from "./keys/signing-keys.js";
 import { ingestBatch } from "./services/analytics.js";
 import type { Services } from "./services/context.js";
@@ -38,6 +39,8 @@ export interface ControlPlaneOptions {
   webhookAllowPrivate?: boolean;
   /** First retry delay of failed webhook deliveries (doubles per attempt). */
   webhookBackoffMs?: number;
+  /** How often key rotations are advanced (announced bundle keys activated, issuer keys retired). */
+  keySweepMs?: number;
 }
 
 export interface ControlPlane {
@@ -45,6 +48,10 @@ export interface ControlPlane {
   port: number;
   services: Services;
   database: Database;
+  /** Platform operation: announce a new bundle-signing key that signs from `activateInS` on. */
+  rotateBundleKey(activateInS: number): Promise<string>;
+  /** Advances key rotations now (the timer does it every `keySweepMs`). */
+  sweepKeys(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -75,7 +82,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     services,
     log,
     metrics,
-    bundleKeys: signer.jwks,
+    bundleKeys: () => signer.jwks,
     ready: async () => {
       try {
         await database.system.execute(sql`select 1`);
@@ -117,6 +124,13 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   relay.start();
   const webhooks = new WebhookDispatcher(database, log, opts.webhookBackoffMs);
   webhooks.start();
+  let sweeping: Promise<void> = Promise.resolve();
+  const sweep = () => {
+    sweeping = sweeping.then(() => sweepKeys(services, log)).catch((e) => log.error({ err: e }, "key sweep failed"));
+    return sweeping;
+  };
+  const keySweep = setInterval(() => void sweep(), opts.keySweepMs ?? 30_000);
+  keySweep.unref();
 
   log.info({ port, publicUrl, embeddedDatabase: Boolean(embedded) }, "control plane listening");
   return {
@@ -124,7 +138,11 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     port,
     services,
     database,
+    rotateBundleKey: (activateInS) => rotateBundleKey(services, activateInS),
+    sweepKeys: sweep,
     close: async () => {
+      clearInterval(keySweep);
+      await sweeping;
       server.close();
       await relay.stop();
       await webhooks.stop();

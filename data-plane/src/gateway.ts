@@ -3,13 +3,13 @@ import { mkdir } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { natsNames } from "@portico/shared";
-import { bundleKeySet } from "@portico/shared/bundle";
 import type { Bus } from "@portico/shared/bus";
 import type { JSONWebKeySet } from "jose";
 import { type Logger, pino } from "pino";
 import { AnalyticsShipper } from "./analytics/buffer.js";
 import { AnalyticsSpool } from "./analytics/spool.js";
 import { BundleDisk } from "./config/disk.js";
+import { TrustedBundleKeys } from "./config/keys.js";
 import { TenantStore } from "./config/store.js";
 import { ConfigWatcher } from "./config/watcher.js";
 import { GatewayMetrics } from "./metrics.js";
@@ -94,13 +94,20 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
   const tenants = () => store.all().map((t) => ({ tenant: t.id, version: t.version, hash: t.hash }));
 
+  // Installed keys plus those announced by earlier bundles (a signing-key rotation).
+  const trustedKeys = await TrustedBundleKeys.load(options.bundleKeys, join(dir, "announced-bundle-keys.json"));
   let poolSweep: NodeJS.Timeout | undefined;
   const watcher: ConfigWatcher = new ConfigWatcher({
     bus,
     names,
     environment,
     gatewayId,
-    keys: bundleKeySet(options.bundleKeys),
+    keys: trustedKeys.keySet,
+    onInstalled: async (bundle) => {
+      if (await trustedKeys.announce(bundle.nextBundleKeys)) {
+        logger.info({ kids: trustedKeys.kids }, "trusting announced bundle keys");
+      }
+    },
     store,
     disk: new BundleDisk(dir),
     compile: { pools, metrics },

@@ -1,1 +1,2 @@
+export { type RemoteJwksOptions, remoteJwks } from "./auth/remote-jwks.js";
 export { type Gateway, type GatewayOptions, startGateway } from "./gateway.js";

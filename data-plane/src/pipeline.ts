@@ -110,7 +110,10 @@ export class RequestPipeline {
       const nowS = Math.floor(ex.time / 1000);
       const key = ex.req.headers["x-api-key"];
       if (typeof key === "string") {
-        const app = authenticateApiKey(tenant.apiKeys, key, nowS);
+        const app = authenticateApiKey(tenant.apiKeys, key, nowS, {
+          ip: ex.req.socket.remoteAddress,
+          referer: ex.req.headers.referer,
+        });
         if (!app.ok) {
           sendProblem(ex, app.error);
           return;

@@ -15,6 +15,7 @@ export const problemCatalog = {
   "invalid-api-key": { status: 401, title: "The API key is not valid" },
   forbidden: { status: 403, title: "The operation is not allowed" },
   "not-subscribed": { status: 403, title: "The application is not subscribed to this API" },
+  "api-key-not-allowed": { status: 403, title: "The API key may not be used from this address or referrer" },
   "not-found": { status: 404, title: "The resource does not exist" },
   "api-not-found": { status: 404, title: "No API matches this path" },
   "method-not-allowed": { status: 405, title: "The method is not allowed" },

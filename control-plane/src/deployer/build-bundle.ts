@@ -1,6 +1,6 @@
 import type { BundleContent } from "@portico/shared/bundle";
 import { BUNDLE_SCHEMA_VERSION } from "@portico/shared/bundle";
-import { and, eq, isNull, ne } from "drizzle-orm";
+import { and, eq, gt, isNull, ne } from "drizzle-orm";
 import type { Tx } from "../db/client.js";
 import {
   apiKeys,
@@ -10,6 +10,7 @@ import {
   keyManagers,
   oauthClients,
   revisions,
+  revokedTokens,
   subscriptions,
   tenants,
   tiers,
@@ -44,7 +45,7 @@ export async function buildBundle(
     );
   const apiIds = new Set(live.map((l) => l.api.id));
   const issuer = issuerUrl(input.publicUrl, tenant.slug);
-  const [tierRows, subRows, keyRows, clientRows, kmRows, extRows, jwks] = await Promise.all([
+  const [tierRows, subRows, keyRows, clientRows, kmRows, extRows, jwks, revokedRows] = await Promise.all([
     tx.select().from(tiers),
     tx.select().from(subscriptions),
     tx.select().from(apiKeys).where(isNull(apiKeys.revokedAt)),
@@ -52,6 +53,7 @@ export async function buildBundle(
     tx.select().from(keyManagers),
     tx.select().from(externalClients),
     issuerJwks(tx),
+    tx.select().from(revokedTokens).where(gt(revokedTokens.exp, new Date())),
   ]);
   const kmIssuer = new Map(kmRows.map((k) => [k.id, k.issuer]));
   return {
@@ -80,7 +82,10 @@ export async function buildBundle(
       id: k.id,
       hash: k.keyHash,
       applicationId: k.applicationId,
-      expiresAt: k.expiresAt ? Math.floor(k.expiresAt.getTime() / 1000) : null,
+      // Rounded up: the gateway's whole-second clock must not end a key before its time.
+      expiresAt: k.expiresAt ? Math.ceil(k.expiresAt.getTime() / 1000) : null,
+      allowedIps: k.allowedIps ?? null,
+      allowedReferrers: k.allowedReferrers ?? null,
     })),
     clients: [
       ...clientRows.map((c) => ({ issuer, clientId: c.clientId, applicationId: c.applicationId })),
@@ -96,10 +101,12 @@ export async function buildBundle(
         issuer: k.issuer,
         ...(k.audience ? { audience: k.audience } : {}),
         clientIdClaim: k.clientIdClaim,
+        scopeClaim: k.scopeClaim,
         jwksUri: k.jwksUri,
         algorithms: [...EXTERNAL_ALGORITHMS],
       })),
     ],
-    revokedTokens: [],
+    // Only tokens not yet expired: the gateway refuses expired ones anyway.
+    revokedTokens: revokedRows.map((r) => ({ jti: r.jti, exp: Math.floor(r.exp.getTime() / 1000) })),
   };
 }

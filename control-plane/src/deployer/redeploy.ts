@@ -45,6 +45,10 @@ export async function redeploy(
       version,
       publicUrl: ctx.publicUrl,
     });
+    if (ctx.signer.next) {
+      // A bundle-signing key rotation is under way: gateways learn the next key from here.
+      draft.nextBundleKeys = ctx.signer.next as NonNullable<typeof draft.nextBundleKeys>;
+    }
     const { jws, bundle } = await signBundle(draft, ctx.signer);
     await tx
       .update(bundleVersions)

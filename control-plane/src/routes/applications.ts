@@ -3,12 +3,15 @@ import {
   Application,
   CreateApiKeyRequest,
   CreateApplicationRequest,
+  CreateCredentialsRequest,
   CreatedApiKey,
   CreateExternalClientRequest,
   CreateSubscriptionRequest,
   Credentials,
   ExternalClient,
   ok,
+  RotateApiKeyRequest,
+  RotatedApiKey,
   Subscription,
   UpdateSubscriptionRequest,
 } from "@portico/shared";
@@ -24,6 +27,7 @@ import {
   listApiKeys,
   listApplications,
   revokeApiKey,
+  rotateApiKey,
 } from "../services/applications.js";
 import {
   createSubscription,
@@ -43,6 +47,9 @@ const ApiKeySummary = z.object({
   prefix: z.string(),
   expiresAt: z.string().nullable(),
   revokedAt: z.string().nullable(),
+  allowedIps: z.array(z.string()).nullable(),
+  allowedReferrers: z.array(z.string()).nullable(),
+  replacedBy: z.string().nullable().meta({ description: "set once rotated: the key that replaces it" }),
   createdAt: z.string(),
 });
 
@@ -84,8 +91,11 @@ const routes = {
     security: bearer,
     summary: "New OAuth2 client credentials; the secret is shown only in this response",
     ...write,
-    request: { params: IdParams },
-    responses: { 201: json(Credentials, "Client id and secret"), ...problems(401, 403, 404) },
+    request: {
+      params: IdParams,
+      body: { content: { "application/json": { schema: CreateCredentialsRequest } }, required: false },
+    },
+    responses: { 201: json(Credentials, "Client id and secret"), ...problems(400, 401, 403, 404) },
   }),
   createKey: createRoute({
     method: "post",
@@ -119,6 +129,19 @@ const routes = {
     ...write,
     request: { params: z.object({ id: z.string(), keyId: z.string() }) },
     responses: { 204: { description: "Revoked" }, ...problems(401, 403, 404) },
+  }),
+  rotateKey: createRoute({
+    method: "post",
+    path: "/applications/{id}/api-keys/{keyId}/rotate",
+    tags,
+    security: bearer,
+    summary: "Rotate a key: a new key now, the old one valid for the grace period; the new key is shown only here",
+    ...write,
+    request: {
+      params: z.object({ id: z.string(), keyId: z.string() }),
+      body: { content: { "application/json": { schema: RotateApiKeyRequest } }, required: false },
+    },
+    responses: { 201: json(RotatedApiKey, "The new key and the old key's end"), ...problems(400, 401, 403, 404, 409) },
   }),
   externalClient: createRoute({
     method: "post",
@@ -205,7 +228,17 @@ export function registerApplicationRoutes(app: OpenAPIHono<AppEnv>) {
     reply(c, await getApplication(c.var.services, c.var.actor, c.req.valid("param").id)),
   );
   app.openapi(routes.credentials, async (c) =>
-    reply(c, await createCredentials(c.var.services, c.var.actor, c.req.valid("param").id), 201),
+    reply(
+      c,
+      await createCredentials(
+        c.var.services,
+        c.var.actor,
+        c.req.valid("param").id,
+        // An empty POST (no body) validates to nothing or `{}`: a confidential client.
+        CreateCredentialsRequest.parse(c.req.valid("json") ?? {}),
+      ),
+      201,
+    ),
   );
   // The body is optional: an empty POST makes a key that never expires.
   app.openapi(routes.createKey, async (c) =>
@@ -218,6 +251,11 @@ export function registerApplicationRoutes(app: OpenAPIHono<AppEnv>) {
     const { id, keyId } = c.req.valid("param");
     const r = await revokeApiKey(c.var.services, c.var.actor, id, keyId);
     return r.ok ? (c.body(null, 204) as never) : reply(c, r);
+  });
+  app.openapi(routes.rotateKey, async (c) => {
+    const { id, keyId } = c.req.valid("param");
+    const input = RotateApiKeyRequest.parse(c.req.valid("json") ?? {});
+    return reply(c, await rotateApiKey(c.var.services, c.var.actor, id, keyId, input), 201);
   });
   app.openapi(routes.externalClient, async (c) =>
     reply(c, await bindExternalClient(c.var.services, c.var.actor, c.req.valid("param").id, c.req.valid("json")), 201),

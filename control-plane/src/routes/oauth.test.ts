@@ -47,7 +47,6 @@ describe("per-tenant issuer", () => {
           grant_type: "client_credentials",
           client_id: creds.clientId,
           client_secret: creds.clientSecret,
-          scope: "read write",
         }),
       ),
     ]) {

@@ -1,9 +1,11 @@
 import {
   type CreateApiKeyRequest,
   type CreateApplicationRequest,
+  type CreateCredentialsRequest,
   type CreateExternalClientRequest,
   newSecret,
   ok,
+  type RotateApiKeyRequest,
   SecretPrefix,
 } from "@portico/shared";
 import { sha256Hex } from "@portico/shared/bundle";
@@ -78,23 +80,41 @@ export async function getApplication(s: Services, actor: Actor, id: string) {
   return row ? ok(toApplication(row)) : notFound("application");
 }
 
-/** OAuth client credentials; the secret is returned once and kept only as its SHA-256. */
-export function createCredentials(s: Services, actor: Actor, applicationId: string) {
+/**
+ * OAuth client credentials; a confidential client's secret is returned once and kept only as
+ * its SHA-256. A public client (SPA) gets no secret and must register its redirect URIs.
+ */
+export function createCredentials(
+  s: Services,
+  actor: Actor,
+  applicationId: string,
+  input: z.infer<typeof CreateCredentialsRequest> = { type: "confidential", redirectUris: [] },
+) {
   const clientId = newSecret(SecretPrefix.clientId, 12);
-  const clientSecret = newSecret(SecretPrefix.clientSecret, 32);
+  const clientSecret = input.type === "confidential" ? newSecret(SecretPrefix.clientSecret, 32) : undefined;
   return withTenantRedeploy(s, actor, async (tx) => {
     if (!(await findApplication(tx, applicationId))) {
       return notFound("application");
     }
-    await tx
-      .insert(oauthClients)
-      .values({ clientId, tenantId: actor.tenantId, applicationId, secretHash: sha256Hex(clientSecret) });
+    await tx.insert(oauthClients).values({
+      clientId,
+      tenantId: actor.tenantId,
+      applicationId,
+      secretHash: clientSecret ? sha256Hex(clientSecret) : null,
+      clientType: input.type,
+      redirectUris: input.redirectUris,
+    });
     await audit(tx, actor, {
       action: "credentials.create",
       target: { type: "application", id: applicationId },
-      summary: { clientId },
+      summary: { clientId, type: input.type },
     });
-    return ok({ clientId, clientSecret });
+    return ok({
+      clientId,
+      ...(clientSecret ? { clientSecret } : {}),
+      type: input.type,
+      redirectUris: input.redirectUris,
+    });
   });
 }
 
@@ -112,7 +132,15 @@ export function createApiKey(
     }
     const [row] = await tx
       .insert(apiKeys)
-      .values({ tenantId: actor.tenantId, applicationId, keyHash: sha256Hex(key), prefix: key.slice(0, 10), expiresAt })
+      .values({
+        tenantId: actor.tenantId,
+        applicationId,
+        keyHash: sha256Hex(key),
+        prefix: key.slice(0, 10),
+        expiresAt,
+        allowedIps: input.allowedIps ?? null,
+        allowedReferrers: input.allowedReferrers ?? null,
+      })
       .returning();
     await audit(tx, actor, {
       action: "api-key.create",
@@ -120,6 +148,68 @@ export function createApiKey(
       summary: { applicationId, prefix: row!.prefix, expiresAt },
     });
     return ok({ id: row!.id, key, expiresAt: expiresAt?.toISOString() ?? null });
+  });
+}
+
+/**
+ * Rotation: a new key with the old one's restrictions; the old key keeps working for the
+ * grace period (its expiresAt, carried to the gateways), then they refuse it on their own.
+ */
+export function rotateApiKey(
+  s: Services,
+  actor: Actor,
+  applicationId: string,
+  keyId: string,
+  input: z.infer<typeof RotateApiKeyRequest>,
+) {
+  const key = newSecret(SecretPrefix.apiKey, 32);
+  const now = Date.now();
+  return withTenantRedeploy(s, actor, async (tx) => {
+    if (!isId(keyId) || !(await findApplication(tx, applicationId))) {
+      return notFound("API key");
+    }
+    const [old] = await tx
+      .select()
+      .from(apiKeys)
+      .where(and(eq(apiKeys.id, keyId), eq(apiKeys.applicationId, applicationId)))
+      .for("update");
+    if (!old) {
+      return notFound("API key");
+    }
+    if (
+      old.revokedAt !== null ||
+      old.replacedBy !== null ||
+      (old.expiresAt !== null && old.expiresAt.getTime() <= now)
+    ) {
+      return fail("conflict", "the key is revoked, expired or already rotated");
+    }
+    const graceEnd = new Date(now + input.gracePeriodSeconds * 1000);
+    const oldExpiresAt = old.expiresAt !== null && old.expiresAt < graceEnd ? old.expiresAt : graceEnd;
+    const expiresAt = input.expiresInSeconds ? new Date(now + input.expiresInSeconds * 1000) : null;
+    const [row] = await tx
+      .insert(apiKeys)
+      .values({
+        tenantId: actor.tenantId,
+        applicationId,
+        keyHash: sha256Hex(key),
+        prefix: key.slice(0, 10),
+        expiresAt,
+        allowedIps: old.allowedIps,
+        allowedReferrers: old.allowedReferrers,
+      })
+      .returning();
+    await tx.update(apiKeys).set({ expiresAt: oldExpiresAt, replacedBy: row!.id }).where(eq(apiKeys.id, old.id));
+    await audit(tx, actor, {
+      action: "api-key.rotate",
+      target: { type: "api-key", id: row!.id },
+      summary: { applicationId, previous: old.id, previousExpiresAt: oldExpiresAt.toISOString() },
+    });
+    return ok({
+      id: row!.id,
+      key,
+      expiresAt: expiresAt?.toISOString() ?? null,
+      previous: { id: old.id, expiresAt: oldExpiresAt.toISOString() },
+    });
   });
 }
 
@@ -139,6 +229,9 @@ export function listApiKeys(s: Services, actor: Actor, applicationId: string) {
         prefix: k.prefix,
         expiresAt: k.expiresAt?.toISOString() ?? null,
         revokedAt: k.revokedAt?.toISOString() ?? null,
+        allowedIps: k.allowedIps ?? null,
+        allowedReferrers: k.allowedReferrers ?? null,
+        replacedBy: k.replacedBy ?? null,
         createdAt: k.createdAt.toISOString(),
       })),
     );

@@ -18,6 +18,7 @@ const toKeyManager = (k: KmRow) => ({
   jwksUri: k.jwksUri,
   audience: k.audience,
   clientIdClaim: k.clientIdClaim,
+  claimMappings: { scope: k.scopeClaim },
 });
 
 /** OIDC discovery (RFC 8414 / OpenID Discovery): the issuer must name itself. */
@@ -54,6 +55,7 @@ export async function createKeyManager(s: Services, actor: Actor, input: z.infer
           jwksUri: jwksUri.value,
           audience: input.audience ?? null,
           clientIdClaim: input.clientIdClaim ?? "client_id",
+          scopeClaim: input.claimMappings?.scope ?? "scope",
         })
         .returning();
       await audit(tx, actor, {

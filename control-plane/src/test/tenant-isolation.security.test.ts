@@ -91,6 +91,11 @@ describe("tenant B through the REST API", () => {
     expectProblem(await asB("POST", `/api/v1/applications/${ids.app}/credentials`), 404, "not-found");
     expectProblem(await asB("POST", `/api/v1/applications/${ids.app}/api-keys`), 404, "not-found");
     expectProblem(await asB("DELETE", `/api/v1/applications/${ids.app}/api-keys/${ids.key}`), 404, "not-found");
+    expectProblem(
+      await asB("POST", `/api/v1/applications/${ids.app}/api-keys/${ids.key}/rotate`, {}),
+      404,
+      "not-found",
+    );
     const bApp = (await asB("POST", "/api/v1/applications", { name: "B app" })).body.id;
     expectProblem(
       await asB("POST", "/api/v1/subscriptions", { applicationId: bApp, apiId: ids.api, tier: "Gold" }),
@@ -151,6 +156,13 @@ describe("tenant B in the database", () => {
       await sql`insert into deployment_acks (tenant_id, environment, gateway_id, version, hash, apply_ms) values (${a.tenantId}, 'default', 'gw-1', 1, 'h', 1)`;
       await sql`insert into analytics_events (id, tenant_id, time, environment, gateway_id, resource, method, status, latency_ms, bytes_in, bytes_out)
                 values (gen_random_uuid(), ${a.tenantId}, now(), 'default', 'gw-1', '/x', 'GET', 200, 1, 0, 0)`;
+      // Key-manager rows of A (grants that a login and a revocation would have made).
+      const [user] = await sql`select id from users where tenant_id = ${a.tenantId}`;
+      await sql`insert into refresh_tokens (tenant_id, token_hash, family_id, client_id, scope, expires_at)
+                values (${a.tenantId}, ${"a".repeat(64)}, gen_random_uuid(), 'cid_a', '', now() + interval '1 day')`;
+      await sql`insert into revoked_tokens (tenant_id, jti, exp) values (${a.tenantId}, 'jti-a', now() + interval '1 hour')`;
+      await sql`insert into authorization_codes (code_hash, tenant_id, client_id, user_id, redirect_uri, scope, code_challenge, family_id, expires_at)
+                values (${"b".repeat(64)}, ${a.tenantId}, 'cid_a', ${user!.id}, 'https://a.example/cb', '', 'c', gen_random_uuid(), now() + interval '1 minute')`;
       for (const table of ["tenants", ...tables]) {
         const column = table === "tenants" ? "id" : "tenant_id";
         const owner = await sql.unsafe(`select count(*)::int as n from ${table} where ${column} = $1`, [a.tenantId]);

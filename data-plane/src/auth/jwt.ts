@@ -2,13 +2,13 @@ import { err, ok, type Result } from "@portico/shared";
 import type { DeploymentBundle } from "@portico/shared/bundle";
 import {
   createLocalJWKSet,
-  createRemoteJWKSet,
   decodeJwt,
   type JWTVerifyGetKey,
   type JWTVerifyOptions,
   errors as joseErrors,
   jwtVerify,
 } from "jose";
+import { type RemoteJwksCache, remoteJwks } from "./remote-jwks.js";
 
 const CLOCK_TOLERANCE_S = 30;
 const CACHE_MAX = 10_000;
@@ -17,13 +17,29 @@ interface IssuerCheck {
   keys: JWTVerifyGetKey;
   options: JWTVerifyOptions;
   clientIdClaim: string;
+  scopeClaim: string;
 }
 
-interface VerifiedToken {
+/** Who a valid token speaks for, for the authorisation steps after authentication. */
+export interface TokenPrincipal {
   /** null when the token is genuine but names a client no application owns */
   applicationId: string | null;
+  clientId: string | null;
+  issuer: string;
+  /** From the issuer's scope claim (space-separated string or array of strings). */
+  scopes: readonly string[];
+}
+
+interface VerifiedToken extends TokenPrincipal {
   exp: number;
   jti: string | undefined;
+}
+
+function readScopes(value: unknown): string[] {
+  if (typeof value === "string") {
+    return value.split(" ").filter((s) => s !== "");
+  }
+  return Array.isArray(value) ? value.filter((s): s is string => typeof s === "string" && s !== "") : [];
 }
 
 export type TokenFailure = "invalid-token" | "upstream-unavailable";
@@ -46,7 +62,8 @@ export class TokenVerifier {
     this.#revoked = revoked;
   }
 
-  static create(bundle: DeploymentBundle): Result<TokenVerifier, string> {
+  /** `jwks` caches external issuers' keys across bundles (one per process by default). */
+  static create(bundle: DeploymentBundle, jwks: RemoteJwksCache = remoteJwks): Result<TokenVerifier, string> {
     const issuers = new Map<string, IssuerCheck>();
     for (const i of bundle.issuers) {
       let keys: JWTVerifyGetKey;
@@ -54,7 +71,7 @@ export class TokenVerifier {
         if (i.jwks) {
           keys = createLocalJWKSet(i.jwks as Parameters<typeof createLocalJWKSet>[0]);
         } else if (i.jwksUri) {
-          keys = createRemoteJWKSet(new URL(i.jwksUri), { timeoutDuration: 5000 });
+          keys = jwks.keySet(i.jwksUri);
         } else {
           return err(`issuer ${i.issuer} has neither jwks nor jwksUri`);
         }
@@ -67,6 +84,7 @@ export class TokenVerifier {
       issuers.set(i.issuer, {
         keys,
         clientIdClaim: i.clientIdClaim,
+        scopeClaim: i.scopeClaim,
         options: {
           issuer: i.issuer,
           audience: i.audience,
@@ -83,10 +101,16 @@ export class TokenVerifier {
 
   /** The application the token was issued to (null: valid token, unknown client). */
   async verify(token: string, nowS: number): Promise<Result<string | null, TokenFailure>> {
+    const principal = await this.verifyPrincipal(token, nowS);
+    return principal.ok ? ok(principal.value.applicationId) : principal;
+  }
+
+  /** The token's application, client and scopes (the issuer's scope claim mapping applied). */
+  async verifyPrincipal(token: string, nowS: number): Promise<Result<TokenPrincipal, TokenFailure>> {
     const cached = this.#cache.get(token);
     if (cached !== undefined) {
       if (cached.exp > nowS && (cached.jti === undefined || !this.#revoked.has(cached.jti))) {
-        return ok(cached.applicationId);
+        return ok(cached);
       }
       this.#cache.delete(token);
     }
@@ -111,8 +135,9 @@ export class TokenVerifier {
     if (jti !== undefined && this.#revoked.has(jti)) {
       return err("invalid-token");
     }
-    const clientId = payload[issuer.clientIdClaim];
-    const applicationId = typeof clientId === "string" ? (this.#clients.get(`${iss}\n${clientId}`) ?? null) : null;
+    const claimed = payload[issuer.clientIdClaim];
+    const clientId = typeof claimed === "string" ? claimed : null;
+    const applicationId = clientId === null ? null : (this.#clients.get(`${iss}\n${clientId}`) ?? null);
     if (this.#cache.size >= CACHE_MAX) {
       // Maps iterate in insertion order: this evicts the oldest entry.
       const oldest = this.#cache.keys().next();
@@ -120,8 +145,16 @@ export class TokenVerifier {
         this.#cache.delete(oldest.value);
       }
     }
-    this.#cache.set(token, { applicationId, exp: payload.exp as number, jti });
-    return ok(applicationId);
+    const verified: VerifiedToken = {
+      applicationId,
+      clientId,
+      issuer: iss as string,
+      scopes: readScopes(payload[issuer.scopeClaim]),
+      exp: payload.exp as number,
+      jti,
+    };
+    this.#cache.set(token, verified);
+    return ok(verified);
   }
 }
 

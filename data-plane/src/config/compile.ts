@@ -120,6 +120,10 @@ export function compileTenant(
   if (!tokens.ok) {
     return tokens;
   }
+  const apiKeys = indexApiKeys(bundle.apiKeys);
+  if (!apiKeys.ok) {
+    return apiKeys;
+  }
   return ok({
     id: bundle.tenant.id,
     slug: bundle.tenant.slug,
@@ -128,7 +132,7 @@ export function compileTenant(
     jws,
     apis,
     maxRouteSegments,
-    apiKeys: indexApiKeys(bundle.apiKeys),
+    apiKeys: apiKeys.value,
     subscriptions,
     tokens: tokens.value,
     meters: deps.metrics.meters(bundle.tenant.id),

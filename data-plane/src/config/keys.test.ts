@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { exportJWK, generateKeyPair } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadBundleKeys } from "./keys.js";
+import { loadBundleKeys, TrustedBundleKeys } from "./keys.js";
 
 describe("bundle keys", () => {
   let dir: string;
@@ -62,5 +62,21 @@ describe("bundle keys", () => {
     const keys = await loadBundleKeys({ location: url, cachePath: join(dir, "none", "k.json") });
     expect(keys.ok).toBe(false);
     expect(!keys.ok && keys.error).toContain(url);
+  });
+
+  it("trusts announced keys, persists them, and ignores private or non-Ed25519 ones", async () => {
+    const path = join(dir, "trusted", "announced.json");
+    const installed = JSON.parse(publicJwks);
+    const next = await generateKeyPair("EdDSA", { crv: "Ed25519", extractable: true });
+    const nextJwk = { ...(await exportJWK(next.publicKey)), kid: "k2" };
+    const trusted = await TrustedBundleKeys.load(installed, path);
+    expect(trusted.kids).toEqual(["k1"]);
+    expect(await trusted.announce(JSON.parse(privateJwks))).toBe(false);
+    expect(await trusted.announce({ keys: [{ kty: "RSA", kid: "r1", n: "x", e: "AQAB" }] })).toBe(false);
+    expect(await trusted.announce({ keys: [nextJwk] })).toBe(true);
+    expect(await trusted.announce({ keys: [nextJwk] })).toBe(false);
+    expect(trusted.kids).toEqual(["k1", "k2"]);
+    const reloaded = await TrustedBundleKeys.load(installed, path);
+    expect(reloaded.kids).toEqual(["k1", "k2"]);
   });
 });

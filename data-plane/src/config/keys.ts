@@ -1,6 +1,7 @@
 import { mkdir, readFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { err, ok, type Result } from "@portico/shared";
+import { type BundleKeySet, bundleKeySet } from "@portico/shared/bundle";
 import type { JSONWebKeySet } from "jose";
 import { request } from "undici";
 import { z } from "zod";
@@ -77,4 +78,71 @@ export async function loadBundleKeys(source: KeySource): Promise<Result<JSONWebK
   }
   const why = fetched.ok ? "it did not return a public JWKS" : fetched.error;
   return err(`cannot fetch bundle keys from ${source.location} (${why}) and no cached copy at ${source.cachePath}`);
+}
+
+/**
+ * The bundle-verification keys a gateway trusts: those given at install plus any a verified
+ * bundle announced (`nextBundleKeys`, a rotation under way). Announced keys are kept on disk
+ * next to the bundles, so a restart without the control plane still verifies bundles the new
+ * key signed. `keySet` always reflects the current set.
+ */
+export class TrustedBundleKeys {
+  readonly #path: string;
+  #jwks: JSONWebKeySet;
+  #local: BundleKeySet;
+  readonly keySet: BundleKeySet;
+
+  private constructor(initial: JSONWebKeySet, path: string) {
+    this.#path = path;
+    this.#jwks = { keys: [...initial.keys] };
+    this.#local = bundleKeySet(this.#jwks);
+    const delegate = ((header, token) => this.#local(header, token)) as BundleKeySet;
+    Object.defineProperty(delegate, "jwks", { value: () => structuredClone(this.#jwks) });
+    this.keySet = delegate;
+  }
+
+  /** The installed keys plus the announced ones persisted at `path` (missing or bad file: none). */
+  static async load(installed: JSONWebKeySet, path: string): Promise<TrustedBundleKeys> {
+    const trusted = new TrustedBundleKeys(installed, path);
+    const stored = await readText(path);
+    if (stored.ok) {
+      const keys = parseJwks(stored.value, path);
+      if (keys.ok) {
+        trusted.#merge(keys.value);
+      }
+    }
+    return trusted;
+  }
+
+  get kids(): string[] {
+    return this.#jwks.keys.map((k) => k.kid ?? "");
+  }
+
+  /** Adds announced public keys; true when the set grew (then it is persisted). */
+  async announce(announced: JSONWebKeySet | undefined): Promise<boolean> {
+    if (announced === undefined || announced.keys.length === 0) {
+      return false;
+    }
+    const parsed = PublicJwks.safeParse(announced);
+    if (!parsed.success) {
+      return false;
+    }
+    const before = this.#jwks.keys.length;
+    this.#merge(parsed.data as JSONWebKeySet);
+    if (this.#jwks.keys.length === before) {
+      return false;
+    }
+    await mkdir(dirname(this.#path), { recursive: true });
+    await writeFileAtomic(this.#path, JSON.stringify(this.#jwks));
+    return true;
+  }
+
+  #merge(extra: JSONWebKeySet): void {
+    const kids = new Set(this.#jwks.keys.map((k) => k.kid));
+    const added = extra.keys.filter((k) => k.kid !== undefined && !kids.has(k.kid) && k.kty === "OKP");
+    if (added.length > 0) {
+      this.#jwks = { keys: [...this.#jwks.keys, ...added] };
+      this.#local = bundleKeySet(this.#jwks);
+    }
+  }
 }

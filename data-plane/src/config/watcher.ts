@@ -19,6 +19,8 @@ export interface ConfigWatcherOptions {
   logger: Logger;
   /** After the served config changed (apply, removal, boot). */
   onChange(): void;
+  /** A bundle passed verification and was installed (e.g. to learn announced bundle keys). */
+  onInstalled?(bundle: Parameters<typeof compileTenant>[0]): Promise<void>;
 }
 
 type Applied =
@@ -167,6 +169,9 @@ export class ConfigWatcher {
     }
     this.#o.store.install(compiled.value);
     this.#o.compile.metrics.setBundleVersion(bundle.tenant.id, bundle.version);
+    this.#o.onInstalled?.(bundle).catch((error: unknown) => {
+      this.#o.logger.error({ err: error, tenant: bundle.tenant.id }, "after-install hook failed");
+    });
     return { ok: true, version: bundle.version, hash: bundle.hash };
   }
 

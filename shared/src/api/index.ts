@@ -219,10 +219,59 @@ export const Application = z
   .object({ id: z.string(), name: z.string(), description: z.string().nullable(), createdAt: z.string() })
   .meta({ id: "Application" });
 
-export const Credentials = z.object({ clientId: z.string(), clientSecret: z.string() }).meta({ id: "Credentials" });
+/** A redirect URI for authorization_code: absolute https, or http on a loopback host; no fragment. */
+export const RedirectUri = z
+  .url()
+  .max(2000)
+  .refine((u) => {
+    const url = new URL(u);
+    const loopback = ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
+    return !url.hash && (url.protocol === "https:" || (url.protocol === "http:" && loopback));
+  }, "https, or http on a loopback host, without a fragment");
+
+export const CreateCredentialsRequest = z
+  .object({
+    type: z
+      .enum(["confidential", "public"])
+      .default("confidential")
+      .meta({ description: "public: an SPA or native app without a secret (authorization_code with PKCE only)" }),
+    redirectUris: z
+      .array(RedirectUri)
+      .max(20)
+      .default([])
+      .meta({ description: "exact redirect URIs for authorization_code" }),
+  })
+  .refine((r) => r.type === "confidential" || r.redirectUris.length > 0, {
+    message: "a public client needs at least one redirect URI",
+    path: ["redirectUris"],
+  })
+  .meta({ id: "CreateCredentialsRequest" });
+export const Credentials = z
+  .object({
+    clientId: z.string(),
+    clientSecret: z.string().optional().meta({ description: "absent for a public client" }),
+    type: z.enum(["confidential", "public"]).optional(),
+    redirectUris: z.array(z.string()).optional(),
+  })
+  .meta({ id: "Credentials" });
 export const CreatedApiKey = z
   .object({ id: z.string(), key: z.string(), expiresAt: z.string().nullable() })
   .meta({ id: "CreatedApiKey" });
+const IpOrCidr = z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()], {
+  error: "an IPv4/IPv6 address or CIDR",
+});
+/** `https://app.example.com/*` (URL prefix), a full URL, `app.example.com` or `*.example.com`. */
+const ReferrerPattern = z
+  .string()
+  .min(1)
+  .max(500)
+  .refine((p) => {
+    if (p.includes("://")) {
+      return URL.canParse(p.replace(/\*$/, "")) && /^https?:\/\//.test(p) && !p.slice(0, -1).includes("*");
+    }
+    return /^(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*$/i.test(p);
+  }, "a URL (optionally ending in *) or a host name (optionally *.domain)");
+
 export const CreateApiKeyRequest = z
   .object({
     expiresInSeconds: z
@@ -231,8 +280,49 @@ export const CreateApiKeyRequest = z
       .positive()
       .max(10 * 365 * 86400)
       .optional(),
+    allowedIps: z
+      .array(IpOrCidr)
+      .min(1)
+      .max(100)
+      .optional()
+      .meta({ description: "client addresses (IP or CIDR) the key works from; absent: anywhere" }),
+    allowedReferrers: z
+      .array(ReferrerPattern)
+      .min(1)
+      .max(100)
+      .optional()
+      .meta({ description: "Referer patterns the request must match; absent: no check" }),
   })
   .meta({ id: "CreateApiKeyRequest" });
+
+/** The longest grace period a rotated key may keep working. */
+export const MAX_API_KEY_GRACE_S = 30 * 86400;
+export const RotateApiKeyRequest = z
+  .object({
+    gracePeriodSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(MAX_API_KEY_GRACE_S)
+      .default(86400)
+      .meta({ description: "how long the old key keeps working (0 to 30 days; default 1 day)" }),
+    expiresInSeconds: z
+      .number()
+      .int()
+      .positive()
+      .max(10 * 365 * 86400)
+      .optional()
+      .meta({ description: "expiry of the new key; absent: none" }),
+  })
+  .meta({ id: "RotateApiKeyRequest" });
+export const RotatedApiKey = z
+  .object({
+    id: z.string(),
+    key: z.string(),
+    expiresAt: z.string().nullable(),
+    previous: z.object({ id: z.string(), expiresAt: z.string() }),
+  })
+  .meta({ id: "RotatedApiKey" });
 
 export const CreateSubscriptionRequest = z
   .object({ applicationId: z.string(), apiId: z.string(), tier: z.string().min(1).default("Unlimited") })
@@ -303,6 +393,20 @@ export const AnalyticsResponse = z
   })
   .meta({ id: "AnalyticsRequests" });
 
+/** How an external issuer's token claims map onto what Portico reads. */
+export const ClaimMappings = z
+  .object({
+    scope: z
+      .string()
+      .min(1)
+      .max(100)
+      .regex(/^[A-Za-z0-9_.:-]+$/)
+      .optional()
+      .meta({ description: "claim carrying the scopes (space-separated string or array); default `scope`" }),
+  })
+  .strict()
+  .meta({ id: "ClaimMappings" });
+
 export const CreateKeyManagerRequest = z
   .object({
     name: z.string().trim().min(1).max(100),
@@ -310,6 +414,7 @@ export const CreateKeyManagerRequest = z
     jwksUri: z.url().optional(),
     audience: z.string().min(1).optional(),
     clientIdClaim: z.string().min(1).max(100).optional(),
+    claimMappings: ClaimMappings.optional(),
   })
   .meta({ id: "CreateKeyManagerRequest" });
 export const KeyManager = z
@@ -320,6 +425,7 @@ export const KeyManager = z
     jwksUri: z.string(),
     audience: z.string().nullable(),
     clientIdClaim: z.string(),
+    claimMappings: z.object({ scope: z.string() }),
   })
   .meta({ id: "KeyManager" });
 export const CreateExternalClientRequest = z
@@ -359,3 +465,29 @@ export const AcceptInvitationRequest = z
 export const AcceptInvitationResponse = z
   .object({ user: z.object({ id: z.string(), email: z.string(), role: Role }), accessToken: z.string() })
   .meta({ id: "AcceptInvitationResponse" });
+export const IssuerKey = z
+  .object({
+    kid: z.string(),
+    alg: z.string(),
+    status: z.enum(["active", "retiring", "retired"]),
+    retiresAt: z.string().nullable().meta({ description: "end of the overlap of a key no longer signing" }),
+    createdAt: z.string(),
+  })
+  .meta({ id: "IssuerKey" });
+export const RotateIssuerKeyRequest = z
+  .object({
+    overlapSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(7 * 86400)
+      .optional()
+      .meta({
+        description:
+          "how long the old keys stay published; default: the access-token lifetime plus skew, so every token they signed expires first. Shorter cuts those tokens off early (a compromised key).",
+      }),
+  })
+  .meta({ id: "RotateIssuerKeyRequest" });
+export const RotatedIssuerKey = z
+  .object({ kid: z.string(), retiring: z.array(z.object({ kid: z.string(), retiresAt: z.string() })) })
+  .meta({ id: "RotatedIssuerKey" });

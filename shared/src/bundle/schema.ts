@@ -47,6 +47,13 @@ export const BundleApiKey = z.object({
   applicationId: z.string(),
   /** epoch seconds, null for no expiry */
   expiresAt: z.number().int().nullable(),
+  /** CIDRs the key may be used from (client address as the gateway sees it); null: anywhere. */
+  allowedIps: z.array(z.string().min(1)).nullable().default(null),
+  /**
+   * Referrer patterns the `Referer` header must match: `https://app.example.com/*` (URL prefix)
+   * or `*.example.com` / `app.example.com` (host). null: no referrer check.
+   */
+  allowedReferrers: z.array(z.string().min(1)).nullable().default(null),
 });
 
 export const Jwk = z.looseObject({ kty: z.string(), kid: z.string().optional() });
@@ -57,6 +64,8 @@ export const BundleIssuer = z.object({
   audience: z.string().min(1).optional(),
   /** The claim that names the OAuth client, mapped to an application by `clients`. */
   clientIdClaim: z.string().default("client_id"),
+  /** The claim that carries the token's scopes: a space-separated string or an array of strings. */
+  scopeClaim: z.string().default("scope"),
   /** Keys inline (Portico issuers) or a URI the gateway fetches and caches (external IdPs). */
   jwks: z.object({ keys: z.array(Jwk) }).optional(),
   jwksUri: z.url().optional(),
@@ -86,6 +95,12 @@ export const DeploymentBundle = z.object({
   issuers: z.array(BundleIssuer),
   /** jti of revoked access tokens, kept until their own expiry (epoch seconds). */
   revokedTokens: z.array(z.object({ jti: z.string(), exp: z.number().int() })),
+  /**
+   * Public bundle-signing keys announced ahead of a rotation. A gateway that verified this bundle
+   * with a key it trusts adds them to its trusted set (and keeps them on disk), so it accepts
+   * the bundles the next key signs once the control plane switches.
+   */
+  nextBundleKeys: z.object({ keys: z.array(Jwk) }).optional(),
 });
 export type DeploymentBundle = z.infer<typeof DeploymentBundle>;
 export type BundleContent = Omit<z.input<typeof DeploymentBundle>, "hash">;

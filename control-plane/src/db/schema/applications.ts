@@ -1,4 +1,4 @@
-import { pgTable, text, timestamp, uniqueIndex, uuid, varchar } from "drizzle-orm/pg-core";
+import { jsonb, pgTable, text, timestamp, uniqueIndex, uuid, varchar } from "drizzle-orm/pg-core";
 import { createdAt, id, tenantId, tenantIsolation } from "./_columns.js";
 import { apis } from "./apis.js";
 import { tenants, users } from "./tenants.js";
@@ -25,7 +25,14 @@ export const oauthClients = pgTable(
     applicationId: uuid("application_id")
       .notNull()
       .references(() => applications.id, { onDelete: "cascade" }),
-    secretHash: varchar("secret_hash", { length: 64 }).notNull(),
+    /** null for a public client (an SPA), which authenticates with PKCE instead of a secret */
+    secretHash: varchar("secret_hash", { length: 64 }),
+    clientType: varchar("client_type", { length: 20 })
+      .$type<"confidential" | "public">()
+      .notNull()
+      .default("confidential"),
+    /** Exact redirect URIs allowed for authorization_code; no wildcards, no prefix match. */
+    redirectUris: jsonb("redirect_uris").$type<string[]>().notNull().default([]),
     createdAt: createdAt(),
   },
   () => [tenantIsolation()],
@@ -45,6 +52,12 @@ export const apiKeys = pgTable(
     prefix: varchar("prefix", { length: 16 }).notNull(),
     expiresAt: timestamp("expires_at", { withTimezone: true }),
     revokedAt: timestamp("revoked_at", { withTimezone: true }),
+    /** CIDRs (IPv4 or IPv6) the key may be used from; null: anywhere */
+    allowedIps: jsonb("allowed_ips").$type<string[] | null>(),
+    /** Referrer patterns (`https://app.example.com/*`, `*.example.com`); null: any or none */
+    allowedReferrers: jsonb("allowed_referrers").$type<string[] | null>(),
+    /** Set on a key rotated away: the key that replaces it (the old one lives on until expiresAt). */
+    replacedBy: uuid("replaced_by"),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex("api_keys_hash_key").on(t.keyHash), tenantIsolation()],
@@ -79,6 +92,8 @@ export const keyManagers = pgTable(
     jwksUri: text("jwks_uri").notNull(),
     audience: text("audience"),
     clientIdClaim: varchar("client_id_claim", { length: 100 }).notNull(),
+    /** The claim that carries the token's scopes (space-separated string or array); default `scope`. */
+    scopeClaim: varchar("scope_claim", { length: 100 }).notNull().default("scope"),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex("key_managers_tenant_issuer_key").on(t.tenantId, t.issuer), tenantIsolation()],

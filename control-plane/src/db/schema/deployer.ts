@@ -41,6 +41,11 @@ export const signingKeys = pgTable("signing_keys", {
   kid: text("kid").primaryKey(),
   privateJwk: text("private_jwk").notNull(),
   publicJwk: text("public_jwk").notNull(),
+  /**
+   * When the key starts signing. A key announced ahead (activatesAt in the future) is only
+   * published to gateways (`nextBundleKeys`), so they trust it before the first bundle it signs.
+   */
+  activatesAt: timestamp("activates_at", { withTimezone: true }).notNull().defaultNow(),
   createdAt: createdAt(),
   retiredAt: timestamp("retired_at", { withTimezone: true }),
 });

@@ -31,6 +31,11 @@ export const issuerKeys = pgTable(
     alg: varchar("alg", { length: 10 }).notNull(),
     privateJwk: jsonb("private_jwk").notNull(),
     publicJwk: jsonb("public_jwk").notNull(),
+    /**
+     * Set when a newer key took over signing: the key stays in the JWKS (and in bundles) until
+     * then, so tokens it signed keep validating until they expire; after it, it is retired.
+     */
+    retiresAt: timestamp("retires_at", { withTimezone: true }),
     createdAt: createdAt(),
   },
   () => [tenantIsolation()],
