@@ -103,7 +103,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     keys: bundleKeySet(options.bundleKeys),
     store,
     disk: new BundleDisk(dir),
-    compile: { pools, metrics },
+    compile: { pools, metrics, limiter },
     logger,
     onChange: () => {
       heartbeat.beat();
@@ -126,7 +126,6 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   let ready = false;
   const pipeline = new RequestPipeline({
     store,
-    limiter,
     analytics,
     metrics,
     environment,

@@ -2,19 +2,16 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import type { AnalyticsShipper } from "./analytics/buffer.js";
-import { authenticateApiKey } from "./auth/api-key.js";
-import { subscriptionKey } from "./config/compile.js";
 import type { TenantStore } from "./config/store.js";
 import { Exchange } from "./http/exchange.js";
 import { sendProblem } from "./http/respond.js";
 import { type GatewayMetrics, type TenantMeters, UNATTRIBUTED } from "./metrics.js";
+import { matchResource, NO_METHOD, NO_PATH, runChain } from "./policies/chain.js";
 import { forward } from "./proxy/forward.js";
 import { route } from "./routing/router.js";
-import type { RateLimiter } from "./traffic/rate-limit.js";
 
 export interface PipelineOptions {
   store: TenantStore;
-  limiter: RateLimiter;
   analytics: AnalyticsShipper;
   metrics: GatewayMetrics;
   environment: string;
@@ -23,11 +20,10 @@ export interface PipelineOptions {
   logger: Logger;
 }
 
-const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
-
 /**
- * The request path for `/t/...`: route → blocked? → size → authenticate → subscription →
- * rate limit → proxy, then one analytics event. Every step reads the tenant's compiled,
+ * The request path for `/t/...`: route (API, blocked?, size, resource) → the API's or the
+ * resource's policy chain (authenticate → authorise → rate-limit → transform) → proxy, then
+ * one analytics event. Every step reads the tenant's compiled,
  * immutable config; nothing here parses config or calls out except the upstream (and an
  * external issuer's JWKS endpoint on a key-cache miss).
  */
@@ -96,7 +92,7 @@ export class RequestPipeline {
       sendProblem(ex, "api-not-found");
       return;
     }
-    const { tenant, api } = found;
+    const { api } = found;
     ex.api = api;
     if (api.status === "BLOCKED") {
       sendProblem(ex, "api-blocked");
@@ -106,48 +102,27 @@ export class RequestPipeline {
       sendProblem(ex, "payload-too-large", `The limit is ${this.#o.maxBodyBytes} bytes`);
       return;
     }
-    if (api.authRequired) {
-      const nowS = Math.floor(ex.time / 1000);
-      const key = ex.req.headers["x-api-key"];
-      if (typeof key === "string") {
-        const app = authenticateApiKey(tenant.apiKeys, key, nowS);
-        if (!app.ok) {
-          sendProblem(ex, app.error);
-          return;
-        }
-        ex.applicationId = app.value;
-      } else {
-        const bearer = BEARER.exec(ex.req.headers.authorization ?? "")?.[1];
-        if (bearer === undefined) {
-          sendProblem(ex, "unauthorized");
-          return;
-        }
-        const app = await tenant.tokens.verify(bearer, nowS);
-        if (!app.ok) {
-          sendProblem(ex, app.error);
-          return;
-        }
-        ex.consumedBearer = true;
-        if (app.value === null) {
-          sendProblem(ex, "not-subscribed", "The token's client is not bound to an application");
-          return;
-        }
-        ex.applicationId = app.value;
-      }
-      const subscription = tenant.subscriptions.get(subscriptionKey(ex.applicationId, api.id));
-      if (subscription === undefined) {
-        sendProblem(ex, "not-subscribed");
+    let chain = api.chain;
+    if (api.resources !== null) {
+      const hit = matchResource(api.resources, found.resource, ex.req.method ?? "GET");
+      if (hit === NO_PATH) {
+        sendProblem(ex, "resource-not-found");
         return;
       }
-      if (subscription.limit !== null) {
-        ex.rate = this.#o.limiter.take(subscription.limit, performance.now());
-        if (!ex.rate.allowed) {
-          sendProblem(ex, "rate-limited");
-          return;
-        }
+      if (hit === NO_METHOD) {
+        sendProblem(ex, "method-not-allowed");
+        return;
       }
+      ex.resource = hit.template;
+      chain = hit.chain;
     }
-    await forward(ex, api, found.upstreamPath, this.#o.maxBodyBytes);
+    const pending = runChain(chain, ex);
+    const outcome = pending instanceof Promise ? await pending : pending;
+    if (!outcome.ok) {
+      sendProblem(ex, outcome.code, outcome.detail);
+      return;
+    }
+    await forward(ex, api, found.upstreamPath, Math.min(this.#o.maxBodyBytes, ex.bodyLimit));
   }
 
   #record(ex: Exchange | undefined): void {

@@ -9,7 +9,8 @@ import {
 import { and, desc, eq, isNull, max } from "drizzle-orm";
 import type { z } from "zod";
 import type { Tx } from "../db/client.js";
-import { apis, deployments, revisions } from "../db/schema/index.js";
+import { apis, deployments, type RevisionSnapshot, revisions } from "../db/schema/index.js";
+import { policyProblems } from "../deployer/build-bundle.js";
 import { redeploy } from "../deployer/redeploy.js";
 import type { Actor, Services } from "./context.js";
 import { fail, isUniqueViolation, notFound, type ServiceResult } from "./errors.js";
@@ -25,6 +26,7 @@ export const toApi = (r: ApiRow): Api => ({
   description: r.description,
   upstream: { url: r.upstreamUrl },
   resources: r.resources,
+  policies: r.policies,
   createdAt: r.createdAt.toISOString(),
   updatedAt: r.updatedAt.toISOString(),
 });
@@ -59,6 +61,7 @@ export async function createApi(s: Services, actor: Actor, input: NewApi): Promi
           description: input.description ?? null,
           upstreamUrl: input.upstream.url,
           resources: input.resources ?? [],
+          policies: input.policies ?? [],
           openapi: input.openapiDoc ?? null,
         })
         .returning();
@@ -99,6 +102,8 @@ export async function updateApi(
         ...(input.name !== undefined ? { name: input.name } : {}),
         ...(input.description !== undefined ? { description: input.description } : {}),
         ...(input.upstream ? { upstreamUrl: input.upstream.url } : {}),
+        ...(input.policies !== undefined ? { policies: input.policies } : {}),
+        ...(input.resources !== undefined ? { resources: input.resources } : {}),
         updatedAt: new Date(),
       })
       .where(eq(apis.id, id))
@@ -195,6 +200,20 @@ export async function createRevision(
     if (!api) {
       return notFound("API");
     }
+    const snapshot: RevisionSnapshot = {
+      name: api.name,
+      context: api.context,
+      version: api.version,
+      upstreamUrl: api.upstreamUrl,
+      resources: api.resources,
+      policies: api.policies,
+      openapi: api.openapi,
+    };
+    // A revision is what gets deployed: refuse one the gateway would refuse.
+    const problems = policyProblems(snapshot);
+    if (problems.length > 0) {
+      return fail("validation-failed", "the API's policies or resources would be refused by the gateway", problems);
+    }
     // Serialises revision numbering per API: the API row lock is held to commit.
     await tx.select({ id: apis.id }).from(apis).where(eq(apis.id, apiId)).for("update");
     const [last] = await tx
@@ -207,14 +226,7 @@ export async function createRevision(
         tenantId: actor.tenantId,
         apiId,
         number: (last?.n ?? 0) + 1,
-        snapshot: {
-          name: api.name,
-          context: api.context,
-          version: api.version,
-          upstreamUrl: api.upstreamUrl,
-          resources: api.resources,
-          openapi: api.openapi,
-        },
+        snapshot,
       })
       .returning();
     return ok({ id: rev!.id, apiId, number: rev!.number, createdAt: rev!.createdAt.toISOString() });

@@ -1,11 +1,15 @@
 import { err, ok, type Result } from "@portico/shared";
 import type { ApiStatus, DeploymentBundle } from "@portico/shared/bundle";
+import type { Policy } from "@portico/shared/policies";
 import type { Pool } from "undici";
 import { type ApiKeyIndex, indexApiKeys } from "../auth/api-key.js";
 import { TokenVerifier } from "../auth/jwt.js";
 import type { GatewayMetrics, TenantMeters } from "../metrics.js";
+import { buildChain, type Chain, compileResources, effectivePolicies, type ResourceTable } from "../policies/chain.js";
+import { subscriptionKey } from "../policies/subscription/handler.js";
+import type { TenantPolicyContext } from "../policies/types.js";
 import type { UpstreamPools } from "../proxy/pools.js";
-import { type RateLimit, tierLimit } from "../traffic/rate-limit.js";
+import { type RateLimit, type RateLimiter, tierLimit } from "../traffic/rate-limit.js";
 
 export interface CompiledApi {
   readonly id: string;
@@ -17,6 +21,10 @@ export interface CompiledApi {
   readonly basePath: string;
   /** `/t/{slug}/{context}/{version}`, sent as X-Forwarded-Prefix so upstreams can build links */
   readonly prefix: string;
+  /** the policies of a request to an API without resources */
+  readonly chain: Chain;
+  /** null: every path below the API is served; otherwise only these operations */
+  readonly resources: ResourceTable | null;
 }
 
 export interface CompiledSubscription {
@@ -49,13 +57,14 @@ export interface CompiledTenant {
 export interface CompileDeps {
   pools: UpstreamPools;
   metrics: GatewayMetrics;
+  limiter: RateLimiter;
 }
 
 /** A path segment that needs no escaping and cannot climb: the router compares it byte for byte. */
 const SEGMENT = /^[A-Za-z0-9._~!$&'()*+,;=:@-]+$/;
 const isSafeSegment = (s: string) => SEGMENT.test(s) && s !== "." && s !== "..";
 
-export const subscriptionKey = (applicationId: string, apiId: string) => `${applicationId}\n${apiId}`;
+export { subscriptionKey };
 
 /**
  * Builds the tenant's request-path structures. Anything it cannot make sense of rejects the
@@ -69,6 +78,30 @@ export function compileTenant(
   if (!isSafeSegment(bundle.tenant.slug)) {
     return err(`tenant slug "${bundle.tenant.slug}" cannot be a path segment`);
   }
+  const tiers = new Map(bundle.tiers.map((t) => [t.name, t]));
+  const subscriptions = new Map<string, CompiledSubscription>();
+  for (const s of bundle.subscriptions) {
+    const tier = tiers.get(s.tier);
+    if (tier === undefined) {
+      return err(`subscription ${s.id} names unknown tier "${s.tier}"`);
+    }
+    if (s.status === "ACTIVE") {
+      subscriptions.set(subscriptionKey(s.applicationId, s.apiId), { id: s.id, limit: tierLimit(s.id, tier) });
+    }
+  }
+
+  const tokens = TokenVerifier.create(bundle);
+  if (!tokens.ok) {
+    return tokens;
+  }
+  const apiKeys = indexApiKeys(bundle.apiKeys);
+  const policyContext: TenantPolicyContext = {
+    id: bundle.tenant.id,
+    apiKeys,
+    tokens: tokens.value,
+    subscriptions,
+    tiers,
+  };
   const apis = new Map<string, CompiledApi>();
   const origins = new Set<string>();
   let maxRouteSegments = 0;
@@ -88,6 +121,39 @@ export function compileTenant(
     if (apis.has(key)) {
       return err(`two APIs serve ${key}`);
     }
+    let chain: Chain;
+    let resources: ResourceTable | null;
+    try {
+      const ctx = { tenant: policyContext, apiId: api.id, limiter: deps.limiter };
+      chain = buildChain(effectivePolicies(api.policies, api.authRequired), { ...ctx, attachedTo: "" });
+      resources = compileResources(api, (r) => {
+        const authRequired = api.authRequired && r.authRequired;
+        if (!authRequired && r.scopes.length > 0) {
+          throw new Error(`resource ${r.method} ${r.path} lists scopes but requires no auth`);
+        }
+        const declared: Policy[] = [...api.policies, ...r.policies];
+        if (r.scopes.length > 0) {
+          declared.push({ kind: "scopes", id: "resource-scopes", enabled: true, config: { scopes: r.scopes } });
+        }
+        if (r.tier !== undefined) {
+          const tier = tiers.get(r.tier);
+          if (tier === undefined) {
+            throw new Error(`resource ${r.method} ${r.path} names unknown tier "${r.tier}"`);
+          }
+          if (tier.requestsPerMinute !== null) {
+            declared.push({
+              kind: "rate-limit",
+              id: `resource-tier-${tier.name}`,
+              enabled: true,
+              config: { by: "application", limit: tier.requestsPerMinute, windowMs: 60_000 },
+            });
+          }
+        }
+        return buildChain(effectivePolicies(declared, authRequired), { ...ctx, attachedTo: `${r.method} ${r.path}` });
+      });
+    } catch (error) {
+      return err(`API ${api.id}: ${error instanceof Error ? error.message : String(error)}`);
+    }
     origins.add(upstream.origin);
     apis.set(key, {
       id: api.id,
@@ -97,26 +163,12 @@ export function compileTenant(
       pool: deps.pools.get(upstream.origin),
       basePath: upstream.pathname.replace(/\/+$/, ""),
       prefix: `/t/${bundle.tenant.slug}/${key}`,
+      chain,
+      resources,
     });
     maxRouteSegments = Math.max(maxRouteSegments, contextSegments.length + 1);
   }
 
-  const tiers = new Map(bundle.tiers.map((t) => [t.name, t]));
-  const subscriptions = new Map<string, CompiledSubscription>();
-  for (const s of bundle.subscriptions) {
-    const tier = tiers.get(s.tier);
-    if (tier === undefined) {
-      return err(`subscription ${s.id} names unknown tier "${s.tier}"`);
-    }
-    if (s.status === "ACTIVE") {
-      subscriptions.set(subscriptionKey(s.applicationId, s.apiId), { id: s.id, limit: tierLimit(s.id, tier) });
-    }
-  }
-
-  const tokens = TokenVerifier.create(bundle);
-  if (!tokens.ok) {
-    return tokens;
-  }
   return ok({
     id: bundle.tenant.id,
     slug: bundle.tenant.slug,
@@ -125,7 +177,7 @@ export function compileTenant(
     jws,
     apis,
     maxRouteSegments,
-    apiKeys: indexApiKeys(bundle.apiKeys),
+    apiKeys,
     subscriptions,
     tokens: tokens.value,
     meters: deps.metrics.meters(bundle.tenant.id),

@@ -10,6 +10,8 @@ const api = (id: string, basePath = ""): CompiledApi => ({
   status: "PUBLISHED",
   authRequired: false,
   pool: {} as Pool,
+  chain: [],
+  resources: null,
   basePath,
   prefix: "",
 });

@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { ApiStatus, Tier } from "../bundle/schema.js";
+import { Policy } from "../policies/index.js";
+import { Scope } from "../policies/scopes/schema.js";
 
 /**
  * REST contract of the control plane (ARCHITECTURE §8). The control plane's routes and its
@@ -61,6 +63,15 @@ export const Resource = z.object({
   method: z.enum(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]),
   path: z.string().min(1).max(500),
   summary: z.string().optional(),
+  authRequired: z.boolean().optional().meta({ description: "false opens this operation to anonymous callers" }),
+  scopes: z.array(Scope).optional().meta({ description: "OAuth scopes the access token must all carry" }),
+  tier: z
+    .string()
+    .min(1)
+    .max(100)
+    .optional()
+    .meta({ description: "A tier limiting each application on this operation" }),
+  policies: z.array(Policy).optional().meta({ description: "Policies of this operation, after the API's" }),
 });
 
 export const CreateApiRequest = z
@@ -71,6 +82,8 @@ export const CreateApiRequest = z
     upstream: Upstream,
     description: z.string().max(5000).optional(),
     openapi: z.union([z.string(), z.record(z.string(), z.unknown())]).optional(),
+    policies: z.array(Policy).max(50).optional().meta({ description: "Policies applied to every request" }),
+    resources: z.array(Resource).max(1000).optional(),
   })
   .meta({ id: "CreateApiRequest" });
 
@@ -79,6 +92,8 @@ export const UpdateApiRequest = z
     name: z.string().trim().min(1).max(100).optional(),
     description: z.string().max(5000).optional(),
     upstream: Upstream.optional(),
+    policies: z.array(Policy).max(50).optional(),
+    resources: z.array(Resource).max(1000).optional(),
   })
   .strict()
   .meta({ id: "UpdateApiRequest" });
@@ -93,6 +108,7 @@ export const Api = z
     description: z.string().nullable(),
     upstream: Upstream,
     resources: z.array(Resource),
+    policies: z.array(Policy).optional(),
     createdAt: z.string(),
     updatedAt: z.string(),
   })

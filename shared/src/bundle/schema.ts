@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { Policy } from "../policies/index.js";
+import { Scope } from "../policies/scopes/schema.js";
 
 export const BUNDLE_SCHEMA_VERSION = 1;
 
@@ -14,6 +16,32 @@ export const Tier = z.object({
 });
 export type Tier = z.infer<typeof Tier>;
 
+export const HttpMethod = z.enum(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]);
+
+/** An OpenAPI path template: `/pets/{petId}`; each `{name}` matches one non-empty segment. */
+export const PathTemplate = z
+  .string()
+  .max(500)
+  .regex(
+    /^\/(?:(?:[A-Za-z0-9._~!$&'()*+,;=:@-]+|\{[A-Za-z0-9_.-]+\})(?:\/(?:[A-Za-z0-9._~!$&'()*+,;=:@-]+|\{[A-Za-z0-9_.-]+\}))*\/?)?$/,
+    "an OpenAPI path template such as /pets/{petId}",
+  )
+  .refine((p) => !p.split("/").some((s) => s === "." || s === ".."), "no dot segments");
+
+/** One operation of an API. When an API lists resources, the gateway serves only those. */
+export const BundleResource = z.object({
+  method: HttpMethod,
+  path: PathTemplate,
+  /** false: no authentication or authorisation for this operation (later phases still run). */
+  authRequired: z.boolean().default(true),
+  /** OAuth scopes the access token must all carry (403 insufficient-scope otherwise). */
+  scopes: z.array(Scope).default([]),
+  /** A tier whose rate applies per application to this operation alone. */
+  tier: z.string().min(1).optional(),
+  policies: z.array(Policy).default([]),
+});
+export type BundleResource = z.infer<typeof BundleResource>;
+
 export const BundleApi = z.object({
   id: z.string(),
   name: z.string(),
@@ -24,6 +52,9 @@ export const BundleApi = z.object({
   upstream: z.object({ url: z.url() }),
   revision: z.object({ id: z.string(), number: z.number().int().positive() }),
   authRequired: z.boolean(),
+  /** Attached to every request of the API, resources' own policies after these. */
+  policies: z.array(Policy).default([]),
+  resources: z.array(BundleResource).default([]),
 });
 export type BundleApi = z.infer<typeof BundleApi>;
 

@@ -1,5 +1,6 @@
 import type { Resource } from "@portico/shared";
 import type { ApiStatus } from "@portico/shared/bundle";
+import type { Policy } from "@portico/shared/policies";
 import { integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid, varchar } from "drizzle-orm/pg-core";
 import type { z } from "zod";
 import { createdAt, id, tenantId, tenantIsolation, updatedAt } from "./_columns.js";
@@ -20,6 +21,8 @@ export const apis = pgTable(
     description: text("description"),
     upstreamUrl: text("upstream_url").notNull(),
     resources: jsonb("resources").$type<ResourceT[]>().notNull().default([]),
+    /** Policies applied to every request of the API (validated with the shared schemas). */
+    policies: jsonb("policies").$type<Policy[]>().notNull().default([]),
     /** The imported OpenAPI document, as JSON. */
     openapi: jsonb("openapi").$type<Record<string, unknown> | null>(),
     createdAt: createdAt(),
@@ -34,6 +37,8 @@ export interface RevisionSnapshot {
   version: string;
   upstreamUrl: string;
   resources: ResourceT[];
+  /** absent in revisions made before policies existed */
+  policies?: Policy[];
   openapi: Record<string, unknown> | null;
 }
 
