@@ -42,41 +42,54 @@ export class RequestPipeline {
     return this.#inflight;
   }
 
-  /** Never rejects: a bug answers 500 and the process keeps serving. */
-  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /**
+   * Never rejects: a bug answers 500 and the process keeps serving. Stays synchronous until
+   * something has to wait (an uncached token, the upstream), so the common path allocates no
+   * promise of its own besides the upstream's.
+   */
+  handle(req: IncomingMessage, res: ServerResponse): Promise<void> | undefined {
     this.#inflight++;
-    try {
-      await this.#handle(req, res);
-    } finally {
-      this.#inflight--;
-    }
-  }
-
-  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     let ex: Exchange | undefined;
     try {
       ex = new Exchange(req, res);
-      await this.#run(ex);
+      const pending = this.#run(ex);
+      if (pending !== undefined) {
+        const started = ex;
+        return pending.then(
+          () => this.#end(started),
+          (error: unknown) => this.#end(started, error),
+        );
+      }
     } catch (error) {
-      this.#o.logger.error({ err: error, url: req.url }, "request failed inside the gateway");
-      if (ex === undefined) {
-        res.destroy();
-        return;
-      }
-      if (res.headersSent) {
-        res.destroy();
-      } else {
-        sendProblem(ex, "internal");
-      }
+      this.#fail(req, res, ex, error);
     }
+    this.#end(ex);
+    return undefined;
+  }
+
+  #end(ex: Exchange | undefined, error?: unknown): void {
+    if (error !== undefined && ex !== undefined) {
+      this.#fail(ex.req, ex.res, ex, error);
+    }
+    this.#inflight--;
     try {
       this.#record(ex);
-    } catch (error) {
-      this.#o.logger.error({ err: error }, "recording a request failed");
+    } catch (e) {
+      this.#o.logger.error({ err: e }, "recording a request failed");
     }
   }
 
-  async #run(ex: Exchange): Promise<void> {
+  #fail(req: IncomingMessage, res: ServerResponse, ex: Exchange | undefined, error: unknown): void {
+    this.#o.logger.error({ err: error, url: req.url }, "request failed inside the gateway");
+    if (ex === undefined || res.headersSent) {
+      res.destroy();
+    } else {
+      sendProblem(ex, "internal");
+    }
+  }
+
+  /** undefined when the request was answered without waiting for anything */
+  #run(ex: Exchange): Promise<void> | undefined {
     const found = route(this.#o.store, ex.req.url ?? "/");
     if (found.kind === "invalid") {
       sendProblem(ex, "validation-failed", "The path contains dot segments or encoded separators");
@@ -116,13 +129,22 @@ export class RequestPipeline {
       ex.resource = hit.template;
       chain = hit.chain;
     }
-    const pending = runChain(chain, ex);
-    const outcome = pending instanceof Promise ? await pending : pending;
+    const maxBody = this.#o.maxBodyBytes;
+    const outcome = runChain(chain, ex);
+    if (outcome instanceof Promise) {
+      return outcome.then((o) => {
+        if (!o.ok) {
+          sendProblem(ex, o.code, o.detail);
+          return;
+        }
+        return forward(ex, api, found.upstreamPath, Math.min(maxBody, ex.bodyLimit));
+      });
+    }
     if (!outcome.ok) {
       sendProblem(ex, outcome.code, outcome.detail);
       return;
     }
-    await forward(ex, api, found.upstreamPath, Math.min(this.#o.maxBodyBytes, ex.bodyLimit));
+    return forward(ex, api, found.upstreamPath, Math.min(maxBody, ex.bodyLimit));
   }
 
   #record(ex: Exchange | undefined): void {
