@@ -4,15 +4,9 @@
 // proxy and an upstream as children, wrk against each; prints req/s and CPU µs per request.
 // Usage: node data-plane/bench/quick.mjs [seconds]   (after `npx turbo run build`)
 import { execFile, execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { promisify } from "node:util";
-import { sha256Hex, signBundle } from "@portico/shared/bundle";
-import { MemoryBus } from "@portico/shared/bus";
-import { exportJWK, generateKeyPair, SignJWT } from "jose";
-import pino from "pino";
-import { startGateway } from "../dist/index.js";
+import { API_KEY, startFixtureGateway } from "./fixture.mjs";
 
 const SECONDS = Number(process.argv[2] ?? 5);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -64,81 +58,16 @@ pinned(1, [
 ]);
 const upstream = `http://127.0.0.1:${upPort}`;
 
-const bk = await generateKeyPair("EdDSA", { crv: "Ed25519", extractable: true });
-const ik = await generateKeyPair("ES256", { extractable: true });
-const issuer = "https://cp.test/t/q";
-const jwt = await new SignJWT({ client_id: "c1", scope: "" })
-  .setProtectedHeader({ alg: "ES256", kid: "ik" })
-  .setIssuer(issuer)
-  .setAudience("portico")
-  .setExpirationTime("1h")
-  .sign(ik.privateKey);
-const api = (id, context, authRequired) => ({
-  id,
-  name: id,
-  context,
-  version: "v1",
-  status: "PUBLISHED",
-  upstream: { url: upstream },
-  revision: { id: `r${id}`, number: 1 },
-  authRequired,
-});
-const { jws } = await signBundle(
-  {
-    schemaVersion: 1,
-    tenant: { id: "tq", slug: "q" },
-    environment: "default",
-    version: 1,
-    issuedAt: new Date().toISOString(),
-    apis: [
-      { ...api("bare", "bare", true), resources: [{ method: "GET", path: "/", authRequired: false }] },
-      api("full", "full", true),
-    ],
-    tiers: [{ name: "Big", requestsPerMinute: 1_000_000_000, burst: null }],
-    subscriptions: [{ id: "s1", applicationId: "a1", apiId: "full", tier: "Big", status: "ACTIVE" }],
-    apiKeys: [{ id: "k1", hash: sha256Hex("key-1"), applicationId: "a1", expiresAt: null }],
-    clients: [{ issuer, clientId: "c1", applicationId: "a1" }],
-    issuers: [
-      {
-        issuer,
-        audience: "portico",
-        clientIdClaim: "client_id",
-        jwks: { keys: [{ ...(await exportJWK(ik.publicKey)), kid: "ik", alg: "ES256" }] },
-        algorithms: ["ES256"],
-      },
-    ],
-    revokedTokens: [],
-  },
-  { kid: "bk", privateKey: bk.privateKey },
-);
-const bus = new MemoryBus();
-const dataDir = mkdtempSync(join(tmpdir(), "portico-quick-"));
-const gw = await startGateway({
-  bus,
-  environment: "default",
-  gatewayId: "quick",
-  dataDir,
-  port: 0,
-  host: "127.0.0.1",
-  bundleKeys: { keys: [{ ...(await exportJWK(bk.publicKey)), kid: "bk", alg: "EdDSA" }] },
-  logger: pino({ level: "warn" }),
-});
-await bus.kvPut("portico_bundles_default", "tq", jws);
+const fixture = await startFixtureGateway({ upstream });
+const { gw, jwt } = fixture;
 const refPort = upPort + 1;
 const ref = pinned(0, ["data-plane/bench/ref-proxy.mjs", String(refPort), upstream, jwt]);
-for (;;) {
-  const r = await fetch(`${gw.url}/t/q/bare/v1/`).catch(() => null);
-  if (r?.status === 200) {
-    break;
-  }
-  await sleep(50);
-}
 await sleep(300);
 const rows = {
   reference: await wrk(`http://127.0.0.1:${refPort}/`, { authorization: `Bearer ${jwt}` }, ref.pid),
   bare: await wrk(`${gw.url}/t/q/bare/v1/`, {}, process.pid),
   jwt: await wrk(`${gw.url}/t/q/full/v1/`, { authorization: `Bearer ${jwt}` }, process.pid),
-  apiKey: await wrk(`${gw.url}/t/q/full/v1/`, { "x-api-key": "key-1" }, process.pid),
+  apiKey: await wrk(`${gw.url}/t/q/full/v1/`, { "x-api-key": API_KEY }, process.pid),
   bare2: await wrk(`${gw.url}/t/q/bare/v1/`, {}, process.pid),
 };
 for (const [k, v] of Object.entries(rows)) {
@@ -149,6 +78,5 @@ for (const [k, v] of Object.entries(rows)) {
 for (const c of children) {
   c.kill();
 }
-await gw.close();
-rmSync(dataDir, { recursive: true, force: true });
+await fixture.close();
 process.exit(0);
