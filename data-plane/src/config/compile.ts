@@ -1,7 +1,6 @@
 import { err, ok, type Result } from "@portico/shared";
 import type { ApiStatus, DeploymentBundle } from "@portico/shared/bundle";
 import type { Policy } from "@portico/shared/policies";
-import type { Pool } from "undici";
 import { type ApiKeyIndex, indexApiKeys } from "../auth/api-key.js";
 import { TokenVerifier } from "../auth/jwt.js";
 import type { GatewayMetrics, TenantMeters } from "../metrics.js";
@@ -9,6 +8,7 @@ import { buildChain, type Chain, compileResources, effectivePolicies, type Resou
 import { subscriptionKey } from "../policies/subscription/handler.js";
 import type { TenantPolicyContext } from "../policies/types.js";
 import type { UpstreamPools } from "../proxy/pools.js";
+import { type Endpoint, type EndpointStates, UpstreamGroup } from "../proxy/upstream.js";
 import { type RateLimit, type RateLimiter, tierLimit } from "../traffic/rate-limit.js";
 
 export interface CompiledApi {
@@ -16,7 +16,7 @@ export interface CompiledApi {
   readonly version: string;
   readonly status: ApiStatus;
   readonly authRequired: boolean;
-  readonly pool: Pool;
+  readonly upstream: UpstreamGroup;
   /** upstream URL path without trailing slash ("" for the root) */
   readonly basePath: string;
   /** `/t/{slug}/{context}/{version}`, sent as X-Forwarded-Prefix so upstreams can build links */
@@ -58,6 +58,7 @@ export interface CompileDeps {
   pools: UpstreamPools;
   metrics: GatewayMetrics;
   limiter: RateLimiter;
+  endpoints: EndpointStates;
 }
 
 /** A path segment that needs no escaping and cannot climb: the router compares it byte for byte. */
@@ -114,8 +115,20 @@ export function compileTenant(
       return err(`API ${api.id}: context "${api.context}" / version "${api.version}" is not a clean path`);
     }
     const upstream = new URL(api.upstream.url);
-    if ((upstream.protocol !== "http:" && upstream.protocol !== "https:") || upstream.search || upstream.hash) {
-      return err(`API ${api.id}: upstream must be an http(s) URL without query or fragment`);
+    const endpointConfigs =
+      api.upstream.endpoints.length > 0 ? api.upstream.endpoints : [{ url: api.upstream.url, weight: 1 }];
+    const endpoints: Endpoint[] = [];
+    for (const { url, weight } of endpointConfigs) {
+      const u = new URL(url);
+      if ((u.protocol !== "http:" && u.protocol !== "https:") || u.search || u.hash) {
+        return err(`API ${api.id}: upstream must be an http(s) URL without query or fragment`);
+      }
+      if (u.pathname !== upstream.pathname) {
+        return err(`API ${api.id}: every upstream endpoint needs the path of upstream.url (${upstream.pathname})`);
+      }
+      const key = `${u.origin}${u.pathname}`;
+      endpoints.push({ key, pool: deps.pools.get(u.origin), weight, state: deps.endpoints.get(key), current: 0 });
+      origins.add(u.origin);
     }
     const key = `${api.context}/${api.version}`;
     if (apis.has(key)) {
@@ -154,13 +167,12 @@ export function compileTenant(
     } catch (error) {
       return err(`API ${api.id}: ${error instanceof Error ? error.message : String(error)}`);
     }
-    origins.add(upstream.origin);
     apis.set(key, {
       id: api.id,
       version: api.version,
       status: api.status,
       authRequired: api.authRequired,
-      pool: deps.pools.get(upstream.origin),
+      upstream: new UpstreamGroup(endpoints, api.upstream),
       basePath: upstream.pathname.replace(/\/+$/, ""),
       prefix: `/t/${bundle.tenant.slug}/${key}`,
       chain,

@@ -4,9 +4,11 @@ import type { CompiledApi } from "../config/compile.js";
 import type { Exchange } from "../http/exchange.js";
 import { sendProblem } from "../http/respond.js";
 import { clientResponseHeaders, upstreamRequestHeaders } from "./hop-by-hop.js";
+import { type Endpoint, IDEMPOTENT, type UpstreamGroup } from "./upstream.js";
 
 class BodyTooLarge extends Error {}
 class ClientClosed extends Error {}
+class TotalTimeout extends Error {}
 
 /** Chunked uploads announce no length: count as they stream and stop at the limit. */
 async function* limitedBody(ex: Exchange, maxBytes: number): AsyncGenerator<Buffer> {
@@ -39,6 +41,9 @@ function upstreamProblem(error: unknown): ProblemCode {
   if (error instanceof BodyTooLarge) {
     return "payload-too-large";
   }
+  if (error instanceof TotalTimeout) {
+    return "gateway-timeout";
+  }
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === "string" && TIMEOUTS.has(code) ? "gateway-timeout" : "bad-gateway";
 }
@@ -51,22 +56,60 @@ function upstreamProblem(error: unknown): ProblemCode {
  */
 class Forwarding implements Dispatcher.DispatchHandler {
   readonly #ex: Exchange;
+  readonly #group: UpstreamGroup;
+  readonly #options: Dispatcher.DispatchOptions;
   readonly #done: () => void;
+  #endpoint: Endpoint | undefined;
+  #retriesLeft = 0;
   #abort: ((err?: Error) => void) | undefined;
   #resume: (() => void) | undefined;
+  #timer: NodeJS.Timeout | undefined;
   #clientClosed = false;
+  #timedOut = false;
   #finished = false;
 
-  constructor(ex: Exchange, done: () => void) {
+  constructor(ex: Exchange, group: UpstreamGroup, options: Dispatcher.DispatchOptions, done: () => void) {
     this.#ex = ex;
+    this.#group = group;
+    this.#options = options;
     this.#done = done;
     ex.res.once("close", this.onClose);
+  }
+
+  start(): void {
+    const group = this.#group;
+    if (group.retries > 0 && this.#options.body === null && IDEMPOTENT.has(this.#options.method)) {
+      this.#retriesLeft = group.retries;
+    }
+    if (group.totalTimeoutMs !== undefined) {
+      this.#timer = setTimeout(this.onTotalTimeout, group.totalTimeoutMs);
+    }
+    this.#attempt();
+  }
+
+  #attempt(): void {
+    const endpoint = this.#group.pick(Date.now(), this.#endpoint);
+    if (endpoint === undefined) {
+      sendProblem(this.#ex, "upstream-unavailable");
+      this.#finish();
+      return;
+    }
+    this.#endpoint = endpoint;
+    this.#abort = undefined;
+    endpoint.pool.dispatch(this.#options, this);
   }
 
   readonly onClose = (): void => {
     if (!this.#ex.res.writableFinished && !this.#finished) {
       this.#clientClosed = true;
       this.#abort?.(new ClientClosed());
+    }
+  };
+
+  readonly onTotalTimeout = (): void => {
+    if (!this.#ex.res.headersSent && !this.#finished) {
+      this.#timedOut = true;
+      this.#abort?.(new TotalTimeout());
     }
   };
 
@@ -81,11 +124,22 @@ class Forwarding implements Dispatcher.DispatchHandler {
       abort(new ClientClosed());
       return;
     }
+    if (this.#timedOut) {
+      abort(new TotalTimeout());
+      return;
+    }
     this.#abort = abort;
   }
 
   onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
     const ex = this.#ex;
+    clearTimeout(this.#timer);
+    const endpoint = this.#endpoint as Endpoint;
+    if (statusCode >= 502 && statusCode <= 504) {
+      this.#group.failure(endpoint, Date.now());
+    } else {
+      this.#group.success(endpoint);
+    }
     ex.upstreamMs = performance.now() - ex.upstreamStart;
     ex.status = statusCode;
     const headers = clientResponseHeaders(rawHeaders);
@@ -126,7 +180,16 @@ class Forwarding implements Dispatcher.DispatchHandler {
   onError(error: Error): void {
     const ex = this.#ex;
     const { res } = ex;
-    if (this.#clientClosed || error instanceof ClientClosed) {
+    const clientGone = this.#clientClosed || error instanceof ClientClosed;
+    if (!clientGone && !res.headersSent && !(error instanceof BodyTooLarge) && this.#endpoint !== undefined) {
+      this.#group.failure(this.#endpoint, Date.now());
+      if (this.#retriesLeft > 0 && !this.#timedOut) {
+        this.#retriesLeft--;
+        this.#attempt();
+        return;
+      }
+    }
+    if (clientGone) {
       ex.errorType = "client-closed";
       if (!res.headersSent) {
         ex.status = 499;
@@ -136,7 +199,7 @@ class Forwarding implements Dispatcher.DispatchHandler {
       ex.errorType = "bad-gateway";
       res.destroy();
     } else {
-      sendProblem(ex, upstreamProblem(error));
+      sendProblem(ex, upstreamProblem(this.#timedOut ? new TotalTimeout() : error));
     }
     this.#finish();
   }
@@ -146,6 +209,7 @@ class Forwarding implements Dispatcher.DispatchHandler {
       return;
     }
     this.#finished = true;
+    clearTimeout(this.#timer);
     this.#ex.res.removeListener("close", this.onClose);
     this.#ex.res.removeListener("drain", this.onDrain);
     this.#done();
@@ -174,15 +238,17 @@ export function forward(ex: Exchange, api: CompiledApi, path: string, maxBodyByt
     ex.requestId,
   );
   ex.upstreamStart = performance.now();
+  const group = api.upstream;
   return new Promise<void>((resolve) => {
-    const handler = new Forwarding(ex, resolve);
-    let body: Body;
-    try {
-      body = requestBody(ex, maxBodyBytes);
-    } catch (error) {
-      handler.onError(error as Error);
-      return;
+    const options: Dispatcher.DispatchOptions = {
+      path,
+      method: req.method as Dispatcher.HttpMethod,
+      headers,
+      body: requestBody(ex, maxBodyBytes),
+    };
+    if (group.perTryTimeoutMs !== undefined) {
+      options.headersTimeout = group.perTryTimeoutMs;
     }
-    api.pool.dispatch({ path, method: req.method as Dispatcher.HttpMethod, headers, body }, handler);
+    new Forwarding(ex, group, options, resolve).start();
   });
 }
