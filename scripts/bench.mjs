@@ -1,10 +1,13 @@
 #!/usr/bin/env node
-// npm run bench: the gateway's hot path against a direct call to the same upstream, in one
-// run on this machine (gateway pinned to CPU 0; wrk, upstream and control plane to CPU 1),
-// plus deploy → first 200 and ack latency. Results go to bench-results/*.json.
-import { execFileSync, spawn } from "node:child_process";
+// npm run bench: in one run on this machine, the same upstream behind nginx (plain reverse
+// proxy), the minimal Node reference proxy (data-plane/bench/ref-proxy.mjs), Portico on a bare
+// route (auth off) and Portico with JWT + subscription + rate limit + analytics. Every proxy is
+// pinned to CPU 0; wrk, the upstream and the control plane to CPU 1. Per row: req/s, p50/p99,
+// CPU time per request and RSS of the proxy's processes; plus deploy → first 200 and ack
+// latency. Results go to data-plane/bench/results/*.json.
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { startControlPlane } from "@portico/control-plane";
@@ -17,23 +20,76 @@ const NATS_URL = process.env.NATS_URL ?? "nats://127.0.0.1:4222";
 const DURATION = process.env.PORTICO_BENCH_DURATION ?? "10s";
 const CONNECTIONS = Number(process.env.PORTICO_BENCH_CONNECTIONS ?? 50);
 const DEPLOY_RUNS = Number(process.env.PORTICO_BENCH_DEPLOYS ?? 20);
+const ROUNDS = Number(process.env.PORTICO_BENCH_ROUNDS ?? 3);
 const twoCores = cpus().length >= 2;
 const pin = (core, cmd, args) => (twoCores ? ["taskset", ["-c", String(core), cmd, ...args]] : [cmd, args]);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const children = [];
 
 function spawnPinned(core, cmd, args, env) {
+  // taskset execs the command: the child's pid is the measured process itself
   const [c, a] = pin(core, cmd, args);
   const child = spawn(c, a, { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, ...env } });
   children.push(child);
   return child;
 }
 
-async function untilOk(url, ms = 20_000) {
+/** The process and its children (nginx's workers): what a row's CPU and RSS are summed over. */
+function processTree(pid) {
+  const out = [pid];
+  for (const task of [pid]) {
+    try {
+      const kids = readFileSync(`/proc/${task}/task/${task}/children`, "utf8").trim();
+      if (kids) {
+        out.push(...kids.split(/\s+/).map(Number));
+      }
+    } catch {}
+  }
+  return out;
+}
+
+const CLK_TCK = 100;
+/** CPU seconds (user + system) used so far by these processes. */
+function cpuSeconds(pids) {
+  let ticks = 0;
+  for (const pid of pids) {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return ticks / CLK_TCK;
+}
+
+/** Resident set size in MB. */
+function rssMb(pids) {
+  let kb = 0;
+  for (const pid of pids) {
+    const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    kb += m ? Number(m[1]) : 0;
+  }
+  return Math.round(kb / 102.4) / 10;
+}
+
+/** wrk against one proxy, with the proxy's CPU per request and RSS around the measured run. */
+function measure(url, headers, pid) {
+  const pids = pid === undefined ? [] : processTree(pid);
+  let cpu0 = 0;
+  const r = wrk(url, headers, () => {
+    cpu0 = cpuSeconds(pids);
+  });
+  const cpu = pids.length ? cpuSeconds(pids) - cpu0 : null;
+  return {
+    ...r,
+    cpuUsPerRequest: cpu === null ? null : Math.round((cpu / r.requests) * 1e7) / 10,
+    rssMb: pids.length ? rssMb(pids) : null,
+  };
+}
+
+async function untilOk(url, ms = 20_000, headers = {}) {
   const end = Date.now() + ms;
   while (Date.now() < end) {
     if (
-      await fetch(url).then(
+      await fetch(url, { headers }).then(
         (r) => r.ok,
         () => false,
       )
@@ -56,10 +112,11 @@ async function freePort() {
 }
 
 /** wrk's own report, parsed: req/s and latency percentiles in ms. */
-function wrk(url, headers = {}) {
+function wrk(url, headers = {}, afterWarmup = () => {}) {
   const hdr = Object.entries(headers).flatMap(([k, v]) => ["-H", `${k}: ${v}`]);
   const [cmd, args] = pin(1, "wrk", ["-t1", `-c${CONNECTIONS}`, `-d${DURATION}`, "--latency", ...hdr, url]);
   execFileSync(cmd, [...args.slice(0, -1).map((a) => (a.startsWith("-d") ? "-d3s" : a)), url], { stdio: "ignore" }); // warm-up
+  afterWarmup();
   const out = execFileSync(cmd, args, { encoding: "utf8" });
   const ms = (v, unit) => Number(v) * ({ us: 0.001, ms: 1, s: 1000 }[unit] ?? 1);
   const pct = (p) => {
@@ -69,6 +126,7 @@ function wrk(url, headers = {}) {
   const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
   const errors = /Socket errors: (.*)/.exec(out)?.[1] ?? null;
   return {
+    requests: Number(/(\d+) requests in/.exec(out)[1]),
     rps: Math.round(Number(/Requests\/sec:\s+([\d.]+)/.exec(out)[1])),
     p50: pct(50),
     p90: pct(90),
@@ -76,6 +134,42 @@ function wrk(url, headers = {}) {
     non2xx,
     socketErrors: errors,
   };
+}
+
+/** nginx as a plain reverse proxy: one worker (one core, like the others), keep-alive to the upstream. */
+function startNginx(upstreamPort) {
+  const dir = mkdtempSync(join(tmpdir(), "portico-bench-nginx-"));
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  writeFileSync(
+    join(dir, "nginx.conf"),
+    `worker_processes 1;
+daemon off;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}/body;
+  proxy_temp_path ${dir}/proxy;
+  fastcgi_temp_path ${dir}/fastcgi;
+  uwsgi_temp_path ${dir}/uwsgi;
+  scgi_temp_path ${dir}/scgi;
+  upstream backend { server 127.0.0.1:${upstreamPort}; keepalive 128; }
+  server {
+    listen 127.0.0.1:${port};
+    location / {
+      proxy_pass http://backend;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+    }
+  }
+}
+`,
+  );
+  const bin = process.env.PORTICO_BENCH_NGINX ?? "/usr/sbin/nginx";
+  const version = spawnSync(bin, ["-v"], { encoding: "utf8" }).stderr.trim();
+  const child = spawnPinned(0, bin, ["-p", dir, "-c", join(dir, "nginx.conf")]);
+  return { port, child, version, dir };
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -110,7 +204,8 @@ async function main() {
     `require("node:http").createServer((q,s)=>{q.resume();q.on("end",()=>{s.writeHead(200,{"content-type":"text/plain","content-length":"2"});s.end("ok")})}).listen(${upstreamPort},"127.0.0.1")`,
   ]);
   const gwPort = await freePort();
-  spawnPinned(0, process.execPath, ["data-plane/dist/main.js"], {
+  const nodeArgs = (process.env.PORTICO_BENCH_GW_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const gateway = spawnPinned(0, process.execPath, [...nodeArgs, "data-plane/dist/main.js"], {
     PORTICO_GW_PORT: String(gwPort),
     PORTICO_GW_HOST: "127.0.0.1",
     NATS_URL,
@@ -158,12 +253,13 @@ async function main() {
   const jwt = (await tokenRes.json()).access_token;
 
   /** API → publish → revision → subscribe, then time deploy → first 200 through the gateway. */
-  async function deployAndTime(context) {
+  async function deployAndTime(context, extra = {}) {
     const api = await call("POST", "/api/v1/apis", token, {
       name: context,
       context,
       version: "v1",
       upstream: { url: upstream },
+      ...extra,
     });
     await call("POST", `/api/v1/apis/${api.id}/lifecycle`, token, { action: "publish" });
     const rev = await call("POST", `/api/v1/apis/${api.id}/revisions`, token);
@@ -179,6 +275,8 @@ async function main() {
       await sleep(2);
     }
   }
+  // auth off for its one operation: route + resource match + proxy, no policies
+  await deployAndTime("bare", { resources: [{ method: "GET", path: "/", authRequired: false }] });
   const deploys = [];
   for (let i = 0; i < DEPLOY_RUNS; i++) {
     deploys.push(await deployAndTime(`d${i}`));
@@ -192,29 +290,73 @@ async function main() {
     }
   }
 
-  const direct = wrk(`${upstream}/`);
-  const viaJwt = wrk(`${gw}/t/bench/d0/v1/`, { authorization: `Bearer ${jwt}` });
-  const viaKey = wrk(`${gw}/t/bench/d0/v1/`, { "x-api-key": key });
+  const nginx = startNginx(upstreamPort);
+  const refPort = await freePort();
+  const ref = spawnPinned(0, process.execPath, ["data-plane/bench/ref-proxy.mjs", String(refPort), upstream, jwt]);
+  await untilOk(`http://127.0.0.1:${nginx.port}/`);
+  const bearer = { authorization: `Bearer ${jwt}` };
+  await untilOk(`http://127.0.0.1:${refPort}/`, 20_000, bearer);
+  const gwPid = gateway.pid;
+
+  // The box may be shared: rows run interleaved for ROUNDS rounds and each keeps its best
+  // round (all rounds' req/s are kept too), so a burst of someone else's load hits every row alike.
+  const rows = {
+    direct: [`${upstream}/`, {}, undefined],
+    nginx: [`http://127.0.0.1:${nginx.port}/`, {}, nginx.child.pid],
+    ref: [`http://127.0.0.1:${refPort}/`, bearer, ref.pid],
+    bare: [`${gw}/t/bench/bare/v1/`, {}, gwPid],
+    jwt: [`${gw}/t/bench/d0/v1/`, bearer, gwPid],
+    key: [`${gw}/t/bench/d0/v1/`, { "x-api-key": key }, gwPid],
+  };
+  const rounds = Object.fromEntries(Object.keys(rows).map((k) => [k, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [name, [url, headers, pid]] of Object.entries(rows)) {
+      rounds[name].push(measure(url, headers, pid));
+    }
+  }
+  const best = (name) => {
+    const all = rounds[name];
+    const top = all.reduce((a, b) => (b.rps > a.rps ? b : a));
+    return { ...top, roundsRps: all.map((r) => r.rps), medianRps: median(all.map((r) => r.rps)) };
+  };
+  const [direct, viaNginx, viaRef, bare, viaJwt, viaKey] = Object.keys(rows).map(best);
+  const ratio = (a, b) => Math.round((a.rps / b.rps) * 1000) / 1000;
 
   const result = {
     at: new Date().toISOString(),
-    machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
+    machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, nginx: nginx.version },
     setup: {
       durationPerRun: DURATION,
+      rounds: ROUNDS,
+      reported: "per row, its best of the interleaved rounds (roundsRps lists them all)",
       connections: CONNECTIONS,
-      pinning: twoCores ? "gateway CPU 0; wrk, upstream, control plane CPU 1" : "none (one CPU)",
+      pinning: twoCores ? "proxies CPU 0; wrk, upstream, control plane CPU 1" : "none (one CPU)",
     },
     load: {
       direct: { what: "wrk → upstream", ...direct },
-      gatewayJwt: {
-        what: "wrk → gateway (JWT + subscription + rate limit + analytics) → upstream",
-        ...viaJwt,
-        ofDirect: Math.round((viaJwt.rps / direct.rps) * 1000) / 1000,
+      nginx: { what: "wrk → nginx (1 worker, keep-alive upstream) → upstream", ...viaNginx },
+      referenceProxy: {
+        what: "wrk → node:http + Map token lookup + undici Pool.stream → upstream",
+        ...viaRef,
+        ofNginx: ratio(viaRef, viaNginx),
       },
-      gatewayApiKey: {
-        what: "wrk → gateway (API key + subscription + rate limit + analytics) → upstream",
+      porticoBare: {
+        what: "wrk → Portico, route with auth off (no policies) → upstream",
+        ...bare,
+        ofReference: ratio(bare, viaRef),
+        ofNginx: ratio(bare, viaNginx),
+      },
+      porticoJwt: {
+        what: "wrk → Portico (JWT + subscription + rate limit + analytics) → upstream",
+        ...viaJwt,
+        ofReference: ratio(viaJwt, viaRef),
+        ofNginx: ratio(viaJwt, viaNginx),
+      },
+      porticoApiKey: {
+        what: "wrk → Portico (API key + subscription + rate limit + analytics) → upstream",
         ...viaKey,
-        ofDirect: Math.round((viaKey.rps / direct.rps) * 1000) / 1000,
+        ofReference: ratio(viaKey, viaRef),
+        ofNginx: ratio(viaKey, viaNginx),
       },
     },
     deployToFirst200Ms: {
@@ -230,16 +372,20 @@ async function main() {
     },
     ackMs: { runs: acks.length, median: median(acks), max: Math.max(...acks) },
   };
-  mkdirSync("bench-results", { recursive: true });
-  const file = join("bench-results", `bench-${result.at.replace(/[:.]/g, "-")}.json`);
+  const resultsDir = join("data-plane", "bench", "results");
+  mkdirSync(resultsDir, { recursive: true });
+  const file = join(resultsDir, `bench-${result.at.replace(/[:.]/g, "-")}.json`);
   writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
-  writeFileSync(join("bench-results", "latest.json"), `${JSON.stringify(result, null, 2)}\n`);
+  writeFileSync(join(resultsDir, "latest.json"), `${JSON.stringify(result, null, 2)}\n`);
 
   const row = (name, r) =>
-    `  ${name.padEnd(34)} ${String(r.rps).padStart(7)} req/s   p50 ${String(r.p50).padStart(7)} ms   p99 ${String(r.p99).padStart(7)} ms${r.ofDirect ? `   ${r.ofDirect}× direct` : ""}${r.non2xx ? `   non-2xx ${r.non2xx}` : ""}`;
+    `  ${name.padEnd(28)} ${String(r.rps).padStart(7)} req/s   p50 ${String(r.p50).padStart(6)} ms   p99 ${String(r.p99).padStart(6)} ms` +
+    `${r.cpuUsPerRequest !== null ? `   ${String(r.cpuUsPerRequest).padStart(5)} µs CPU/req   RSS ${r.rssMb} MB` : ""}` +
+    `${r.ofReference ? `   ${r.ofReference}× ref` : ""}${r.ofNginx ? `   ${r.ofNginx}× nginx` : ""}${r.non2xx ? `   non-2xx ${r.non2xx}` : ""}`;
   process.stdout.write(
-    `\nPortico bench (${result.setup.pinning}; ${CONNECTIONS} connections, ${DURATION} per run)\n` +
-      `${row("direct to upstream", direct)}\n${row("gateway, JWT", viaJwt)}\n${row("gateway, API key", viaKey)}\n` +
+    `\nPortico bench (${result.setup.pinning}; ${CONNECTIONS} connections, ${DURATION} per run, best of ${ROUNDS} interleaved rounds)\n` +
+      `${row("direct to upstream", direct)}\n${row("nginx", viaNginx)}\n${row("reference Node proxy", viaRef)}\n` +
+      `${row("Portico bare route", bare)}\n${row("Portico JWT+sub+RL+analytics", viaJwt)}\n${row("Portico API key+sub+RL+an.", viaKey)}\n` +
       `  deploy → first 200 through the gateway: median ${result.deployToFirst200Ms.median} ms, p90 ${result.deployToFirst200Ms.p90} ms (${deploys.length} deploys)\n` +
       `  deploy → gateway ack: median ${result.ackMs.median} ms, max ${result.ackMs.max} ms\n  results: ${file}\n\n`,
   );

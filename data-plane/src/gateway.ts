@@ -14,7 +14,9 @@ import { TenantStore } from "./config/store.js";
 import { ConfigWatcher } from "./config/watcher.js";
 import { GatewayMetrics } from "./metrics.js";
 import { RequestPipeline } from "./pipeline.js";
+import { HealthChecker } from "./proxy/health.js";
 import { UpstreamPools } from "./proxy/pools.js";
+import { EndpointStates } from "./proxy/upstream.js";
 import { createGatewayServer } from "./server.js";
 import { Heartbeat } from "./status/heartbeat.js";
 import { RateLimiter } from "./traffic/rate-limit.js";
@@ -81,6 +83,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
   const store = new TenantStore();
   const limiter = new RateLimiter();
+  const endpoints = new EndpointStates();
+  const health = new HealthChecker(store, logger);
   const spool = new AnalyticsSpool(dir, options.maxSpoolBatches ?? 20_000);
   await spool.init();
   const analytics = new AnalyticsShipper({
@@ -110,13 +114,18 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     },
     store,
     disk: new BundleDisk(dir),
-    compile: { pools, metrics },
+    compile: { pools, metrics, limiter, endpoints },
     logger,
     onChange: () => {
       heartbeat.beat();
       clearTimeout(poolSweep);
       poolSweep = setTimeout(() => {
         pools.retainOnly(new Set(store.all().flatMap((t) => [...t.origins])));
+        endpoints.retainOnly(
+          new Set(
+            store.all().flatMap((t) => [...t.apis.values()].flatMap((a) => a.upstream.endpoints.map((e) => e.key))),
+          ),
+        );
       }, POOL_SWEEP_DELAY_MS).unref();
     },
   });
@@ -133,7 +142,6 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   let ready = false;
   const pipeline = new RequestPipeline({
     store,
-    limiter,
     analytics,
     metrics,
     environment,
@@ -156,6 +164,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   heartbeat.start();
   watcher.start();
   analytics.start();
+  health.start();
   bus.ensureStream(names.analyticsStream, [names.analyticsFilter]).catch((error: unknown) => {
     logger.warn({ err: error }, "could not ensure the analytics stream; batches will spool");
   });
@@ -170,6 +179,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       ready = false;
       heartbeat.stop();
       clearInterval(bucketSweep);
+      health.stop();
       clearTimeout(poolSweep);
       await watcher.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

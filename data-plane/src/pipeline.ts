@@ -2,19 +2,16 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import type { AnalyticsShipper } from "./analytics/buffer.js";
-import { authenticateApiKey } from "./auth/api-key.js";
-import { subscriptionKey } from "./config/compile.js";
 import type { TenantStore } from "./config/store.js";
 import { Exchange } from "./http/exchange.js";
 import { sendProblem } from "./http/respond.js";
 import { type GatewayMetrics, type TenantMeters, UNATTRIBUTED } from "./metrics.js";
+import { matchResource, NO_METHOD, NO_PATH, runChain } from "./policies/chain.js";
 import { forward } from "./proxy/forward.js";
 import { route } from "./routing/router.js";
-import type { RateLimiter } from "./traffic/rate-limit.js";
 
 export interface PipelineOptions {
   store: TenantStore;
-  limiter: RateLimiter;
   analytics: AnalyticsShipper;
   metrics: GatewayMetrics;
   environment: string;
@@ -23,11 +20,10 @@ export interface PipelineOptions {
   logger: Logger;
 }
 
-const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
-
 /**
- * The request path for `/t/...`: route → blocked? → size → authenticate → subscription →
- * rate limit → proxy, then one analytics event. Every step reads the tenant's compiled,
+ * The request path for `/t/...`: route (API, blocked?, size, resource) → the API's or the
+ * resource's policy chain (authenticate → authorise → rate-limit → transform) → proxy, then
+ * one analytics event. Every step reads the tenant's compiled,
  * immutable config; nothing here parses config or calls out except the upstream (and an
  * external issuer's JWKS endpoint on a key-cache miss).
  */
@@ -46,41 +42,54 @@ export class RequestPipeline {
     return this.#inflight;
   }
 
-  /** Never rejects: a bug answers 500 and the process keeps serving. */
-  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /**
+   * Never rejects: a bug answers 500 and the process keeps serving. Stays synchronous until
+   * something has to wait (an uncached token, the upstream), so the common path allocates no
+   * promise of its own besides the upstream's.
+   */
+  handle(req: IncomingMessage, res: ServerResponse): Promise<void> | undefined {
     this.#inflight++;
-    try {
-      await this.#handle(req, res);
-    } finally {
-      this.#inflight--;
-    }
-  }
-
-  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     let ex: Exchange | undefined;
     try {
       ex = new Exchange(req, res);
-      await this.#run(ex);
+      const pending = this.#run(ex);
+      if (pending !== undefined) {
+        const started = ex;
+        return pending.then(
+          () => this.#end(started),
+          (error: unknown) => this.#end(started, error),
+        );
+      }
     } catch (error) {
-      this.#o.logger.error({ err: error, url: req.url }, "request failed inside the gateway");
-      if (ex === undefined) {
-        res.destroy();
-        return;
-      }
-      if (res.headersSent) {
-        res.destroy();
-      } else {
-        sendProblem(ex, "internal");
-      }
+      this.#fail(req, res, ex, error);
     }
+    this.#end(ex);
+    return undefined;
+  }
+
+  #end(ex: Exchange | undefined, error?: unknown): void {
+    if (error !== undefined && ex !== undefined) {
+      this.#fail(ex.req, ex.res, ex, error);
+    }
+    this.#inflight--;
     try {
       this.#record(ex);
-    } catch (error) {
-      this.#o.logger.error({ err: error }, "recording a request failed");
+    } catch (e) {
+      this.#o.logger.error({ err: e }, "recording a request failed");
     }
   }
 
-  async #run(ex: Exchange): Promise<void> {
+  #fail(req: IncomingMessage, res: ServerResponse, ex: Exchange | undefined, error: unknown): void {
+    this.#o.logger.error({ err: error, url: req.url }, "request failed inside the gateway");
+    if (ex === undefined || res.headersSent) {
+      res.destroy();
+    } else {
+      sendProblem(ex, "internal");
+    }
+  }
+
+  /** undefined when the request was answered without waiting for anything */
+  #run(ex: Exchange): Promise<void> | undefined {
     const found = route(this.#o.store, ex.req.url ?? "/");
     if (found.kind === "invalid") {
       sendProblem(ex, "validation-failed", "The path contains dot segments or encoded separators");
@@ -96,7 +105,7 @@ export class RequestPipeline {
       sendProblem(ex, "api-not-found");
       return;
     }
-    const { tenant, api } = found;
+    const { api } = found;
     ex.api = api;
     if (api.status === "BLOCKED") {
       sendProblem(ex, "api-blocked");
@@ -106,51 +115,36 @@ export class RequestPipeline {
       sendProblem(ex, "payload-too-large", `The limit is ${this.#o.maxBodyBytes} bytes`);
       return;
     }
-    if (api.authRequired) {
-      const nowS = Math.floor(ex.time / 1000);
-      const key = ex.req.headers["x-api-key"];
-      if (typeof key === "string") {
-        const app = authenticateApiKey(tenant.apiKeys, key, nowS, {
-          ip: ex.req.socket.remoteAddress,
-          referer: ex.req.headers.referer,
-        });
-        if (!app.ok) {
-          sendProblem(ex, app.error);
-          return;
-        }
-        ex.applicationId = app.value;
-      } else {
-        const bearer = BEARER.exec(ex.req.headers.authorization ?? "")?.[1];
-        if (bearer === undefined) {
-          sendProblem(ex, "unauthorized");
-          return;
-        }
-        const app = await tenant.tokens.verify(bearer, nowS);
-        if (!app.ok) {
-          sendProblem(ex, app.error);
-          return;
-        }
-        ex.consumedBearer = true;
-        if (app.value === null) {
-          sendProblem(ex, "not-subscribed", "The token's client is not bound to an application");
-          return;
-        }
-        ex.applicationId = app.value;
-      }
-      const subscription = tenant.subscriptions.get(subscriptionKey(ex.applicationId, api.id));
-      if (subscription === undefined) {
-        sendProblem(ex, "not-subscribed");
+    let chain = api.chain;
+    if (api.resources !== null) {
+      const hit = matchResource(api.resources, found.resource, ex.req.method ?? "GET");
+      if (hit === NO_PATH) {
+        sendProblem(ex, "resource-not-found");
         return;
       }
-      if (subscription.limit !== null) {
-        ex.rate = this.#o.limiter.take(subscription.limit, performance.now());
-        if (!ex.rate.allowed) {
-          sendProblem(ex, "rate-limited");
+      if (hit === NO_METHOD) {
+        sendProblem(ex, "method-not-allowed");
+        return;
+      }
+      ex.resource = hit.template;
+      chain = hit.chain;
+    }
+    const maxBody = this.#o.maxBodyBytes;
+    const outcome = runChain(chain, ex);
+    if (outcome instanceof Promise) {
+      return outcome.then((o) => {
+        if (!o.ok) {
+          sendProblem(ex, o.code, o.detail);
           return;
         }
-      }
+        return forward(ex, api, found.upstreamPath, Math.min(maxBody, ex.bodyLimit));
+      });
     }
-    await forward(ex, api, found.upstreamPath, this.#o.maxBodyBytes);
+    if (!outcome.ok) {
+      sendProblem(ex, outcome.code, outcome.detail);
+      return;
+    }
+    return forward(ex, api, found.upstreamPath, Math.min(maxBody, ex.bodyLimit));
   }
 
   #record(ex: Exchange | undefined): void {

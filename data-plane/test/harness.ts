@@ -171,6 +171,9 @@ export interface DraftOptions {
   environment?: string;
   /** An external IdP (keys fetched from its JWKS URI) whose client `ext-client` is bound to app1. */
   externalIssuer?: { issuer: string; audience: string; jwksUri: string; clientIdClaim: string };
+  /** more APIs (resources, policies) and subscriptions to them */
+  extraApis?: BundleContent["apis"];
+  extraSubscriptions?: BundleContent["subscriptions"];
 }
 
 /**
@@ -208,6 +211,7 @@ export function tenantDraft(o: DraftOptions): BundleContent {
       api("api_limited", "limited", "PUBLISHED", o.upstream, true),
       api("api_down", "down", "PUBLISHED", o.downUpstream ?? o.upstream, false),
       api("api_slow", "slow", "PUBLISHED", o.silentUpstream ?? o.upstream, false),
+      ...(o.extraApis ?? []),
     ],
     tiers: [
       { name: "Unlimited", requestsPerMinute: null, burst: null },
@@ -217,6 +221,7 @@ export function tenantDraft(o: DraftOptions): BundleContent {
       { id: "sub_pets", applicationId: "app1", apiId: "api_pets", tier: "Unlimited", status: "ACTIVE" },
       { id: "sub_limited", applicationId: "app1", apiId: "api_limited", tier: "Tiny", status: "ACTIVE" },
       { id: "sub_blocked", applicationId: "app2", apiId: "api_pets", tier: "Unlimited", status: "BLOCKED" },
+      ...(o.extraSubscriptions ?? []),
     ],
     apiKeys: [
       { id: "key1", hash: sha256Hex(API_KEY), applicationId: "app1", expiresAt: null },

@@ -1,5 +1,5 @@
 import type { BundleContent } from "@portico/shared/bundle";
-import { BUNDLE_SCHEMA_VERSION } from "@portico/shared/bundle";
+import { BUNDLE_SCHEMA_VERSION, BundleApi } from "@portico/shared/bundle";
 import { and, eq, gt, isNull, ne } from "drizzle-orm";
 import type { Tx } from "../db/client.js";
 import {
@@ -9,6 +9,7 @@ import {
   externalClients,
   keyManagers,
   oauthClients,
+  type RevisionSnapshot,
   revisions,
   revokedTokens,
   subscriptions,
@@ -18,6 +19,34 @@ import {
 import { GATEWAY_AUDIENCE, ISSUER_ALG, issuerJwks, issuerUrl } from "../keys/issuer.js";
 
 const EXTERNAL_ALGORITHMS = ["RS256", "PS256", "ES256", "EdDSA"] as const;
+
+/** The policies and resources of a revision as the bundle carries them (older snapshots have none). */
+export function bundlePolicies(snapshot: RevisionSnapshot) {
+  return {
+    policies: snapshot.policies ?? [],
+    resources: snapshot.resources.map((r) => ({
+      method: r.method,
+      path: r.path,
+      authRequired: r.authRequired ?? true,
+      scopes: r.scopes ?? [],
+      ...(r.tier !== undefined ? { tier: r.tier } : {}),
+      policies: r.policies ?? [],
+    })),
+  };
+}
+
+const PolicyParts = BundleApi.pick({ policies: true, resources: true });
+
+/**
+ * What the gateway would refuse in a revision's policies and resources, checked with the
+ * gateway's own schema before anything is deployed; empty when it is fine.
+ */
+export function policyProblems(snapshot: RevisionSnapshot): { path: string; message: string }[] {
+  const parsed = PolicyParts.safeParse(bundlePolicies(snapshot));
+  return parsed.success
+    ? []
+    : parsed.error.issues.map((i) => ({ path: i.path.join(".") || "(root)", message: i.message }));
+}
 
 /**
  * Everything one environment needs to serve one tenant, read inside the transaction of the
@@ -73,6 +102,7 @@ export async function buildBundle(
       authRequired: true,
       deprecatedAt: api.deprecatedAt?.toISOString() ?? null,
       sunsetAt: api.sunsetAt?.toISOString() ?? null,
+      ...bundlePolicies(revision.snapshot),
     })),
     tiers: tierRows.map((t) => ({ name: t.name, requestsPerMinute: t.requestsPerMinute, burst: t.burst })),
     subscriptions: subRows

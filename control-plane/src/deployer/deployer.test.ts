@@ -69,7 +69,7 @@ describe("deployer", () => {
         context: "echo",
         version: "v1",
         status: "PUBLISHED",
-        upstream: { url: "http://127.0.0.1:9/base" },
+        upstream: expect.objectContaining({ url: "http://127.0.0.1:9/base" }),
         revision: { id: rev.id, number: 1 },
       }),
     ]);

@@ -32,6 +32,7 @@ export const toApi = (r: ApiRow): Api => ({
   subscriptionApproval: r.subscriptionApproval,
   deprecatedAt: r.deprecatedAt?.toISOString() ?? null,
   sunsetAt: r.sunsetAt?.toISOString() ?? null,
+  policies: r.policies,
   createdAt: r.createdAt.toISOString(),
   updatedAt: r.updatedAt.toISOString(),
 });
@@ -66,6 +67,7 @@ export async function createApi(s: Services, actor: Actor, input: NewApi): Promi
           description: input.description ?? null,
           upstreamUrl: input.upstream.url,
           resources: input.resources ?? [],
+          policies: input.policies ?? [],
           openapi: input.openapiDoc ?? null,
           subscriptionApproval: input.subscriptionApproval ?? false,
         })
@@ -169,6 +171,8 @@ export async function updateApi(
         ...(input.description !== undefined ? { description: input.description } : {}),
         ...(input.upstream ? { upstreamUrl: input.upstream.url } : {}),
         ...(input.subscriptionApproval !== undefined ? { subscriptionApproval: input.subscriptionApproval } : {}),
+        ...(input.policies !== undefined ? { policies: input.policies } : {}),
+        ...(input.resources !== undefined ? { resources: input.resources } : {}),
         updatedAt: new Date(),
       })
       .where(eq(apis.id, id))
@@ -321,6 +325,7 @@ export async function createVersion(s: Services, actor: Actor, id: string, versi
           upstreamUrl: source.upstreamUrl,
           resources: source.resources,
           openapi: source.openapi,
+          policies: source.policies,
           subscriptionApproval: source.subscriptionApproval,
         })
         .returning();

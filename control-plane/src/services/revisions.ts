@@ -1,7 +1,8 @@
 import { ok } from "@portico/shared";
 import { and, asc, desc, eq, inArray, isNull, max } from "drizzle-orm";
 import type { Tx } from "../db/client.js";
-import { apis, deployments, environments, revisions } from "../db/schema/index.js";
+import { apis, deployments, environments, type RevisionSnapshot, revisions } from "../db/schema/index.js";
+import { policyProblems } from "../deployer/build-bundle.js";
 import { findApi, isId, toApi } from "./apis.js";
 import { audit, changes } from "./audit.js";
 import type { Actor, Services } from "./context.js";
@@ -37,6 +38,20 @@ export async function createRevision(s: Services, actor: Actor, apiId: string) {
     // Serialises revision numbering per API: the API row lock is held to commit.
     await tx.select({ id: apis.id }).from(apis).where(eq(apis.id, apiId)).for("update");
     const api = (await findApi(tx, apiId))!;
+    const snapshot: RevisionSnapshot = {
+      name: api.name,
+      context: api.context,
+      version: api.version,
+      upstreamUrl: api.upstreamUrl,
+      resources: api.resources,
+      policies: api.policies,
+      openapi: api.openapi,
+    };
+    // A revision is what gets deployed: refuse one the gateway would refuse.
+    const problems = policyProblems(snapshot);
+    if (problems.length > 0) {
+      return fail("validation-failed", "the API's policies or resources would be refused by the gateway", problems);
+    }
     const existing = await tx.select().from(revisions).where(eq(revisions.apiId, apiId)).orderBy(asc(revisions.number));
     if (existing.length >= MAX_REVISIONS) {
       const deployed = await deployedRevisionIds(tx, apiId);
@@ -73,14 +88,7 @@ export async function createRevision(s: Services, actor: Actor, apiId: string) {
         tenantId: actor.tenantId,
         apiId,
         number: Math.max(last?.n ?? 0, existing.at(-1)?.number ?? 0) + 1,
-        snapshot: {
-          name: api.name,
-          context: api.context,
-          version: api.version,
-          upstreamUrl: api.upstreamUrl,
-          resources: api.resources,
-          openapi: api.openapi,
-        },
+        snapshot,
       })
       .returning();
     await audit(tx, actor, {

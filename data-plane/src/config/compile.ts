@@ -1,24 +1,32 @@
 import { err, ok, type Result } from "@portico/shared";
 import type { ApiStatus, DeploymentBundle } from "@portico/shared/bundle";
-import type { Pool } from "undici";
+import type { Policy } from "@portico/shared/policies";
 import { type ApiKeyIndex, indexApiKeys } from "../auth/api-key.js";
 import { TokenVerifier } from "../auth/jwt.js";
 import type { GatewayMetrics, TenantMeters } from "../metrics.js";
+import { buildChain, type Chain, compileResources, effectivePolicies, type ResourceTable } from "../policies/chain.js";
+import { subscriptionKey } from "../policies/subscription/handler.js";
+import type { TenantPolicyContext } from "../policies/types.js";
 import type { UpstreamPools } from "../proxy/pools.js";
-import { type RateLimit, tierLimit } from "../traffic/rate-limit.js";
+import { type Endpoint, type EndpointStates, UpstreamGroup } from "../proxy/upstream.js";
+import { type RateLimit, type RateLimiter, tierLimit } from "../traffic/rate-limit.js";
 
 export interface CompiledApi {
   readonly id: string;
   readonly version: string;
   readonly status: ApiStatus;
   readonly authRequired: boolean;
-  readonly pool: Pool;
+  readonly upstream: UpstreamGroup;
   /** upstream URL path without trailing slash ("" for the root) */
   readonly basePath: string;
   /** `/t/{slug}/{context}/{version}`, sent as X-Forwarded-Prefix so upstreams can build links */
   readonly prefix: string;
-  /** Deprecation (RFC 9745) and Sunset (RFC 8594) response headers, null unless DEPRECATED */
-  readonly deprecationHeaders: Readonly<Record<string, string>> | null;
+  /** Deprecation (RFC 9745) and Sunset (RFC 8594) response headers as a flat list, null unless DEPRECATED */
+  readonly deprecationHeaders: readonly string[] | null;
+  /** the policies of a request to an API without resources */
+  readonly chain: Chain;
+  /** null: every path below the API is served; otherwise only these operations */
+  readonly resources: ResourceTable | null;
 }
 
 export interface CompiledSubscription {
@@ -51,13 +59,15 @@ export interface CompiledTenant {
 export interface CompileDeps {
   pools: UpstreamPools;
   metrics: GatewayMetrics;
+  limiter: RateLimiter;
+  endpoints: EndpointStates;
 }
 
 /** A path segment that needs no escaping and cannot climb: the router compares it byte for byte. */
 const SEGMENT = /^[A-Za-z0-9._~!$&'()*+,;=:@-]+$/;
 const isSafeSegment = (s: string) => SEGMENT.test(s) && s !== "." && s !== "..";
 
-export const subscriptionKey = (applicationId: string, apiId: string) => `${applicationId}\n${apiId}`;
+export { subscriptionKey };
 
 /**
  * Builds the tenant's request-path structures. Anything it cannot make sense of rejects the
@@ -71,39 +81,6 @@ export function compileTenant(
   if (!isSafeSegment(bundle.tenant.slug)) {
     return err(`tenant slug "${bundle.tenant.slug}" cannot be a path segment`);
   }
-  const apis = new Map<string, CompiledApi>();
-  const origins = new Set<string>();
-  let maxRouteSegments = 0;
-  for (const api of bundle.apis) {
-    if (api.status === "RETIRED") {
-      continue;
-    }
-    const contextSegments = api.context.split("/");
-    if (!contextSegments.every(isSafeSegment) || !isSafeSegment(api.version)) {
-      return err(`API ${api.id}: context "${api.context}" / version "${api.version}" is not a clean path`);
-    }
-    const upstream = new URL(api.upstream.url);
-    if ((upstream.protocol !== "http:" && upstream.protocol !== "https:") || upstream.search || upstream.hash) {
-      return err(`API ${api.id}: upstream must be an http(s) URL without query or fragment`);
-    }
-    const key = `${api.context}/${api.version}`;
-    if (apis.has(key)) {
-      return err(`two APIs serve ${key}`);
-    }
-    origins.add(upstream.origin);
-    apis.set(key, {
-      id: api.id,
-      version: api.version,
-      status: api.status,
-      authRequired: api.authRequired,
-      pool: deps.pools.get(upstream.origin),
-      basePath: upstream.pathname.replace(/\/+$/, ""),
-      prefix: `/t/${bundle.tenant.slug}/${key}`,
-      deprecationHeaders: deprecationHeaders(api),
-    });
-    maxRouteSegments = Math.max(maxRouteSegments, contextSegments.length + 1);
-  }
-
   const tiers = new Map(bundle.tiers.map((t) => [t.name, t]));
   const subscriptions = new Map<string, CompiledSubscription>();
   for (const s of bundle.subscriptions) {
@@ -124,6 +101,92 @@ export function compileTenant(
   if (!apiKeys.ok) {
     return apiKeys;
   }
+  const policyContext: TenantPolicyContext = {
+    id: bundle.tenant.id,
+    apiKeys: apiKeys.value,
+    tokens: tokens.value,
+    subscriptions,
+    tiers,
+  };
+  const apis = new Map<string, CompiledApi>();
+  const origins = new Set<string>();
+  let maxRouteSegments = 0;
+  for (const api of bundle.apis) {
+    if (api.status === "RETIRED") {
+      continue;
+    }
+    const contextSegments = api.context.split("/");
+    if (!contextSegments.every(isSafeSegment) || !isSafeSegment(api.version)) {
+      return err(`API ${api.id}: context "${api.context}" / version "${api.version}" is not a clean path`);
+    }
+    const upstream = new URL(api.upstream.url);
+    const endpointConfigs =
+      api.upstream.endpoints.length > 0 ? api.upstream.endpoints : [{ url: api.upstream.url, weight: 1 }];
+    const endpoints: Endpoint[] = [];
+    for (const { url, weight } of endpointConfigs) {
+      const u = new URL(url);
+      if ((u.protocol !== "http:" && u.protocol !== "https:") || u.search || u.hash) {
+        return err(`API ${api.id}: upstream must be an http(s) URL without query or fragment`);
+      }
+      if (u.pathname !== upstream.pathname) {
+        return err(`API ${api.id}: every upstream endpoint needs the path of upstream.url (${upstream.pathname})`);
+      }
+      const key = `${u.origin}${u.pathname}`;
+      endpoints.push({ key, pool: deps.pools.get(u.origin), weight, state: deps.endpoints.get(key), current: 0 });
+      origins.add(u.origin);
+    }
+    const key = `${api.context}/${api.version}`;
+    if (apis.has(key)) {
+      return err(`two APIs serve ${key}`);
+    }
+    let chain: Chain;
+    let resources: ResourceTable | null;
+    try {
+      const ctx = { tenant: policyContext, apiId: api.id, limiter: deps.limiter };
+      chain = buildChain(effectivePolicies(api.policies, api.authRequired), { ...ctx, attachedTo: "" });
+      resources = compileResources(api, (r) => {
+        const authRequired = api.authRequired && r.authRequired;
+        if (!authRequired && r.scopes.length > 0) {
+          throw new Error(`resource ${r.method} ${r.path} lists scopes but requires no auth`);
+        }
+        const declared: Policy[] = [...api.policies, ...r.policies];
+        if (r.scopes.length > 0) {
+          declared.push({ kind: "scopes", id: "resource-scopes", enabled: true, config: { scopes: r.scopes } });
+        }
+        if (r.tier !== undefined) {
+          const tier = tiers.get(r.tier);
+          if (tier === undefined) {
+            throw new Error(`resource ${r.method} ${r.path} names unknown tier "${r.tier}"`);
+          }
+          if (tier.requestsPerMinute !== null) {
+            declared.push({
+              kind: "rate-limit",
+              id: `resource-tier-${tier.name}`,
+              enabled: true,
+              config: { by: "application", limit: tier.requestsPerMinute, windowMs: 60_000 },
+            });
+          }
+        }
+        return buildChain(effectivePolicies(declared, authRequired), { ...ctx, attachedTo: `${r.method} ${r.path}` });
+      });
+    } catch (error) {
+      return err(`API ${api.id}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    apis.set(key, {
+      id: api.id,
+      version: api.version,
+      status: api.status,
+      authRequired: api.authRequired,
+      upstream: new UpstreamGroup(endpoints, api.upstream),
+      basePath: upstream.pathname.replace(/\/+$/, ""),
+      prefix: `/t/${bundle.tenant.slug}/${key}`,
+      deprecationHeaders: deprecationHeaders(api),
+      chain,
+      resources,
+    });
+    maxRouteSegments = Math.max(maxRouteSegments, contextSegments.length + 1);
+  }
+
   return ok({
     id: bundle.tenant.id,
     slug: bundle.tenant.slug,
@@ -140,15 +203,15 @@ export function compileTenant(
   });
 }
 
-function deprecationHeaders(api: DeploymentBundle["apis"][number]): Record<string, string> | null {
+function deprecationHeaders(api: DeploymentBundle["apis"][number]): string[] | null {
   if (api.status !== "DEPRECATED") {
     return null;
   }
   const at = api.deprecatedAt ? Date.parse(api.deprecatedAt) : Number.NaN;
-  const headers: Record<string, string> = { deprecation: Number.isNaN(at) ? "true" : `@${Math.floor(at / 1000)}` };
+  const headers = ["deprecation", Number.isNaN(at) ? "true" : `@${Math.floor(at / 1000)}`];
   const sunset = api.sunsetAt ? Date.parse(api.sunsetAt) : Number.NaN;
   if (!Number.isNaN(sunset)) {
-    headers.sunset = new Date(sunset).toUTCString();
+    headers.push("sunset", new Date(sunset).toUTCString());
   }
   return headers;
 }

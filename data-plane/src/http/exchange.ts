@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import type { CompiledApi, CompiledTenant } from "../config/compile.js";
-import type { RateDecision } from "../traffic/rate-limit.js";
+import type { RateDecision, RateLimit } from "../traffic/rate-limit.js";
 
 /** A client-supplied request id is kept only if it is short and cannot smuggle anything into logs. */
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -25,6 +25,14 @@ export class Exchange {
   applicationId: string | null = null;
   /** set when the client's Authorization header carried the token the gateway consumed */
   consumedBearer = false;
+  /** an authentication policy accepted the caller (the first success wins) */
+  authenticated = false;
+  /** the access token's scopes; null when the caller did not present a token */
+  scopes: readonly string[] | null = null;
+  /** the tier limit of the caller's subscription, once authorised (null: unlimited) */
+  subscriptionLimit: RateLimit | null = null;
+  /** the smallest request-size policy's limit */
+  bodyLimit = Number.POSITIVE_INFINITY;
   rate: RateDecision | undefined = undefined;
   status = 0;
   errorType: string | null = null;

@@ -1,12 +1,14 @@
-import type { Writable } from "node:stream";
 import type { ProblemCode } from "@portico/shared";
 import type { Dispatcher } from "undici";
 import type { CompiledApi } from "../config/compile.js";
 import type { Exchange } from "../http/exchange.js";
-import { rateLimitHeaders, sendProblem } from "../http/respond.js";
-import { stripResponseHopByHop, upstreamRequestHeaders } from "./hop-by-hop.js";
+import { sendProblem } from "../http/respond.js";
+import { clientResponseHeaders, upstreamRequestHeaders } from "./hop-by-hop.js";
+import { type Endpoint, IDEMPOTENT, type UpstreamGroup } from "./upstream.js";
 
 class BodyTooLarge extends Error {}
+class ClientClosed extends Error {}
+class TotalTimeout extends Error {}
 
 /** Chunked uploads announce no length: count as they stream and stop at the limit. */
 async function* limitedBody(ex: Exchange, maxBytes: number): AsyncGenerator<Buffer> {
@@ -39,33 +41,187 @@ function upstreamProblem(error: unknown): ProblemCode {
   if (error instanceof BodyTooLarge) {
     return "payload-too-large";
   }
+  if (error instanceof TotalTimeout) {
+    return "gateway-timeout";
+  }
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === "string" && TIMEOUTS.has(code) ? "gateway-timeout" : "bad-gateway";
 }
 
-/** Called by undici once the upstream's headers are in; the body then streams into the client response. */
-function intoClient({ statusCode, headers, opaque }: Dispatcher.StreamFactoryData<Exchange>): Writable {
-  const ex = opaque;
-  ex.upstreamMs = performance.now() - ex.upstreamStart;
-  ex.status = statusCode;
-  stripResponseHopByHop(headers);
-  headers["x-request-id"] = ex.requestId;
-  if (ex.api?.deprecationHeaders) {
-    Object.assign(headers, ex.api.deprecationHeaders);
+/**
+ * One upstream exchange as an undici dispatch handler: the upstream's raw headers go to the
+ * client's `writeHead` as a flat list and its body chunks straight into the response, with
+ * undici paused while the client's socket is full. No AbortController and no header object
+ * per request; a client that goes away aborts the upstream request through `onClose`.
+ */
+class Forwarding implements Dispatcher.DispatchHandler {
+  readonly #ex: Exchange;
+  readonly #group: UpstreamGroup;
+  readonly #options: Dispatcher.DispatchOptions;
+  readonly #done: () => void;
+  #endpoint: Endpoint | undefined;
+  #retriesLeft = 0;
+  #abort: ((err?: Error) => void) | undefined;
+  #resume: (() => void) | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #clientClosed = false;
+  #timedOut = false;
+  #finished = false;
+
+  constructor(ex: Exchange, group: UpstreamGroup, options: Dispatcher.DispatchOptions, done: () => void) {
+    this.#ex = ex;
+    this.#group = group;
+    this.#options = options;
+    this.#done = done;
+    ex.res.once("close", this.onClose);
   }
-  if (ex.rate !== undefined) {
-    rateLimitHeaders(headers, ex.rate);
+
+  start(): void {
+    const group = this.#group;
+    if (group.retries > 0 && this.#options.body === null && IDEMPOTENT.has(this.#options.method)) {
+      this.#retriesLeft = group.retries;
+    }
+    if (group.totalTimeoutMs !== undefined) {
+      this.#timer = setTimeout(this.onTotalTimeout, group.totalTimeoutMs);
+    }
+    this.#attempt();
   }
-  ex.res.writeHead(statusCode, headers);
-  return ex.res;
+
+  #attempt(): void {
+    const endpoint = this.#group.pick(Date.now(), this.#endpoint);
+    if (endpoint === undefined) {
+      sendProblem(this.#ex, "upstream-unavailable");
+      this.#finish();
+      return;
+    }
+    this.#endpoint = endpoint;
+    this.#abort = undefined;
+    endpoint.pool.dispatch(this.#options, this);
+  }
+
+  readonly onClose = (): void => {
+    if (!this.#ex.res.writableFinished && !this.#finished) {
+      this.#clientClosed = true;
+      this.#abort?.(new ClientClosed());
+    }
+  };
+
+  readonly onTotalTimeout = (): void => {
+    if (!this.#ex.res.headersSent && !this.#finished) {
+      this.#timedOut = true;
+      this.#abort?.(new TotalTimeout());
+    }
+  };
+
+  readonly onDrain = (): void => {
+    const resume = this.#resume;
+    this.#resume = undefined;
+    resume?.();
+  };
+
+  onConnect(abort: (err?: Error) => void): void {
+    if (this.#clientClosed) {
+      abort(new ClientClosed());
+      return;
+    }
+    if (this.#timedOut) {
+      abort(new TotalTimeout());
+      return;
+    }
+    this.#abort = abort;
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
+    const ex = this.#ex;
+    clearTimeout(this.#timer);
+    const endpoint = this.#endpoint as Endpoint;
+    if (statusCode >= 502 && statusCode <= 504) {
+      this.#group.failure(endpoint, Date.now());
+    } else {
+      this.#group.success(endpoint);
+    }
+    ex.upstreamMs = performance.now() - ex.upstreamStart;
+    ex.status = statusCode;
+    const headers = clientResponseHeaders(rawHeaders);
+    headers.push("x-request-id", ex.requestId);
+    if (ex.api?.deprecationHeaders) {
+      headers.push(...ex.api.deprecationHeaders);
+    }
+    const rate = ex.rate;
+    if (rate !== undefined) {
+      headers.push(
+        "ratelimit-limit",
+        String(rate.limit),
+        "ratelimit-remaining",
+        String(rate.remaining),
+        "ratelimit-reset",
+        String(rate.resetS),
+      );
+    }
+    ex.res.writeHead(statusCode, headers);
+    this.#resume = resume;
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    if (this.#ex.res.write(chunk)) {
+      return true;
+    }
+    // paused until the client's socket drains
+    this.#ex.res.once("drain", this.onDrain);
+    return false;
+  }
+
+  onComplete(): void {
+    this.#ex.res.end();
+    this.#finish();
+  }
+
+  onError(error: Error): void {
+    const ex = this.#ex;
+    const { res } = ex;
+    const clientGone = this.#clientClosed || error instanceof ClientClosed;
+    if (!clientGone && !res.headersSent && !(error instanceof BodyTooLarge) && this.#endpoint !== undefined) {
+      this.#group.failure(this.#endpoint, Date.now());
+      if (this.#retriesLeft > 0 && !this.#timedOut) {
+        this.#retriesLeft--;
+        this.#attempt();
+        return;
+      }
+    }
+    if (clientGone) {
+      ex.errorType = "client-closed";
+      if (!res.headersSent) {
+        ex.status = 499;
+      }
+    } else if (res.headersSent) {
+      // The upstream failed mid-body: cut the client's response so it cannot pass for complete.
+      ex.errorType = "bad-gateway";
+      res.destroy();
+    } else {
+      sendProblem(ex, upstreamProblem(this.#timedOut ? new TotalTimeout() : error));
+    }
+    this.#finish();
+  }
+
+  #finish(): void {
+    if (this.#finished) {
+      return;
+    }
+    this.#finished = true;
+    clearTimeout(this.#timer);
+    this.#ex.res.removeListener("close", this.onClose);
+    this.#ex.res.removeListener("drain", this.onDrain);
+    this.#done();
+  }
 }
 
 /**
  * Streams the request to the API's upstream and the response back. Upstream failures become
  * 502/504 problems that say nothing about the upstream itself.
  */
-export async function forward(ex: Exchange, api: CompiledApi, path: string, maxBodyBytes: number): Promise<void> {
-  const { req, res } = ex;
+export function forward(ex: Exchange, api: CompiledApi, path: string, maxBodyBytes: number): Promise<void> {
+  const { req } = ex;
   const headers = upstreamRequestHeaders(req.rawHeaders, req.headers.connection, ex.consumedBearer);
   const xff = req.headers["x-forwarded-for"];
   const client = req.socket.remoteAddress ?? "";
@@ -81,43 +237,18 @@ export async function forward(ex: Exchange, api: CompiledApi, path: string, maxB
     "x-request-id",
     ex.requestId,
   );
-  // A client that goes away should not keep an upstream request (and a pool slot) waiting.
-  const abort = new AbortController();
-  const onClose = () => {
-    if (!res.writableFinished) {
-      abort.abort();
-    }
-  };
-  res.once("close", onClose);
   ex.upstreamStart = performance.now();
-  try {
-    await api.pool.stream(
-      {
-        path,
-        method: req.method as Dispatcher.HttpMethod,
-        headers,
-        body: requestBody(ex, maxBodyBytes),
-        opaque: ex,
-        signal: abort.signal,
-      },
-      intoClient,
-    );
-  } catch (error) {
-    if (abort.signal.aborted) {
-      ex.errorType = "client-closed";
-      if (!res.headersSent) {
-        ex.status = 499;
-      }
-      return;
+  const group = api.upstream;
+  return new Promise<void>((resolve) => {
+    const options: Dispatcher.DispatchOptions = {
+      path,
+      method: req.method as Dispatcher.HttpMethod,
+      headers,
+      body: requestBody(ex, maxBodyBytes),
+    };
+    if (group.perTryTimeoutMs !== undefined) {
+      options.headersTimeout = group.perTryTimeoutMs;
     }
-    if (res.headersSent) {
-      // The upstream failed mid-body: cut the client's response so it cannot pass for complete.
-      ex.errorType = "bad-gateway";
-      res.destroy();
-      return;
-    }
-    sendProblem(ex, upstreamProblem(error));
-  } finally {
-    res.removeListener("close", onClose);
-  }
+    new Forwarding(ex, group, options, resolve).start();
+  });
 }

@@ -1,5 +1,3 @@
-import type { IncomingHttpHeaders } from "node:http";
-
 /** RFC 9110 §7.6.1: meaningful for one connection only, never forwarded. */
 const HOP_BY_HOP = new Set([
   "connection",
@@ -72,13 +70,34 @@ export function upstreamRequestHeaders(
   return out;
 }
 
-/** Strips hop-by-hop headers from an upstream response, in place (undici hands over a fresh object). */
-export function stripResponseHopByHop(headers: IncomingHttpHeaders): IncomingHttpHeaders {
-  const extra = connectionTokens(headers.connection);
-  for (const name of Object.keys(headers)) {
-    if (HOP_BY_HOP.has(name) || name.startsWith("proxy-") || extra?.has(name)) {
-      delete headers[name];
+/**
+ * The upstream response's raw [name, value, …] buffers as a flat string list for
+ * `writeHead`, without hop-by-hop headers; names keep their case, values stay latin1 as sent.
+ */
+export function clientResponseHeaders(raw: readonly Buffer[]): string[] {
+  const out: string[] = [];
+  let extra: Set<string> | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = (raw[i] as Buffer).toString("latin1");
+    const lower = name.toLowerCase();
+    const value = (raw[i + 1] as Buffer).toString("latin1");
+    if (lower === "connection") {
+      extra = connectionTokens(value);
+      continue;
+    }
+    if (HOP_BY_HOP.has(lower) || lower.startsWith("proxy-")) {
+      continue;
+    }
+    out.push(name, value);
+  }
+  if (extra === undefined || extra.size === 0) {
+    return out;
+  }
+  const kept: string[] = [];
+  for (let i = 0; i < out.length; i += 2) {
+    if (!extra.has((out[i] as string).toLowerCase())) {
+      kept.push(out[i] as string, out[i + 1] as string);
     }
   }
-  return headers;
+  return kept;
 }

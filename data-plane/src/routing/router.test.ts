@@ -1,7 +1,7 @@
-import type { Pool } from "undici";
 import { describe, expect, it } from "vitest";
 import type { CompiledApi, CompiledTenant } from "../config/compile.js";
 import { TenantStore } from "../config/store.js";
+import type { UpstreamGroup } from "../proxy/upstream.js";
 import { route } from "./router.js";
 
 const api = (id: string, basePath = ""): CompiledApi => ({
@@ -9,8 +9,10 @@ const api = (id: string, basePath = ""): CompiledApi => ({
   version: "v1",
   status: "PUBLISHED",
   authRequired: false,
+  upstream: {} as UpstreamGroup,
+  chain: [],
+  resources: null,
   deprecationHeaders: null,
-  pool: {} as Pool,
   basePath,
   prefix: "",
 });

@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { ApiStatus, Tier } from "../bundle/schema.js";
+import { Policy } from "../policies/index.js";
+import { Scope } from "../policies/scopes/schema.js";
 
 /**
  * REST contract of the control plane (ARCHITECTURE §8). The control plane's routes and its
@@ -61,6 +63,15 @@ export const Resource = z.object({
   method: z.enum(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]),
   path: z.string().min(1).max(500),
   summary: z.string().optional(),
+  authRequired: z.boolean().optional().meta({ description: "false opens this operation to anonymous callers" }),
+  scopes: z.array(Scope).optional().meta({ description: "OAuth scopes the access token must all carry" }),
+  tier: z
+    .string()
+    .min(1)
+    .max(100)
+    .optional()
+    .meta({ description: "A tier limiting each application on this operation" }),
+  policies: z.array(Policy).optional().meta({ description: "Policies of this operation, after the API's" }),
 });
 
 export const CreateApiRequest = z
@@ -75,6 +86,8 @@ export const CreateApiRequest = z
       .boolean()
       .optional()
       .meta({ description: "new subscriptions wait (PENDING) until a publisher approves them" }),
+    policies: z.array(Policy).max(50).optional().meta({ description: "Policies applied to every request" }),
+    resources: z.array(Resource).max(1000).optional(),
   })
   .meta({ id: "CreateApiRequest" });
 
@@ -84,6 +97,8 @@ export const UpdateApiRequest = z
     description: z.string().max(5000).optional(),
     upstream: Upstream.optional(),
     subscriptionApproval: z.boolean().optional(),
+    policies: z.array(Policy).max(50).optional(),
+    resources: z.array(Resource).max(1000).optional(),
   })
   .strict()
   .meta({ id: "UpdateApiRequest" });
@@ -105,6 +120,7 @@ export const Api = z
       .array(z.object({ environment: z.string(), url: z.string() }))
       .optional()
       .meta({ description: "where the API is live: its gateway URL per environment (on single reads)" }),
+    policies: z.array(Policy).optional(),
     createdAt: z.string(),
     updatedAt: z.string(),
   })

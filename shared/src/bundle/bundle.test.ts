@@ -1,6 +1,14 @@
 import { CompactSign, exportJWK, generateKeyPair, type JSONWebKeySet } from "jose";
 import { describe, expect, it } from "vitest";
-import { type BundleContent, bundleKeySet, canonicalJson, contentHash, signBundle, verifyBundle } from "./index.js";
+import {
+  BundleApi,
+  type BundleContent,
+  bundleKeySet,
+  canonicalJson,
+  contentHash,
+  signBundle,
+  verifyBundle,
+} from "./index.js";
 
 async function signer(kid = "bk-1") {
   const { privateKey, publicKey } = await generateKeyPair("EdDSA", { crv: "Ed25519", extractable: true });
@@ -76,5 +84,43 @@ describe("bundle signing and verification", () => {
       const res = await verifyBundle(token, keys, expect_ as never);
       expect(res.ok ? "accepted" : res.error.code, code).toBe(code);
     }
+  });
+});
+
+describe("bundle APIs with resources and policies", () => {
+  const api = {
+    id: "a",
+    name: "n",
+    context: "c",
+    version: "v1",
+    status: "PUBLISHED",
+    upstream: { url: "http://127.0.0.1:1" },
+    revision: { id: "r", number: 1 },
+    authRequired: true,
+  };
+
+  it("parses an API of an older bundle with neither (defaults: none)", () => {
+    expect(BundleApi.parse(api)).toMatchObject({ policies: [], resources: [] });
+  });
+
+  it("fills resource defaults and checks path templates", () => {
+    const parsed = BundleApi.parse({ ...api, resources: [{ method: "GET", path: "/pets/{petId}" }] });
+    expect(parsed.resources[0]).toEqual({
+      method: "GET",
+      path: "/pets/{petId}",
+      authRequired: true,
+      scopes: [],
+      policies: [],
+    });
+    for (const path of ["pets", "/pets/{}", "/a/../b", "/a//b", "/a b"]) {
+      expect(BundleApi.safeParse({ ...api, resources: [{ method: "GET", path }] }).success, path).toBe(false);
+    }
+  });
+
+  it("refuses an unknown policy kind anywhere", () => {
+    expect(BundleApi.safeParse({ ...api, policies: [{ kind: "nope" }] }).success).toBe(false);
+    expect(
+      BundleApi.safeParse({ ...api, resources: [{ method: "GET", path: "/", policies: [{ kind: "nope" }] }] }).success,
+    ).toBe(false);
   });
 });

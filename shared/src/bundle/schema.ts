@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { Policy } from "../policies/index.js";
+import { Scope } from "../policies/scopes/schema.js";
 
 export const BUNDLE_SCHEMA_VERSION = 1;
 
@@ -14,6 +16,74 @@ export const Tier = z.object({
 });
 export type Tier = z.infer<typeof Tier>;
 
+export const UpstreamEndpoint = z.object({
+  url: z.url(),
+  /** Share of requests relative to the other endpoints (smooth weighted round-robin). */
+  weight: z.number().int().min(1).max(1000).default(1),
+});
+
+export const HealthCheck = z.object({
+  /** Below the endpoint's URL path; a 2xx or 3xx answer is healthy. */
+  path: z.string().startsWith("/").max(500).default("/"),
+  intervalMs: z.number().int().min(200).max(3_600_000).default(5_000),
+  timeoutMs: z.number().int().min(50).max(60_000).default(2_000),
+  unhealthyThreshold: z.number().int().min(1).max(100).default(2),
+  healthyThreshold: z.number().int().min(1).max(100).default(2),
+});
+
+export const CircuitBreaker = z.object({
+  /** Consecutive failures (connection errors, timeouts, 502/503/504) that open it. */
+  failureThreshold: z.number().int().min(1).max(1000).default(5),
+  /** How long it stays open before one trial request may pass. */
+  openMs: z.number().int().min(100).max(3_600_000).default(30_000),
+});
+
+/**
+ * Where an API's requests go. `url` alone is one endpoint (older bundles); `endpoints` lists
+ * several (all with the same path as `url`), balanced by weight, with retries of idempotent
+ * requests on another endpoint, per-try and total timeouts, passive (circuit breaker) and
+ * optional active health checks.
+ */
+export const BundleUpstream = z.object({
+  url: z.url(),
+  endpoints: z.array(UpstreamEndpoint).max(64).default([]),
+  /** Extra attempts for GET/HEAD/OPTIONS/PUT/DELETE without a body, each on another endpoint when there is one. */
+  retries: z.number().int().min(0).max(5).default(0),
+  /** Until an attempt's response headers arrive. */
+  perTryTimeoutMs: z.number().int().min(10).max(600_000).optional(),
+  /** From the first attempt to the response headers, retries included: 504 past it. */
+  totalTimeoutMs: z.number().int().min(10).max(600_000).optional(),
+  healthCheck: HealthCheck.optional(),
+  circuitBreaker: CircuitBreaker.prefault({}),
+});
+export type BundleUpstream = z.infer<typeof BundleUpstream>;
+
+export const HttpMethod = z.enum(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]);
+
+/** An OpenAPI path template: `/pets/{petId}`; each `{name}` matches one non-empty segment. */
+export const PathTemplate = z
+  .string()
+  .max(500)
+  .regex(
+    /^\/(?:(?:[A-Za-z0-9._~!$&'()*+,;=:@-]+|\{[A-Za-z0-9_.-]+\})(?:\/(?:[A-Za-z0-9._~!$&'()*+,;=:@-]+|\{[A-Za-z0-9_.-]+\}))*\/?)?$/,
+    "an OpenAPI path template such as /pets/{petId}",
+  )
+  .refine((p) => !p.split("/").some((s) => s === "." || s === ".."), "no dot segments");
+
+/** One operation of an API. When an API lists resources, the gateway serves only those. */
+export const BundleResource = z.object({
+  method: HttpMethod,
+  path: PathTemplate,
+  /** false: no authentication or authorisation for this operation (later phases still run). */
+  authRequired: z.boolean().default(true),
+  /** OAuth scopes the access token must all carry (403 insufficient-scope otherwise). */
+  scopes: z.array(Scope).default([]),
+  /** A tier whose rate applies per application to this operation alone. */
+  tier: z.string().min(1).optional(),
+  policies: z.array(Policy).default([]),
+});
+export type BundleResource = z.infer<typeof BundleResource>;
+
 export const BundleApi = z.object({
   id: z.string(),
   name: z.string(),
@@ -21,12 +91,15 @@ export const BundleApi = z.object({
   context: z.string().min(1),
   version: z.string().min(1),
   status: ApiStatus,
-  upstream: z.object({ url: z.url() }),
+  upstream: BundleUpstream,
   revision: z.object({ id: z.string(), number: z.number().int().positive() }),
   authRequired: z.boolean(),
   /** When the API was deprecated and when it goes away (ISO); gateways answer with Deprecation / Sunset. */
   deprecatedAt: z.string().nullable().default(null),
   sunsetAt: z.string().nullable().default(null),
+  /** Attached to every request of the API, resources' own policies after these. */
+  policies: z.array(Policy).default([]),
+  resources: z.array(BundleResource).default([]),
 });
 export type BundleApi = z.infer<typeof BundleApi>;
 

@@ -1,5 +1,6 @@
 import type { Resource } from "@portico/shared";
 import type { ApiStatus } from "@portico/shared/bundle";
+import type { Policy } from "@portico/shared/policies";
 import { boolean, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid, varchar } from "drizzle-orm/pg-core";
 import type { z } from "zod";
 import { createdAt, id, tenantId, tenantIsolation, updatedAt } from "./_columns.js";
@@ -25,6 +26,8 @@ export const apis = pgTable(
     deprecatedAt: timestamp("deprecated_at", { withTimezone: true }),
     /** Announced end of life, sent by gateways as the Sunset header (RFC 8594). */
     sunsetAt: timestamp("sunset_at", { withTimezone: true }),
+    /** Policies applied to every request of the API (validated with the shared schemas). */
+    policies: jsonb("policies").$type<Policy[]>().notNull().default([]),
     /** The imported OpenAPI document, as JSON. */
     openapi: jsonb("openapi").$type<Record<string, unknown> | null>(),
     createdAt: createdAt(),
@@ -39,6 +42,8 @@ export interface RevisionSnapshot {
   version: string;
   upstreamUrl: string;
   resources: ResourceT[];
+  /** absent in revisions made before policies existed */
+  policies?: Policy[];
   openapi: Record<string, unknown> | null;
 }
 

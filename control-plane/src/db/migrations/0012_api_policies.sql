@@ -1,0 +1,1 @@
+ALTER TABLE "apis" ADD COLUMN "policies" jsonb DEFAULT '[]'::jsonb NOT NULL;

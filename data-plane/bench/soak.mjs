@@ -1,0 +1,110 @@
+#!/usr/bin/env node
+// npm run bench:soak — the fixture gateway (own process, pinned to CPU 0) under a constant
+// 1,000 req/s (JWT + subscription + rate limit + analytics) for 10 minutes; samples its RSS
+// every 10 s and reports growth from the end of the first minute (warm-up) to the end.
+// Env: PORTICO_SOAK_SECONDS (600), PORTICO_SOAK_RATE (1000). JSON into bench/results/.
+import { spawn } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { Pool } from "undici";
+
+const SECONDS = Number(process.env.PORTICO_SOAK_SECONDS ?? 600);
+const RATE = Number(process.env.PORTICO_SOAK_RATE ?? 1000);
+const here = new URL(".", import.meta.url).pathname;
+const twoCores = cpus().length >= 2;
+const children = [];
+const node = (core, args) => {
+  const c = twoCores
+    ? spawn("taskset", ["-c", String(core), process.execPath, ...args], { stdio: ["ignore", "pipe", "inherit"] })
+    : spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
+  children.push(c);
+  return c;
+};
+const rssMb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
+
+const upPort = 30000 + Math.floor(Math.random() * 10000);
+node(1, [
+  "-e",
+  `require("node:http").createServer((q,s)=>{q.resume();q.on("end",()=>{s.writeHead(200,{"content-type":"text/plain","content-length":"2"});s.end("ok")})}).listen(${upPort},"127.0.0.1")`,
+]);
+await new Promise((r) => setTimeout(r, 300));
+const gwChild = node(0, [join(here, "gateway-child.mjs"), `http://127.0.0.1:${upPort}`]);
+const { url, jwt } = JSON.parse(
+  await createInterface({ input: gwChild.stdout })
+    [Symbol.asyncIterator]()
+    .next()
+    .then((l) => l.value),
+);
+
+const pool = new Pool(url, { connections: 32 });
+const path = "/t/q/full/v1/";
+const headers = { authorization: `Bearer ${jwt}` };
+let sent = 0;
+let ok = 0;
+let failed = 0;
+const latencies = [];
+const one = async () => {
+  const t0 = performance.now();
+  try {
+    const res = await pool.request({ path, method: "GET", headers });
+    await res.body.dump();
+    if (res.statusCode === 200) {
+      ok++;
+    } else {
+      failed++;
+    }
+  } catch {
+    failed++;
+  }
+  latencies.push(performance.now() - t0);
+};
+const samples = [];
+const start = Date.now();
+const tick = setInterval(() => {
+  const due = Math.floor(((Date.now() - start) / 1000) * RATE);
+  while (sent < due) {
+    sent++;
+    void one();
+  }
+}, 5);
+const sampler = setInterval(() => {
+  samples.push({ s: Math.round((Date.now() - start) / 1000), rssMb: Math.round(rssMb(gwChild.pid) * 10) / 10 });
+  process.stdout.write(`  ${samples.at(-1).s}s  RSS ${samples.at(-1).rssMb} MB  ok ${ok}  failed ${failed}\n`);
+}, 10_000);
+await new Promise((r) => setTimeout(r, SECONDS * 1000));
+clearInterval(tick);
+clearInterval(sampler);
+await new Promise((r) => setTimeout(r, 1000));
+const warm = samples.find((x) => x.s >= Math.min(60, SECONDS / 4)) ?? samples[0];
+const last = samples.at(-1);
+latencies.sort((a, b) => a - b);
+const q = (p) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] * 1000) / 1000;
+const result = {
+  at: new Date().toISOString(),
+  seconds: SECONDS,
+  targetRate: RATE,
+  sent,
+  ok,
+  failed,
+  latencyMs: { p50: q(0.5), p99: q(0.99), max: q(1) },
+  rss: {
+    afterWarmupMb: warm.rssMb,
+    endMb: last.rssMb,
+    growthPct: Math.round(((last.rssMb - warm.rssMb) / warm.rssMb) * 1000) / 10,
+  },
+  samples,
+};
+const dir = join(here, "results");
+mkdirSync(dir, { recursive: true });
+const file = join(dir, `soak-${result.at.replace(/[:.]/g, "-")}.json`);
+writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+process.stdout.write(
+  `soak: ${sent} requests at ${RATE}/s over ${SECONDS}s, ${failed} failed, p50 ${result.latencyMs.p50} ms p99 ${result.latencyMs.p99} ms; RSS ${warm.rssMb} → ${last.rssMb} MB (${result.rss.growthPct} %)\n  ${file}\n`,
+);
+await pool.close();
+for (const c of children) {
+  c.kill("SIGTERM");
+}
+process.exit(0);

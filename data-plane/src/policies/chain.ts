@@ -1,0 +1,213 @@
+import type { BundleApi, BundleResource } from "@portico/shared/bundle";
+import type { Policy, PolicyKind } from "@portico/shared/policies";
+import type { Exchange } from "../http/exchange.js";
+import type { RateLimiter } from "../traffic/rate-limit.js";
+import { policyModules } from "./registry.js";
+import {
+  type Outcome,
+  PASS,
+  Phase,
+  type PolicyDeps,
+  type PolicyHandler,
+  type PolicyModule,
+  reject,
+  type TenantPolicyContext,
+} from "./types.js";
+
+export type Chain = readonly PolicyHandler[];
+
+const orderOf = (kind: PolicyKind): number => policyModules[kind].order;
+
+const isAuthentication = (kind: PolicyKind) => {
+  const order = orderOf(kind);
+  return order >= Phase.authenticate && order < Phase.authorise;
+};
+
+/** What an API that requires auth gets when it does not say otherwise: today's behaviour. */
+const DEFAULT_AUTHENTICATION: Policy[] = [
+  { kind: "key-auth", enabled: true, config: { header: "x-api-key" } },
+  { kind: "jwt-auth", enabled: true, config: {} },
+];
+const DEFAULT_SUBSCRIPTION: Policy = { kind: "subscription", enabled: true, config: {} };
+const DEFAULT_TIER_LIMIT: Policy = {
+  kind: "rate-limit",
+  id: "tier",
+  enabled: true,
+  config: { by: "subscription", windowMs: 60_000 },
+};
+
+/** After the authentication policies: nobody authenticated means 401. */
+const AUTH_GATE: PolicyHandler = {
+  onRequest: (ex) => (ex.authenticated ? PASS : UNAUTHORIZED),
+};
+const UNAUTHORIZED = reject("unauthorized");
+
+/**
+ * The policies one request path runs, in phase order. With auth on, an API or resource that
+ * names no authentication policy gets API key + JWT, and every authenticated call needs a
+ * subscription whose tier limits it; with auth off, the authenticate and authorise phases are
+ * dropped entirely, scope checks included (the compiler refuses a resource that lists scopes
+ * yet turns auth off, rather than silently open it).
+ */
+export function effectivePolicies(declared: readonly Policy[], authRequired: boolean): Policy[] {
+  const enabled = declared.filter((p) => p.enabled);
+  if (!authRequired) {
+    return enabled.filter((p) => orderOf(p.kind) >= Phase.rateLimit || orderOf(p.kind) < Phase.authenticate);
+  }
+  const out = [...enabled];
+  if (!out.some((p) => isAuthentication(p.kind))) {
+    out.push(...DEFAULT_AUTHENTICATION);
+  }
+  if (!out.some((p) => p.kind === "subscription")) {
+    out.push(DEFAULT_SUBSCRIPTION);
+  }
+  if (!out.some((p) => p.kind === "rate-limit" && p.config.by === "subscription")) {
+    out.push(DEFAULT_TIER_LIMIT);
+  }
+  return out;
+}
+
+export interface ChainContext {
+  tenant: TenantPolicyContext;
+  apiId: string;
+  attachedTo: string;
+  limiter: RateLimiter;
+}
+
+/** Creates the handlers once per bundle apply; throws (rejecting the bundle) on a bad config. */
+export function buildChain(policies: readonly Policy[], ctx: ChainContext): Chain {
+  const ranked = policies.map((policy, index) => ({ policy, index, order: orderOf(policy.kind) }));
+  // Array.prototype.sort is stable: declaration order breaks ties within a kind.
+  ranked.sort((a, b) => a.order - b.order);
+  const chain: PolicyHandler[] = [];
+  let gated = false;
+  for (const { policy, index, order } of ranked) {
+    if (!gated && order >= Phase.authorise && chain.length > 0 && ranked.some((r) => isAuthentication(r.policy.kind))) {
+      chain.push(AUTH_GATE);
+      gated = true;
+    }
+    const deps: PolicyDeps = {
+      tenant: ctx.tenant,
+      apiId: ctx.apiId,
+      attachedTo: ctx.attachedTo,
+      policyId: policy.id ?? `${policy.kind}#${index}`,
+      limiter: ctx.limiter,
+    };
+    const module = policyModules[policy.kind] as PolicyModule<PolicyKind>;
+    if (module === undefined) {
+      throw new Error(`policy kind "${policy.kind}" is not supported by this gateway`);
+    }
+    chain.push(module.create(policy.config as never, deps));
+  }
+  if (!gated && ranked.some((r) => isAuthentication(r.policy.kind))) {
+    chain.push(AUTH_GATE);
+  }
+  return chain;
+}
+
+async function finish(pending: Promise<Outcome>, chain: Chain, from: number, ex: Exchange): Promise<Outcome> {
+  let outcome = await pending;
+  if (!outcome.ok) {
+    return outcome;
+  }
+  for (let i = from; i < chain.length; i++) {
+    outcome = await (chain[i] as PolicyHandler).onRequest(ex);
+    if (!outcome.ok) {
+      return outcome;
+    }
+  }
+  return PASS;
+}
+
+/** Runs the chain synchronously until a policy answers with a promise; stops at the first rejection. */
+export function runChain(chain: Chain, ex: Exchange): Outcome | Promise<Outcome> {
+  for (let i = 0; i < chain.length; i++) {
+    const outcome = (chain[i] as PolicyHandler).onRequest(ex);
+    if (outcome instanceof Promise) {
+      return finish(outcome, chain, i + 1, ex);
+    }
+    if (!outcome.ok) {
+      return outcome;
+    }
+  }
+  return PASS;
+}
+
+export interface CompiledResource {
+  /** the OpenAPI template, as analytics reports the resource */
+  readonly template: string;
+  readonly chain: Chain;
+}
+
+interface PatternRow {
+  readonly re: RegExp;
+  readonly methods: Map<string, CompiledResource>;
+}
+
+/** Resources of one API: literal paths in a map, templated ones as anchored regexes. */
+export interface ResourceTable {
+  readonly exact: ReadonlyMap<string, ReadonlyMap<string, CompiledResource>>;
+  readonly patterns: readonly PatternRow[];
+}
+
+export const NO_PATH = 0;
+export const NO_METHOD = 1;
+
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+function templateRegex(template: string): RegExp {
+  const source = template
+    .split("/")
+    .map((segment) => (/^\{[^}]+\}$/.test(segment) ? "[^/]+" : escapeRe(segment)))
+    .join("/");
+  return new RegExp(`^${source}$`);
+}
+
+export function compileResources(api: BundleApi, build: (resource: BundleResource) => Chain): ResourceTable | null {
+  if (api.resources.length === 0) {
+    return null;
+  }
+  const exact = new Map<string, Map<string, CompiledResource>>();
+  const patterns = new Map<string, PatternRow>();
+  for (const resource of api.resources) {
+    const compiled: CompiledResource = { template: resource.path, chain: build(resource) };
+    let methods: Map<string, CompiledResource>;
+    if (resource.path.includes("{")) {
+      let row = patterns.get(resource.path);
+      if (row === undefined) {
+        row = { re: templateRegex(resource.path), methods: new Map() };
+        patterns.set(resource.path, row);
+      }
+      methods = row.methods;
+    } else {
+      methods = exact.get(resource.path) ?? new Map();
+      exact.set(resource.path, methods);
+    }
+    if (methods.has(resource.method)) {
+      throw new Error(`resource ${resource.method} ${resource.path} is listed twice`);
+    }
+    methods.set(resource.method, compiled);
+  }
+  return { exact, patterns: [...patterns.values()] };
+}
+
+/** The resource a request path (below the API, without query) and method hit. */
+export function matchResource(
+  table: ResourceTable,
+  path: string,
+  method: string,
+): CompiledResource | typeof NO_PATH | typeof NO_METHOD {
+  let methods = table.exact.get(path);
+  if (methods === undefined) {
+    for (const row of table.patterns) {
+      if (row.re.test(path)) {
+        methods = row.methods;
+        break;
+      }
+    }
+  }
+  if (methods === undefined) {
+    return NO_PATH;
+  }
+  return methods.get(method) ?? (method === "HEAD" ? methods.get("GET") : undefined) ?? NO_METHOD;
+}

@@ -1,0 +1,60 @@
+import type { RateLimitConfig } from "@portico/shared/policies";
+import type { Exchange } from "../../http/exchange.js";
+import type { RateDecision } from "../../traffic/rate-limit.js";
+import { type Outcome, PASS, type PolicyDeps, type PolicyHandler, reject } from "../types.js";
+
+const RATE_LIMITED = reject("rate-limited");
+
+function decide(ex: Exchange, decision: RateDecision): Outcome {
+  ex.rate = decision;
+  return decision.allowed ? PASS : RATE_LIMITED;
+}
+
+/** What one bucket counts, read from the request. */
+function discriminator(config: RateLimitConfig): (ex: Exchange) => string {
+  switch (config.by) {
+    case "application":
+      // An anonymous caller (auth off for the resource) counts by its address instead.
+      return (ex) => ex.applicationId ?? `ip:${ex.req.socket.remoteAddress ?? ""}`;
+    case "ip":
+      return (ex) => ex.req.socket.remoteAddress ?? "";
+    case "header": {
+      const header = config.header ?? "";
+      return (ex) => {
+        const v = ex.req.headers[header];
+        return typeof v === "string" ? v : "";
+      };
+    }
+    default:
+      return () => "";
+  }
+}
+
+/**
+ * Token bucket per key. `by: subscription` uses the tier limit the subscription policy found;
+ * every other `by` has its own limit, and a bucket key fixed at compile time plus the caller's
+ * discriminator, so buckets survive bundle swaps until the limit changes.
+ */
+export function createRateLimitHandler(config: RateLimitConfig, deps: PolicyDeps): PolicyHandler {
+  const { limiter } = deps;
+  if (config.by === "subscription") {
+    return {
+      onRequest(ex) {
+        const limit = ex.subscriptionLimit;
+        return limit === null ? PASS : decide(ex, limiter.take(limit, performance.now()));
+      },
+    };
+  }
+  const capacity = config.limit;
+  if (capacity === undefined) {
+    throw new Error(`rate-limit ${deps.policyId}: no limit`);
+  }
+  const refillPerMs = capacity / config.windowMs;
+  const prefix = `${deps.tenant.id}|${deps.apiId}|${deps.attachedTo}|${deps.policyId}|${capacity}/${config.windowMs}|`;
+  const of = discriminator(config);
+  return {
+    onRequest(ex) {
+      return decide(ex, limiter.take({ key: prefix + of(ex), capacity, refillPerMs }, performance.now()));
+    },
+  };
+}

@@ -1,0 +1,18 @@
+import type { PolicyKind } from "@portico/shared/policies";
+import { jwtAuth } from "./jwt-auth/index.js";
+import { keyAuth } from "./key-auth/index.js";
+import { rateLimit } from "./rate-limit/index.js";
+import { requestSize } from "./request-size/index.js";
+import { scopes } from "./scopes/index.js";
+import { subscription } from "./subscription/index.js";
+import type { PolicyModule } from "./types.js";
+
+/** kind → module. A kind added to shared without a module here does not compile. */
+export const policyModules = {
+  "key-auth": keyAuth,
+  "jwt-auth": jwtAuth,
+  subscription,
+  scopes,
+  "rate-limit": rateLimit,
+  "request-size": requestSize,
+} satisfies { [K in PolicyKind]: PolicyModule<K> };

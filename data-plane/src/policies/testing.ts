@@ -1,0 +1,34 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { sha256Hex } from "@portico/shared/bundle";
+import type { ApiKeyIndex } from "../auth/api-key.js";
+import type { TokenVerifier } from "../auth/jwt.js";
+import { Exchange } from "../http/exchange.js";
+import { RateLimiter } from "../traffic/rate-limit.js";
+import type { PolicyDeps, TenantPolicyContext } from "./types.js";
+
+/** An Exchange without sockets, for handler tests (hono's `app.request` style). */
+export function testExchange(headers: Record<string, string | string[]> = {}, remoteAddress = "10.0.0.1"): Exchange {
+  const socket = { bytesWritten: 0, remoteAddress };
+  const req = { headers, socket, url: "/", method: "GET" } as unknown as IncomingMessage;
+  return new Exchange(req, {} as ServerResponse);
+}
+
+export function testDeps(over: Partial<TenantPolicyContext> = {}, policyId = "p"): PolicyDeps {
+  const apiKeys: ApiKeyIndex = new Map([
+    [sha256Hex("good-key"), { applicationId: "app1", expiresAt: null, allowedIps: null, allowedReferrers: null }],
+  ]);
+  return {
+    tenant: {
+      id: "tenant-1",
+      apiKeys,
+      tokens: {} as TokenVerifier,
+      subscriptions: new Map(),
+      tiers: new Map(),
+      ...over,
+    },
+    apiId: "api-1",
+    attachedTo: "",
+    policyId,
+    limiter: new RateLimiter(),
+  };
+}

@@ -1,0 +1,61 @@
+import type { ProblemCode } from "@portico/shared";
+import type { Tier } from "@portico/shared/bundle";
+import type { PolicyKind, PolicyOf } from "@portico/shared/policies";
+import type { ApiKeyIndex } from "../auth/api-key.js";
+import type { TokenVerifier } from "../auth/jwt.js";
+import type { Exchange } from "../http/exchange.js";
+import type { RateLimit, RateLimiter } from "../traffic/rate-limit.js";
+
+/** Policies return values and never throw for a client error. */
+export type Outcome =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly code: ProblemCode; readonly detail?: string };
+
+export const PASS: Outcome = { ok: true };
+
+export const reject = (code: ProblemCode, detail?: string): Outcome => ({ ok: false, code, detail });
+
+export interface PolicyHandler {
+  /** Before proxying. A rejection answers the client without calling the upstream. */
+  onRequest(ex: Exchange): Outcome | Promise<Outcome>;
+}
+
+/** Phases, in the order they run; a module's `order` falls in its phase's hundred. */
+export const Phase = {
+  route: 0,
+  authenticate: 100,
+  authorise: 200,
+  rateLimit: 300,
+  transform: 400,
+} as const;
+
+/** What a policy may use of the tenant it is compiled for. */
+export interface TenantPolicyContext {
+  readonly id: string;
+  readonly apiKeys: ApiKeyIndex;
+  readonly tokens: TokenVerifier;
+  /** `${applicationId}\n${apiId}` → the ACTIVE subscription's tier limit (null: unlimited) */
+  readonly subscriptions: ReadonlyMap<string, { readonly limit: RateLimit | null }>;
+  readonly tiers: ReadonlyMap<string, Tier>;
+}
+
+export interface PolicyDeps {
+  readonly tenant: TenantPolicyContext;
+  readonly apiId: string;
+  /** Where the policy is attached: "" for the API, `METHOD path` for one resource. */
+  readonly attachedTo: string;
+  /** The policy's id, or its kind and position when it has none. */
+  readonly policyId: string;
+  readonly limiter: RateLimiter;
+}
+
+export interface PolicyModule<K extends PolicyKind> {
+  readonly kind: K;
+  /** Fixed order by kind (Kong's PRIORITY); declaration order breaks ties. */
+  readonly order: number;
+  /** Once per bundle apply: precompute here, never per request. Throwing rejects the bundle. */
+  create(config: PolicyOf<K>["config"], deps: PolicyDeps): PolicyHandler;
+}
+
+/** Identity helper that fixes the generic. */
+export const definePolicy = <K extends PolicyKind>(module: PolicyModule<K>): PolicyModule<K> => module;

@@ -1,0 +1,33 @@
+import { z } from "zod";
+import { JwtAuthPolicy } from "./jwt-auth/schema.js";
+import { KeyAuthPolicy } from "./key-auth/schema.js";
+import { RateLimitPolicy } from "./rate-limit/schema.js";
+import { RequestSizePolicy } from "./request-size/schema.js";
+import { ScopesPolicy } from "./scopes/schema.js";
+import { SubscriptionPolicy } from "./subscription/schema.js";
+
+export { HeaderName, PolicyId } from "./base.js";
+export { JwtAuthConfig } from "./jwt-auth/schema.js";
+export { KeyAuthConfig } from "./key-auth/schema.js";
+export { RateLimitBy, RateLimitConfig } from "./rate-limit/schema.js";
+export { RequestSizeConfig } from "./request-size/schema.js";
+export { Scope, ScopesConfig } from "./scopes/schema.js";
+export { SubscriptionConfig } from "./subscription/schema.js";
+
+/** Every policy the gateway knows; an unknown `kind` fails to parse, so a bundle using one is refused. */
+export const Policy = z
+  .discriminatedUnion("kind", [
+    KeyAuthPolicy,
+    JwtAuthPolicy,
+    SubscriptionPolicy,
+    ScopesPolicy,
+    RateLimitPolicy,
+    RequestSizePolicy,
+  ])
+  .meta({ id: "Policy" });
+export type Policy = z.infer<typeof Policy>;
+export type PolicyInput = z.input<typeof Policy>;
+export type PolicyKind = Policy["kind"];
+export type PolicyOf<K extends PolicyKind> = Extract<Policy, { kind: K }>;
+
+export const POLICY_KINDS = Policy.options.map((o) => o.shape.kind.value) as readonly PolicyKind[];
