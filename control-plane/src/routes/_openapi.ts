@@ -4,6 +4,7 @@ import { z } from "zod";
 import { type Permission, requirePermission } from "../http/authorize.js";
 import { sendDomainError } from "../http/problem.js";
 import type { ServiceResult } from "../services/errors.js";
+import { etagOf } from "../services/etag.js";
 
 /** Small builders so each route file reads as its contract. */
 export const jsonBody = <T extends z.ZodType>(schema: T) => ({
@@ -79,3 +80,15 @@ export const guard = (permission: Permission) => ({
   middleware: [requirePermission(permission)],
   "x-permission": permission,
 });
+
+/** A single resource with its ETag (the hash of its representation), for If-Match on updates. */
+export function replyWithEtag<T>(c: Context, r: ServiceResult<T>, status: 200 | 201 = 200): never {
+  if (r.ok) {
+    c.header("ETag", etagOf(r.value));
+  }
+  return reply(c, r, status);
+}
+
+export const etagHeaders = {
+  ETag: { description: "validator for If-Match on updates", schema: { type: "string" as const } },
+};

@@ -32,11 +32,24 @@ import {
 import {
   createSubscription,
   decideSubscription,
+  getSubscription,
   listSubscriptions,
   SubscriptionListQuery,
   updateSubscription,
 } from "../services/subscriptions.js";
-import { bearer, guard, IdParams, json, jsonBody, pageHeaders, problems, reply, replyPage } from "./_openapi.js";
+import {
+  bearer,
+  etagHeaders,
+  guard,
+  IdParams,
+  json,
+  jsonBody,
+  pageHeaders,
+  problems,
+  reply,
+  replyPage,
+  replyWithEtag,
+} from "./_openapi.js";
 
 const tags = ["Applications and subscriptions"];
 const write = guard("applications:write");
@@ -171,7 +184,20 @@ const routes = {
     summary: "Block or unblock a subscription, or change its tier",
     ...guard("subscriptions:manage"),
     request: { params: IdParams, ...jsonBody(UpdateSubscriptionRequest) },
-    responses: { 200: json(Subscription, "The subscription"), ...problems(400, 401, 403, 404, 409) },
+    responses: {
+      200: { ...json(Subscription, "The subscription"), headers: etagHeaders },
+      ...problems(400, 401, 403, 404, 409, 412),
+    },
+  }),
+  getSubscription: createRoute({
+    method: "get",
+    path: "/subscriptions/{id}",
+    tags,
+    security: bearer,
+    summary: "Read a subscription (with its ETag)",
+    ...read,
+    request: { params: IdParams },
+    responses: { 200: { ...json(Subscription, "The subscription"), headers: etagHeaders }, ...problems(401, 404) },
   }),
   approve: createRoute({
     method: "post",
@@ -210,7 +236,19 @@ const routes = {
 
 export function registerApplicationRoutes(app: OpenAPIHono<AppEnv>) {
   app.openapi(routes.updateSubscription, async (c) =>
-    reply(c, await updateSubscription(c.var.services, c.var.actor, c.req.valid("param").id, c.req.valid("json"))),
+    replyWithEtag(
+      c,
+      await updateSubscription(
+        c.var.services,
+        c.var.actor,
+        c.req.valid("param").id,
+        c.req.valid("json"),
+        c.req.header("if-match"),
+      ),
+    ),
+  );
+  app.openapi(routes.getSubscription, async (c) =>
+    replyWithEtag(c, await getSubscription(c.var.services, c.var.actor, c.req.valid("param").id)),
   );
   app.openapi(routes.approve, async (c) =>
     reply(c, await decideSubscription(c.var.services, c.var.actor, c.req.valid("param").id, "approve")),

@@ -151,3 +151,45 @@ describe("ETag and If-Match", () => {
     expect((await t.api.call("GET", `/api/v1/apis/${api.id}`, { token })).body.name).toBe("E3");
   });
 });
+
+describe("ETag and If-Match on every update", () => {
+  it("apply to tiers, members and subscriptions alike", async () => {
+    const { token } = await signupTenant(t.api);
+    const call = (method: string, path: string, body?: unknown, headers?: Record<string, string>) =>
+      t.api.call(method, path, { token, body, headers });
+    const cases: { read: string; update: string; body: unknown }[] = [];
+    await call("POST", "/api/v1/tiers", { name: "Etag", requestsPerMinute: 10 });
+    cases.push({ read: "/api/v1/tiers/Etag", update: "/api/v1/tiers/Etag", body: { requestsPerMinute: 20 } });
+    const api = (
+      await call("POST", "/api/v1/apis", {
+        name: "E",
+        context: "etag-sub",
+        version: "v1",
+        upstream: { url: "http://127.0.0.1:9" },
+      })
+    ).body;
+    await call("POST", `/api/v1/apis/${api.id}/lifecycle`, { action: "publish" });
+    const app = (await call("POST", "/api/v1/applications", { name: "e" })).body;
+    const sub = (await call("POST", "/api/v1/subscriptions", { applicationId: app.id, apiId: api.id, tier: "Gold" }))
+      .body;
+    cases.push({
+      read: `/api/v1/subscriptions/${sub.id}`,
+      update: `/api/v1/subscriptions/${sub.id}`,
+      body: { tier: "Silver" },
+    });
+    const admin = (await call("GET", "/api/v1/users")).body[0];
+    cases.push({ read: `/api/v1/users/${admin.id}`, update: `/api/v1/users/${admin.id}`, body: { role: "admin" } });
+    for (const { read, update, body } of cases) {
+      const first = await call("GET", read);
+      const etag = first.headers.get("etag")!;
+      expect(etag, read).toMatch(/^".+"$/);
+      const changed = await call("PATCH", update, body, { "if-match": etag });
+      expect(changed.status, update).toBe(200);
+      expect(changed.headers.get("etag")).toBeTruthy();
+      if (changed.headers.get("etag") !== etag) {
+        expectProblem(await call("PATCH", update, body, { "if-match": etag }), 412, "precondition-failed");
+      }
+      expectProblem(await call("PATCH", update, body, { "if-match": '"not-it"' }), 412, "precondition-failed");
+    }
+  });
+});

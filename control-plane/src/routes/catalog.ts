@@ -13,8 +13,8 @@ import { z } from "zod";
 import type { AppEnv } from "../http/env.js";
 import { queryRequests } from "../services/analytics.js";
 import { createKeyManager, listKeyManagers } from "../services/key-managers.js";
-import { createTier, deleteTier, listTiers, updateTier } from "../services/tiers.js";
-import { bearer, guard, json, jsonBody, problems, reply } from "./_openapi.js";
+import { createTier, deleteTier, getTier, listTiers, updateTier } from "../services/tiers.js";
+import { bearer, etagHeaders, guard, json, jsonBody, problems, reply, replyWithEtag } from "./_openapi.js";
 
 const TierParams = z.object({ name: z.string().min(1).max(60) });
 
@@ -46,7 +46,17 @@ const routes = {
     summary: "Change a tier's limits (gateways apply them with the next bundle)",
     ...guard("tiers:write"),
     request: { params: TierParams, ...jsonBody(UpdateTierRequest) },
-    responses: { 200: json(TierDto, "The tier"), ...problems(400, 401, 403, 404) },
+    responses: { 200: { ...json(TierDto, "The tier"), headers: etagHeaders }, ...problems(400, 401, 403, 404, 412) },
+  }),
+  getTier: createRoute({
+    method: "get",
+    path: "/tiers/{name}",
+    tags: ["Tiers"],
+    security: bearer,
+    summary: "Read a tier (with its ETag)",
+    ...guard("apis:read"),
+    request: { params: TierParams },
+    responses: { 200: { ...json(TierDto, "The tier"), headers: etagHeaders }, ...problems(401, 404) },
   }),
   deleteTier: createRoute({
     method: "delete",
@@ -90,8 +100,20 @@ const routes = {
 };
 
 export function registerCatalogRoutes(app: OpenAPIHono<AppEnv>) {
+  app.openapi(routes.getTier, async (c) =>
+    replyWithEtag(c, await getTier(c.var.services, c.var.actor, c.req.valid("param").name)),
+  );
   app.openapi(routes.updateTier, async (c) =>
-    reply(c, await updateTier(c.var.services, c.var.actor, c.req.valid("param").name, c.req.valid("json"))),
+    replyWithEtag(
+      c,
+      await updateTier(
+        c.var.services,
+        c.var.actor,
+        c.req.valid("param").name,
+        c.req.valid("json"),
+        c.req.header("if-match"),
+      ),
+    ),
   );
   app.openapi(routes.deleteTier, async (c) => {
     const r = await deleteTier(c.var.services, c.var.actor, c.req.valid("param").name);

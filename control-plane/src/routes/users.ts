@@ -15,12 +15,25 @@ import {
   acceptInvitation,
   createInvitation,
   deleteUser,
+  getUser,
   listInvitations,
   listUsers,
   revokeInvitation,
   updateUser,
 } from "../services/users.js";
-import { bearer, guard, IdParams, json, jsonBody, pageHeaders, problems, reply, replyPage } from "./_openapi.js";
+import {
+  bearer,
+  etagHeaders,
+  guard,
+  IdParams,
+  json,
+  jsonBody,
+  pageHeaders,
+  problems,
+  reply,
+  replyPage,
+  replyWithEtag,
+} from "./_openapi.js";
 
 const tags = ["Users and invitations"];
 const manage = guard("users:manage");
@@ -44,7 +57,20 @@ const routes = {
     summary: "Change a member's role (the last admin stays admin)",
     ...manage,
     request: { params: IdParams, ...jsonBody(UpdateUserRequest) },
-    responses: { 200: json(User, "The member"), ...problems(400, 401, 403, 404, 409) },
+    responses: {
+      200: { ...json(User, "The member"), headers: etagHeaders },
+      ...problems(400, 401, 403, 404, 409, 412),
+    },
+  }),
+  get: createRoute({
+    method: "get",
+    path: "/users/{id}",
+    tags,
+    security: bearer,
+    summary: "Read a member (with its ETag)",
+    ...manage,
+    request: { params: IdParams },
+    responses: { 200: { ...json(User, "The member"), headers: etagHeaders }, ...problems(401, 403, 404) },
   }),
   remove: createRoute({
     method: "delete",
@@ -103,8 +129,20 @@ export function registerUserRoutes(app: OpenAPIHono<AppEnv>) {
   app.openapi(routes.list, async (c) =>
     replyPage(c, await listUsers(c.var.services, c.var.actor, c.req.valid("query"))),
   );
+  app.openapi(routes.get, async (c) =>
+    replyWithEtag(c, await getUser(c.var.services, c.var.actor, c.req.valid("param").id)),
+  );
   app.openapi(routes.update, async (c) =>
-    reply(c, await updateUser(c.var.services, c.var.actor, c.req.valid("param").id, c.req.valid("json"))),
+    replyWithEtag(
+      c,
+      await updateUser(
+        c.var.services,
+        c.var.actor,
+        c.req.valid("param").id,
+        c.req.valid("json"),
+        c.req.header("if-match"),
+      ),
+    ),
   );
   app.openapi(routes.remove, async (c) => {
     const r = await deleteUser(c.var.services, c.var.actor, c.req.valid("param").id);

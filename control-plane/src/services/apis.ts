@@ -7,7 +7,6 @@ import {
   ok,
   type UpdateApiRequest,
 } from "@portico/shared";
-import { sha256Hex } from "@portico/shared/bundle";
 import { and, eq, ilike, isNull, ne, or } from "drizzle-orm";
 import { z } from "zod";
 import type { Tx } from "../db/client.js";
@@ -16,6 +15,7 @@ import { redeploy } from "../deployer/redeploy.js";
 import { audit, changes } from "./audit.js";
 import type { Actor, Services } from "./context.js";
 import { fail, isUniqueViolation, notFound, type ServiceResult } from "./errors.js";
+import { etagOf, preconditionFailed } from "./etag.js";
 import { listPage, PageQuery } from "./pagination.js";
 
 type ApiRow = typeof apis.$inferSelect;
@@ -110,10 +110,6 @@ export function listApis(s: Services, actor: Actor, q: z.infer<typeof ApiListQue
   );
 }
 
-/** Changes with every update of the API: a strong validator for If-Match. */
-export const etagOf = (row: { id: string; updatedAt: Date }) =>
-  `"${sha256Hex(`${row.id}:${row.updatedAt.getTime()}`).slice(0, 20)}"`;
-
 export async function getApiWithEtag(
   s: Services,
   actor: Actor,
@@ -135,7 +131,7 @@ export async function getApiWithEtag(
         environment: l.environment,
         url: `${l.gatewayUrl}/t/${actor.tenantSlug}/${row.context}/${row.version}`,
       }));
-    return ok({ api: { ...toApi(row), endpoints }, etag: etagOf(row) });
+    return ok({ api: { ...toApi(row), endpoints }, etag: etagOf(toApi(row)) });
   });
 }
 
@@ -154,15 +150,9 @@ export async function updateApi(
     // Optimistic concurrency: the row lock orders concurrent writers, the ETag detects lost updates.
     await tx.select({ id: apis.id }).from(apis).where(eq(apis.id, id)).for("update");
     const current = (await findApi(tx, id))!;
-    if (
-      ifMatch !== undefined &&
-      ifMatch !== "*" &&
-      !ifMatch
-        .split(",")
-        .map((t) => t.trim())
-        .includes(etagOf(current))
-    ) {
-      return fail("precondition-failed", "the API changed since it was read; fetch it again");
+    const stale = preconditionFailed(ifMatch, toApi(current));
+    if (stale) {
+      return stale;
     }
     const [after] = await tx
       .update(apis)
@@ -182,7 +172,7 @@ export async function updateApi(
       target: { type: "api", id },
       summary: changes(current, after!, ["name", "description", "upstreamUrl", "subscriptionApproval"]),
     });
-    return ok({ api: toApi(after!), etag: etagOf(after!) });
+    return ok({ api: toApi(after!), etag: etagOf(toApi(after!)) });
   });
 }
 

@@ -14,6 +14,7 @@ import { findApplication } from "./applications.js";
 import { audit, changes } from "./audit.js";
 import type { Actor, Services } from "./context.js";
 import { fail, isUniqueViolation, notFound, type ServiceResult } from "./errors.js";
+import { preconditionFailed } from "./etag.js";
 import { listPage, PageQuery } from "./pagination.js";
 import { withTenantRedeploy } from "./redeploy.js";
 
@@ -113,11 +114,16 @@ export function updateSubscription(
   actor: Actor,
   id: string,
   input: z.infer<typeof UpdateSubscriptionRequest>,
+  ifMatch?: string,
 ) {
   return withTenantRedeploy(s, actor, async (tx): Promise<ServiceResult<SubscriptionState>> => {
     const before = await findSubscription(tx, id);
     if (!before) {
       return notFound("subscription");
+    }
+    const stale = preconditionFailed(ifMatch, toSubscription(before));
+    if (stale) {
+      return stale;
     }
     if (input.status && !["ACTIVE", "BLOCKED"].includes(before.status)) {
       return fail(
@@ -163,4 +169,12 @@ export function decideSubscription(s: Services, actor: Actor, id: string, decisi
     });
     return ok(toSubscription(after!));
   });
+}
+
+export async function getSubscription(s: Services, actor: Actor, id: string) {
+  const row = await s.db.withTenant(actor.tenantId, async (tx) => {
+    const [r] = isId(id) ? await tx.select().from(subscriptions).where(eq(subscriptions.id, id)) : [];
+    return r;
+  });
+  return row ? ok(toSubscription(row)) : notFound("subscription");
 }

@@ -6,6 +6,7 @@ import { subscriptions, tiers } from "../db/schema/index.js";
 import { audit, changes } from "./audit.js";
 import type { Actor, Services } from "./context.js";
 import { fail, isUniqueViolation, notFound, type ServiceResult } from "./errors.js";
+import { preconditionFailed } from "./etag.js";
 import { withTenantRedeploy } from "./redeploy.js";
 
 type TierRow = typeof tiers.$inferSelect;
@@ -49,11 +50,21 @@ async function findTier(tx: Tx, name: string) {
 }
 
 /** Limits change for every subscription on the tier, at the gateways' next bundle. */
-export function updateTier(s: Services, actor: Actor, name: string, input: z.infer<typeof UpdateTierRequest>) {
+export function updateTier(
+  s: Services,
+  actor: Actor,
+  name: string,
+  input: z.infer<typeof UpdateTierRequest>,
+  ifMatch?: string,
+) {
   return withTenantRedeploy(s, actor, async (tx): Promise<ServiceResult<ReturnType<typeof toTier>>> => {
     const before = await findTier(tx, name);
     if (!before) {
       return notFound("tier");
+    }
+    const stale = preconditionFailed(ifMatch, toTier(before));
+    if (stale) {
+      return stale;
     }
     const [after] = await tx
       .update(tiers)
@@ -90,4 +101,9 @@ export function deleteTier(s: Services, actor: Actor, name: string) {
     });
     return ok(null);
   });
+}
+
+export async function getTier(s: Services, actor: Actor, name: string) {
+  const [row] = await s.db.withTenant(actor.tenantId, (tx) => tx.select().from(tiers).where(eq(tiers.name, name)));
+  return row ? ok(toTier(row)) : notFound("tier");
 }

@@ -17,6 +17,7 @@ import { isId } from "./apis.js";
 import { audit } from "./audit.js";
 import type { Actor, Services } from "./context.js";
 import { fail, isUniqueViolation, notFound, type ServiceResult } from "./errors.js";
+import { preconditionFailed } from "./etag.js";
 import { listPage, type PageQuery } from "./pagination.js";
 import { findTenantBySlug } from "./tenants.js";
 
@@ -49,11 +50,21 @@ async function adminCount(tx: Tx): Promise<number> {
 }
 
 /** Changes a user's role; the tenant always keeps at least one admin. */
-export async function updateUser(s: Services, actor: Actor, id: string, input: z.infer<typeof UpdateUserRequest>) {
+export async function updateUser(
+  s: Services,
+  actor: Actor,
+  id: string,
+  input: z.infer<typeof UpdateUserRequest>,
+  ifMatch?: string,
+) {
   return s.db.withTenant(actor.tenantId, async (tx): Promise<ServiceResult<ReturnType<typeof toUser>>> => {
     const [before] = isId(id) ? await tx.select().from(users).where(eq(users.id, id)).for("update") : [];
     if (!before) {
       return notFound("user");
+    }
+    const stale = preconditionFailed(ifMatch, toUser(before));
+    if (stale) {
+      return stale;
     }
     if (before.role === "admin" && input.role !== "admin" && (await adminCount(tx)) <= 1) {
       return fail("conflict", "the last admin cannot lose the admin role");
@@ -201,4 +212,11 @@ export async function currentMember(s: Services, token: Actor): Promise<Actor | 
     tx.select({ role: users.role }).from(users).where(eq(users.id, token.userId)),
   );
   return row ? { ...token, role: row.role as Role } : null;
+}
+
+export async function getUser(s: Services, actor: Actor, id: string) {
+  const [row] = isId(id)
+    ? await s.db.withTenant(actor.tenantId, (tx) => tx.select().from(users).where(eq(users.id, id)))
+    : [];
+  return row ? ok(toUser(row)) : notFound("user");
 }
