@@ -13,8 +13,20 @@ import { z } from "zod";
 import type { AppEnv } from "../http/env.js";
 import { queryRequests } from "../services/analytics.js";
 import { createKeyManager, listKeyManagers } from "../services/key-managers.js";
-import { createTier, deleteTier, getTier, listTiers, updateTier } from "../services/tiers.js";
-import { bearer, etagHeaders, guard, json, jsonBody, problems, reply, replyWithEtag } from "./_openapi.js";
+import { PageQuery } from "../services/pagination.js";
+import { createTier, deleteTier, getTier, listTiers, TierListQuery, updateTier } from "../services/tiers.js";
+import {
+  bearer,
+  etagHeaders,
+  guard,
+  json,
+  jsonBody,
+  pageHeaders,
+  problems,
+  reply,
+  replyPage,
+  replyWithEtag,
+} from "./_openapi.js";
 
 const TierParams = z.object({ name: z.string().min(1).max(60) });
 
@@ -26,7 +38,8 @@ const routes = {
     security: bearer,
     summary: "Subscription tiers",
     ...guard("apis:read"),
-    responses: { 200: json(z.array(TierDto), "Tiers"), ...problems(401) },
+    request: { query: TierListQuery },
+    responses: { 200: { ...json(z.array(TierDto), "Tiers"), headers: pageHeaders }, ...problems(400, 401) },
   }),
   createTier: createRoute({
     method: "post",
@@ -75,7 +88,8 @@ const routes = {
     security: bearer,
     summary: "External OIDC issuers",
     ...guard("apis:read"),
-    responses: { 200: json(z.array(KeyManager), "Key managers"), ...problems(401) },
+    request: { query: PageQuery },
+    responses: { 200: { ...json(z.array(KeyManager), "Key managers"), headers: pageHeaders }, ...problems(400, 401) },
   }),
   createKeyManager: createRoute({
     method: "post",
@@ -119,11 +133,15 @@ export function registerCatalogRoutes(app: OpenAPIHono<AppEnv>) {
     const r = await deleteTier(c.var.services, c.var.actor, c.req.valid("param").name);
     return r.ok ? (c.body(null, 204) as never) : reply(c, r);
   });
-  app.openapi(routes.tiers, async (c) => reply(c, ok(await listTiers(c.var.services, c.var.actor))));
+  app.openapi(routes.tiers, async (c) =>
+    replyPage(c, await listTiers(c.var.services, c.var.actor, c.req.valid("query"))),
+  );
   app.openapi(routes.createTier, async (c) =>
     reply(c, await createTier(c.var.services, c.var.actor, c.req.valid("json")), 201),
   );
-  app.openapi(routes.keyManagers, async (c) => reply(c, ok(await listKeyManagers(c.var.services, c.var.actor))));
+  app.openapi(routes.keyManagers, async (c) =>
+    replyPage(c, await listKeyManagers(c.var.services, c.var.actor, c.req.valid("query"))),
+  );
   app.openapi(routes.createKeyManager, async (c) =>
     reply(c, await createKeyManager(c.var.services, c.var.actor, c.req.valid("json")), 201),
   );

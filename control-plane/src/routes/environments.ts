@@ -4,7 +4,8 @@ import { z } from "zod";
 import type { AppEnv } from "../http/env.js";
 import { createEnvironment, listEnvironments } from "../services/environments.js";
 import { listGateways } from "../services/gateways.js";
-import { bearer, guard, json, jsonBody, problems, reply } from "./_openapi.js";
+import { AscendingPageQuery } from "../services/pagination.js";
+import { bearer, guard, json, jsonBody, pageHeaders, problems, reply, replyPage } from "./_openapi.js";
 
 const tags = ["Environments and gateways"];
 
@@ -16,7 +17,8 @@ const routes = {
     security: bearer,
     summary: "Shared environments and the tenant's self-hosted ones",
     ...guard("apis:read"),
-    responses: { 200: json(z.array(Environment), "Environments"), ...problems(401) },
+    request: { query: AscendingPageQuery },
+    responses: { 200: { ...json(z.array(Environment), "Environments"), headers: pageHeaders }, ...problems(400, 401) },
   }),
   create: createRoute({
     method: "post",
@@ -40,7 +42,9 @@ const routes = {
 };
 
 export function registerEnvironmentRoutes(app: OpenAPIHono<AppEnv>) {
-  app.openapi(routes.list, async (c) => reply(c, ok(await listEnvironments(c.var.services, c.var.actor))));
+  app.openapi(routes.list, async (c) =>
+    replyPage(c, await listEnvironments(c.var.services, c.var.actor, c.req.valid("query"))),
+  );
   app.openapi(routes.create, async (c) =>
     reply(c, await createEnvironment(c.var.services, c.var.actor, c.req.valid("json")), 201),
   );

@@ -7,6 +7,7 @@ import { isId } from "./apis.js";
 import { audit } from "./audit.js";
 import type { Actor, Services } from "./context.js";
 import { fail, isUniqueViolation, type ServiceResult } from "./errors.js";
+import { listPage, type PageQuery } from "./pagination.js";
 
 type EnvRow = typeof environments.$inferSelect;
 
@@ -26,12 +27,8 @@ export async function resolveEnvironment(tx: Tx, ref: string): Promise<EnvRow | 
   return rows.find((r) => r.id === ref) ?? rows.find((r) => r.tenantId) ?? rows[0];
 }
 
-export async function listEnvironments(s: Services, actor: Actor) {
-  const rows = await s.db.withTenant(actor.tenantId, (tx) =>
-    tx.select().from(environments).orderBy(environments.createdAt),
-  );
-  return rows.map(toEnvironment);
-}
+export const listEnvironments = (s: Services, actor: Actor, q: PageQuery) =>
+  listPage(s.db, actor.tenantId, environments, q, environments.createdAt, [], toEnvironment);
 
 /** A self-hosted environment of the tenant, keyed on the bus by its id. */
 export async function createEnvironment(

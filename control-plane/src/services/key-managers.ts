@@ -1,10 +1,10 @@
 import { type CreateKeyManagerRequest, ok } from "@portico/shared";
-import { desc } from "drizzle-orm";
 import { z } from "zod";
 import { keyManagers } from "../db/schema/index.js";
 import { audit } from "./audit.js";
 import type { Actor, Services } from "./context.js";
 import { fail, isUniqueViolation, type ServiceResult } from "./errors.js";
+import { listPage, type PageQuery } from "./pagination.js";
 import { withTenantRedeploy } from "./redeploy.js";
 
 const Discovery = z.object({ issuer: z.string(), jwks_uri: z.url() });
@@ -73,9 +73,5 @@ export async function createKeyManager(s: Services, actor: Actor, input: z.infer
   }
 }
 
-export async function listKeyManagers(s: Services, actor: Actor) {
-  const rows = await s.db.withTenant(actor.tenantId, (tx) =>
-    tx.select().from(keyManagers).orderBy(desc(keyManagers.createdAt)),
-  );
-  return rows.map(toKeyManager);
-}
+export const listKeyManagers = (s: Services, actor: Actor, q: PageQuery) =>
+  listPage(s.db, actor.tenantId, keyManagers, q, keyManagers.createdAt, [], toKeyManager);

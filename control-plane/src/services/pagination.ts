@@ -15,6 +15,8 @@ export const PageQuery = z.object({
   order: z.enum(["asc", "desc"]).default("desc"),
 });
 export type PageQuery = z.infer<typeof PageQuery>;
+/** For short lists whose natural order is oldest first (tiers, environments). */
+export const AscendingPageQuery = PageQuery.extend({ order: z.enum(["asc", "desc"]).default("asc") });
 
 interface Cursor {
   /** the sort column's value, as PostgreSQL prints it (keeps microseconds) */

@@ -42,7 +42,9 @@ export async function signup(
       await tx.insert(tenants).values({ id: tenantId, slug: input.tenant.slug, name: input.tenant.name });
       const [u] = await tx.insert(users).values({ tenantId, email, passwordHash, role: "admin" }).returning();
       await createIssuerKey(tx, tenantId);
-      await tx.insert(tiers).values(DEFAULT_TIERS.map((t) => ({ ...t, tenantId })));
+      // One millisecond apart, so the natural order (oldest first) lists them as declared.
+      const seeded = Date.now();
+      await tx.insert(tiers).values(DEFAULT_TIERS.map((t, i) => ({ ...t, tenantId, createdAt: new Date(seeded + i) })));
       const [env] = await tx
         .select({ id: environments.id })
         .from(environments)

@@ -1,21 +1,22 @@
 import { type CreateTierRequest, ok, type UpdateTierRequest } from "@portico/shared";
 import { count, eq } from "drizzle-orm";
-import type { z } from "zod";
+import { z } from "zod";
 import type { Tx } from "../db/client.js";
 import { subscriptions, tiers } from "../db/schema/index.js";
 import { audit, changes } from "./audit.js";
 import type { Actor, Services } from "./context.js";
 import { fail, isUniqueViolation, notFound, type ServiceResult } from "./errors.js";
 import { preconditionFailed } from "./etag.js";
+import { AscendingPageQuery, listPage } from "./pagination.js";
 import { withTenantRedeploy } from "./redeploy.js";
 
 type TierRow = typeof tiers.$inferSelect;
 const toTier = (t: TierRow) => ({ name: t.name, requestsPerMinute: t.requestsPerMinute, burst: t.burst });
 
-export async function listTiers(s: Services, actor: Actor) {
-  const rows = await s.db.withTenant(actor.tenantId, (tx) => tx.select().from(tiers).orderBy(tiers.createdAt));
-  return rows.map(toTier);
-}
+export const TierListQuery = AscendingPageQuery.extend({ sort: z.enum(["createdAt", "name"]).default("createdAt") });
+
+export const listTiers = (s: Services, actor: Actor, q: z.infer<typeof TierListQuery>) =>
+  listPage(s.db, actor.tenantId, tiers, q, q.sort === "name" ? tiers.name : tiers.createdAt, [], toTier);
 
 export async function createTier(s: Services, actor: Actor, input: z.infer<typeof CreateTierRequest>) {
   try {
