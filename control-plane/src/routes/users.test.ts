@@ -104,3 +104,67 @@ describe("members", () => {
     ]);
   });
 });
+
+describe("applications of developers", () => {
+  it("are their own: other developers neither see nor use them, publishers see all", async () => {
+    const { token, slug } = await signupTenant(t.api);
+    const member = async (email: string, role: string) => {
+      const inv = (await t.api.call("POST", "/api/v1/invitations", { token, body: { email, role } })).body;
+      return (
+        await t.api.call("POST", "/api/v1/invitations/accept", {
+          body: { tenant: slug, token: inv.token, password: "member password" },
+        })
+      ).body.accessToken as string;
+    };
+    const dev1 = await member("one@dev.example", "developer");
+    const dev2 = await member("two@dev.example", "developer");
+    const publisher = await member("pub@dev.example", "publisher");
+    const app = (await t.api.call("POST", "/api/v1/applications", { token: dev1, body: { name: "mine" } })).body;
+    const api = (
+      await t.api.call("POST", "/api/v1/apis", {
+        token,
+        body: { name: "P", context: "owned", version: "v1", upstream: { url: "http://127.0.0.1:9" } },
+      })
+    ).body;
+    await t.api.call("POST", `/api/v1/apis/${api.id}/lifecycle`, { token, body: { action: "publish" } });
+    const sub = (
+      await t.api.call("POST", "/api/v1/subscriptions", {
+        token: dev1,
+        body: { applicationId: app.id, apiId: api.id, tier: "Gold" },
+      })
+    ).body;
+
+    expect((await t.api.call("GET", "/api/v1/applications", { token: dev2 })).body).toEqual([]);
+    expectProblem(await t.api.call("GET", `/api/v1/applications/${app.id}`, { token: dev2 }), 404, "not-found");
+    expectProblem(
+      await t.api.call("POST", `/api/v1/applications/${app.id}/api-keys`, { token: dev2 }),
+      404,
+      "not-found",
+    );
+    expectProblem(
+      await t.api.call("POST", `/api/v1/applications/${app.id}/credentials`, { token: dev2 }),
+      404,
+      "not-found",
+    );
+    expect(
+      (
+        await t.api.call("POST", "/api/v1/subscriptions", {
+          token: dev2,
+          body: { applicationId: app.id, apiId: api.id, tier: "Gold" },
+        })
+      ).status,
+    ).toBe(400);
+    expect((await t.api.call("GET", "/api/v1/subscriptions", { token: dev2 })).body).toEqual([]);
+    expectProblem(await t.api.call("GET", `/api/v1/subscriptions/${sub.id}`, { token: dev2 }), 404, "not-found");
+
+    expect(
+      (await t.api.call("GET", "/api/v1/applications", { token: dev1 })).body.map((a: { id: string }) => a.id),
+    ).toEqual([app.id]);
+    expect(
+      (await t.api.call("GET", "/api/v1/applications", { token: publisher })).body.map((a: { id: string }) => a.id),
+    ).toEqual([app.id]);
+    expect(
+      (await t.api.call("GET", "/api/v1/subscriptions", { token: publisher })).body.map((x: { id: string }) => x.id),
+    ).toEqual([sub.id]);
+  });
+});

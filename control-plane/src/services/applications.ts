@@ -9,7 +9,7 @@ import {
   SecretPrefix,
 } from "@portico/shared";
 import { sha256Hex } from "@portico/shared/bundle";
-import { and, desc, eq, ilike, isNull } from "drizzle-orm";
+import { and, desc, eq, ilike, isNull, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Tx } from "../db/client.js";
 import { apiKeys, applications, externalClients, keyManagers, oauthClients } from "../db/schema/index.js";
@@ -28,11 +28,26 @@ const toApplication = (a: AppRow) => ({
   createdAt: a.createdAt.toISOString(),
 });
 
-export async function findApplication(tx: Tx, id: string): Promise<AppRow | undefined> {
+/**
+ * Developers (consumers) work with their own applications only; the other roles see all of
+ * the tenant's. Undefined: no filter.
+ */
+export function visibleTo(actor: Pick<Actor, "role" | "userId">): SQL | undefined {
+  return actor.role === "developer" ? eq(applications.ownerId, actor.userId) : undefined;
+}
+
+export async function findApplication(
+  tx: Tx,
+  id: string,
+  actor: Pick<Actor, "role" | "userId">,
+): Promise<AppRow | undefined> {
   if (!isId(id)) {
     return undefined;
   }
-  const [row] = await tx.select().from(applications).where(eq(applications.id, id));
+  const [row] = await tx
+    .select()
+    .from(applications)
+    .where(and(eq(applications.id, id), visibleTo(actor)));
   return row;
 }
 
@@ -70,13 +85,13 @@ export function listApplications(s: Services, actor: Actor, q: z.infer<typeof Ap
     applications,
     q,
     q.sort === "name" ? applications.name : applications.createdAt,
-    [like ? ilike(applications.name, like) : undefined],
+    [like ? ilike(applications.name, like) : undefined, visibleTo(actor)],
     toApplication,
   );
 }
 
 export async function getApplication(s: Services, actor: Actor, id: string) {
-  const row = await s.db.withTenant(actor.tenantId, (tx) => findApplication(tx, id));
+  const row = await s.db.withTenant(actor.tenantId, (tx) => findApplication(tx, id, actor));
   return row ? ok(toApplication(row)) : notFound("application");
 }
 
@@ -93,7 +108,7 @@ export function createCredentials(
   const clientId = newSecret(SecretPrefix.clientId, 12);
   const clientSecret = input.type === "confidential" ? newSecret(SecretPrefix.clientSecret, 32) : undefined;
   return withTenantRedeploy(s, actor, async (tx) => {
-    if (!(await findApplication(tx, applicationId))) {
+    if (!(await findApplication(tx, applicationId, actor))) {
       return notFound("application");
     }
     await tx.insert(oauthClients).values({
@@ -127,7 +142,7 @@ export function createApiKey(
   const key = newSecret(SecretPrefix.apiKey, 32);
   const expiresAt = input.expiresInSeconds ? new Date(Date.now() + input.expiresInSeconds * 1000) : null;
   return withTenantRedeploy(s, actor, async (tx) => {
-    if (!(await findApplication(tx, applicationId))) {
+    if (!(await findApplication(tx, applicationId, actor))) {
       return notFound("application");
     }
     const [row] = await tx
@@ -165,7 +180,7 @@ export function rotateApiKey(
   const key = newSecret(SecretPrefix.apiKey, 32);
   const now = Date.now();
   return withTenantRedeploy(s, actor, async (tx) => {
-    if (!isId(keyId) || !(await findApplication(tx, applicationId))) {
+    if (!isId(keyId) || !(await findApplication(tx, applicationId, actor))) {
       return notFound("API key");
     }
     const [old] = await tx
@@ -215,7 +230,7 @@ export function rotateApiKey(
 
 export function listApiKeys(s: Services, actor: Actor, applicationId: string) {
   return s.db.withTenant(actor.tenantId, async (tx) => {
-    if (!(await findApplication(tx, applicationId))) {
+    if (!(await findApplication(tx, applicationId, actor))) {
       return notFound("application");
     }
     const rows = await tx
@@ -240,7 +255,7 @@ export function listApiKeys(s: Services, actor: Actor, applicationId: string) {
 
 export function revokeApiKey(s: Services, actor: Actor, applicationId: string, keyId: string) {
   return withTenantRedeploy(s, actor, async (tx) => {
-    if (!isId(keyId) || !(await findApplication(tx, applicationId))) {
+    if (!isId(keyId) || !(await findApplication(tx, applicationId, actor))) {
       return notFound("API key");
     }
     const [row] = await tx
@@ -268,7 +283,7 @@ export async function bindExternalClient(
 ) {
   try {
     return await withTenantRedeploy(s, actor, async (tx) => {
-      if (!(await findApplication(tx, applicationId))) {
+      if (!(await findApplication(tx, applicationId, actor))) {
         return notFound("application");
       }
       const [km] = isId(input.keyManagerId)

@@ -4,7 +4,7 @@ import {
   SubscriptionStatus,
   type UpdateSubscriptionRequest,
 } from "@portico/shared";
-import { eq, sql } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import type { Tx } from "../db/client.js";
@@ -31,7 +31,7 @@ const toSubscription = (r: SubRow) => ({
 export async function createSubscription(s: Services, actor: Actor, input: z.infer<typeof CreateSubscriptionRequest>) {
   try {
     return await withTenantRedeploy(s, actor, async (tx): Promise<ServiceResult<ReturnType<typeof toSubscription>>> => {
-      if (!(await findApplication(tx, input.applicationId))) {
+      if (!(await findApplication(tx, input.applicationId, actor))) {
         return fail("validation-failed", "applicationId does not name an application", [
           { path: "applicationId", message: "no such application" },
         ]);
@@ -96,6 +96,7 @@ export function listSubscriptions(s: Services, actor: Actor, q: z.infer<typeof S
       idFilter(subscriptions.apiId, q.apiId),
       idFilter(subscriptions.applicationId, q.applicationId),
       q.status ? eq(subscriptions.status, q.status) : undefined,
+      visibleTo(actor),
     ],
     toSubscription,
   );
@@ -173,8 +174,20 @@ export function decideSubscription(s: Services, actor: Actor, id: string, decisi
 
 export async function getSubscription(s: Services, actor: Actor, id: string) {
   const row = await s.db.withTenant(actor.tenantId, async (tx) => {
-    const [r] = isId(id) ? await tx.select().from(subscriptions).where(eq(subscriptions.id, id)) : [];
+    const [r] = isId(id)
+      ? await tx
+          .select()
+          .from(subscriptions)
+          .where(and(eq(subscriptions.id, id), visibleTo(actor)))
+      : [];
     return r;
   });
   return row ? ok(toSubscription(row)) : notFound("subscription");
+}
+
+/** A developer sees the subscriptions of their own applications only. */
+function visibleTo(actor: Actor) {
+  return actor.role === "developer"
+    ? inArray(subscriptions.applicationId, sql`(select id from applications where owner_id = ${actor.userId})`)
+    : undefined;
 }
