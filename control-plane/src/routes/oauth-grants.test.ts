@@ -371,3 +371,21 @@ describe("revocation and introspection", () => {
     expect((await introspect("garbage")).body).toEqual({ active: false });
   });
 });
+
+describe("OpenAPI document", () => {
+  it("describes the key manager's REST calls with their request schemas", async () => {
+    const doc = (await t.api.call("GET", "/api/v1/openapi.json")).body;
+    for (const path of ["/applications/{id}/api-keys/{keyId}/rotate", "/issuer-keys", "/issuer-keys/rotate"]) {
+      expect(doc.paths, path).toHaveProperty([path]);
+    }
+    for (const schema of [
+      "CreateCredentialsRequest",
+      "RotateApiKeyRequest",
+      "RotateIssuerKeyRequest",
+      "ClaimMappings",
+    ]) {
+      expect(doc.components.schemas, schema).toHaveProperty([schema]);
+    }
+    expect(doc.components.schemas.CreateApiKeyRequest.properties).toHaveProperty(["allowedIps"]);
+  });
+});
