@@ -4,7 +4,7 @@ import { bundleVersions, issuerKeys } from "../db/schema/index.js";
 import { redeploy, tenantEnvironments } from "../deployer/redeploy.js";
 import type { Services } from "../services/context.js";
 import { pruneRetiredIssuerKeys } from "./issuer.js";
-import { activateDueBundleKey, announceBundleKey } from "./signing-keys.js";
+import { activateDueBundleKey, announceBundleKey, syncBundleSigner } from "./signing-keys.js";
 
 /** Re-deploys every tenant that has bundles, e.g. after the bundle-signing key changed. */
 export async function redeployAllTenants(s: Services): Promise<number> {
@@ -22,7 +22,7 @@ export async function redeployAllTenants(s: Services): Promise<number> {
 
 /** Announces the next bundle-signing key to every gateway; it signs from `activateInS` on. */
 export async function rotateBundleKey(s: Services, activateInS: number): Promise<string> {
-  const kid = await announceBundleKey(s.db.system, s.deploy.signer, activateInS);
+  const kid = await announceBundleKey(s.db.system, activateInS, s.deploy.signer);
   await redeployAllTenants(s);
   return kid;
 }
@@ -33,6 +33,10 @@ export async function rotateBundleKey(s: Services, activateInS: number): Promise
  * deleted and the tenant's bundles re-deployed without them.
  */
 export async function sweepKeys(s: Services, log: Logger): Promise<void> {
+  if (await syncBundleSigner(s.db.system, s.deploy.signer)) {
+    const tenants = await redeployAllTenants(s);
+    log.info({ kids: s.deploy.signer.jwks.keys.map((k) => k.kid), tenants }, "bundle-signing keys changed; announced");
+  }
   if (await activateDueBundleKey(s.db.system, s.deploy.signer)) {
     const tenants = await redeployAllTenants(s);
     log.info({ kid: s.deploy.signer.kid, tenants }, "bundle-signing key activated; bundles re-signed");
