@@ -46,6 +46,8 @@ const cp = await startControlPlane({
   publicUrl,
   gatewayUrl,
   logger: log.child({ component: "control-plane" }),
+  // A local installation: webhooks to localhost are what a developer wants to try.
+  webhookAllowPrivate: env.PORTICO_WEBHOOK_ALLOW_PRIVATE !== "false",
 });
 // The gateway gets the public bundle keys only, exactly as a remote one fetches them.
 const bundleKeys = await (await fetch(`${cp.url}/.well-known/portico/bundle-keys`)).json();

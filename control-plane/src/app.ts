@@ -10,12 +10,15 @@ import type { Metrics } from "./http/metrics.js";
 import { sendProblem } from "./http/problem.js";
 import { registerApiRoutes } from "./routes/apis.js";
 import { registerApplicationRoutes } from "./routes/applications.js";
+import { registerAuditRoutes } from "./routes/audit.js";
 import { registerAuthRoutes } from "./routes/auth.js";
 import { registerCatalogRoutes } from "./routes/catalog.js";
 import { registerDeploymentRoutes } from "./routes/deployments.js";
 import { registerEnvironmentRoutes } from "./routes/environments.js";
 import { registerIssuerKeyRoutes } from "./routes/issuer-keys.js";
 import { registerOAuthRoutes } from "./routes/oauth.js";
+import { registerUserRoutes } from "./routes/users.js";
+import { registerWebhookRoutes } from "./routes/webhooks.js";
 import type { Services } from "./services/context.js";
 
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -107,6 +110,9 @@ export function newApp(deps: AppDeps) {
   registerEnvironmentRoutes(v1);
   registerApplicationRoutes(v1);
   registerCatalogRoutes(v1);
+  registerAuditRoutes(v1);
+  registerUserRoutes(v1);
+  registerWebhookRoutes(v1);
   registerIssuerKeyRoutes(v1);
   v1.doc31("/openapi.json", {
     openapi: "3.1.0",

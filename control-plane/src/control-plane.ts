@@ -19,6 +19,7 @@ import { ingestBatch } from "./services/analytics.js";
 import type { Services } from "./services/context.js";
 import { recordAck, recordStatus } from "./services/gateways.js";
 import { ensureDefaultEnvironment } from "./services/tenants.js";
+import { WebhookDispatcher } from "./services/webhook-dispatcher.js";
 
 export interface ControlPlaneOptions {
   /** PostgreSQL URL; absent: embedded PGlite under `<dataDir>/postgres`. */
@@ -34,6 +35,10 @@ export interface ControlPlaneOptions {
   gatewayUrl?: string;
   logger?: Logger;
   gatewayLiveMs?: number;
+  /** Let webhooks call loopback and private addresses (default false: a SaaS must not). */
+  webhookAllowPrivate?: boolean;
+  /** First retry delay of failed webhook deliveries (doubles per attempt). */
+  webhookBackoffMs?: number;
   /** How often key rotations are advanced (announced bundle keys activated, issuer keys retired). */
   keySweepMs?: number;
 }
@@ -68,6 +73,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     publicUrl: opts.publicUrl ?? "",
     gatewayUrl: opts.gatewayUrl ?? "http://127.0.0.1:8000",
     gatewayLiveMs: opts.gatewayLiveMs ?? 30_000,
+    webhookAllowPrivate: opts.webhookAllowPrivate ?? false,
   };
   await ensureDefaultEnvironment(services);
 
@@ -116,6 +122,8 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     );
   })().catch((e) => log.error({ err: e }, "bus setup failed"));
   relay.start();
+  const webhooks = new WebhookDispatcher(database, log, opts.webhookBackoffMs);
+  webhooks.start();
   let sweeping: Promise<void> = Promise.resolve();
   const sweep = () => {
     sweeping = sweeping.then(() => sweepKeys(services, log)).catch((e) => log.error({ err: e }, "key sweep failed"));
@@ -137,6 +145,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
       await sweeping;
       server.close();
       await relay.stop();
+      await webhooks.stop();
       await busSetup;
       await Promise.all(stoppables.map((s) => s.stop()));
       await database.close();

@@ -16,6 +16,7 @@ export const ControlPlaneEnv = z.object({
   PORTICO_DATA_DIR: z.string().default("./.portico"),
   PORTICO_PUBLIC_URL: optionalUrl,
   PORTICO_GATEWAY_URL: optionalUrl,
+  PORTICO_WEBHOOK_ALLOW_PRIVATE: z.enum(["true", "false"]).default("false"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace"]).default("info"),
 });
 export type ControlPlaneEnv = z.infer<typeof ControlPlaneEnv>;

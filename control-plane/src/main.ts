@@ -30,6 +30,7 @@ const cp = await startControlPlane({
   publicUrl: env.PORTICO_PUBLIC_URL?.replace(/\/+$/, ""),
   gatewayUrl: env.PORTICO_GATEWAY_URL?.replace(/\/+$/, ""),
   logger: log,
+  webhookAllowPrivate: env.PORTICO_WEBHOOK_ALLOW_PRIVATE === "true",
 });
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {

@@ -5,6 +5,7 @@ export const SecretPrefix = {
   apiKey: "pk_",
   clientId: "cid_",
   clientSecret: "cs_",
+  invitation: "inv_",
 } as const;
 
 export function newSecret(prefix: string, bytes = 24): string {

@@ -71,6 +71,8 @@ export async function buildBundle(
       upstream: { url: revision.snapshot.upstreamUrl },
       revision: { id: revision.id, number: revision.number },
       authRequired: true,
+      deprecatedAt: api.deprecatedAt?.toISOString() ?? null,
+      sunsetAt: api.sunsetAt?.toISOString() ?? null,
     })),
     tiers: tierRows.map((t) => ({ name: t.name, requestsPerMinute: t.requestsPerMinute, burst: t.burst })),
     subscriptions: subRows

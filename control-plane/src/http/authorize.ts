@@ -1,5 +1,6 @@
+import type { Role } from "@portico/shared";
 import type { MiddlewareHandler } from "hono";
-import type { Role } from "../keys/console-tokens.js";
+import { currentMember } from "../services/users.js";
 import type { AppEnv } from "./env.js";
 import { sendProblem } from "./problem.js";
 
@@ -13,9 +14,13 @@ export const PERMISSIONS = {
   "gateways:read": ["admin", "publisher"],
   "applications:write": ["admin", "publisher", "creator", "developer"],
   "subscriptions:write": ["admin", "publisher", "creator", "developer"],
+  "subscriptions:manage": ["admin", "publisher"],
   "tiers:write": ["admin"],
   "key-managers:write": ["admin"],
   "analytics:read": ["admin", "publisher", "creator", "developer"],
+  "audit:read": ["admin"],
+  "users:manage": ["admin"],
+  "webhooks:manage": ["admin"],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;
@@ -30,7 +35,8 @@ export function requirePermission(permission: Permission): MiddlewareHandler<App
   return async function authorize(c, next) {
     const header = c.req.header("authorization") ?? "";
     const token = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(header)?.[1];
-    const actor = token ? await c.var.services.tokens.verify(token) : null;
+    const claimed = token ? await c.var.services.tokens.verify(token) : null;
+    const actor = claimed ? await currentMember(c.var.services, claimed) : null;
     if (!actor) {
       c.header("WWW-Authenticate", 'Bearer realm="portico"');
       return sendProblem(c, "unauthorized", "a valid console token is required");

@@ -1,12 +1,10 @@
 import { randomBytes } from "node:crypto";
+import { Role } from "@portico/shared";
 import { eq } from "drizzle-orm";
 import { jwtVerify, SignJWT } from "jose";
 import { z } from "zod";
 import type { Db } from "../db/client.js";
 import { platformSecrets } from "../db/schema/index.js";
-
-export const Role = z.enum(["admin", "publisher", "creator", "developer"]);
-export type Role = z.infer<typeof Role>;
 
 export interface Principal {
   userId: string;

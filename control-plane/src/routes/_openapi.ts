@@ -1,6 +1,7 @@
 import { Problem } from "@portico/shared";
 import type { Context } from "hono";
 import { z } from "zod";
+import { type Permission, requirePermission } from "../http/authorize.js";
 import { sendDomainError } from "../http/problem.js";
 import type { ServiceResult } from "../services/errors.js";
 
@@ -20,9 +21,10 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   403: "Not allowed for this role",
   404: "Not found in this tenant",
   409: "Conflict",
+  412: "If-Match does not match the current ETag",
 };
 
-export const problems = (...statuses: (400 | 401 | 403 | 404 | 409)[]) =>
+export const problems = (...statuses: (400 | 401 | 403 | 404 | 409 | 412)[]) =>
   Object.fromEntries(
     statuses.map((s) => [
       s,
@@ -45,3 +47,35 @@ export const bearer = [{ bearerAuth: [] }];
 export function reply<T>(c: Context, r: ServiceResult<T>, status: 200 | 201 = 200): never {
   return (r.ok ? c.json(r.value as object, status) : sendDomainError(c, r.error)) as never;
 }
+
+/** A page of a list: the items as the JSON array body, the next page in `Link` and `X-Next-Cursor`. */
+export function replyPage<T>(c: Context, r: ServiceResult<{ items: T[]; nextCursor: string | null }>): never {
+  if (r.ok && r.value.nextCursor) {
+    const next = new URL(c.req.url);
+    next.searchParams.set("cursor", r.value.nextCursor);
+    c.header("Link", `<${next.pathname}${next.search}>; rel="next"`);
+    c.header("X-Next-Cursor", r.value.nextCursor);
+  }
+  return reply(c, r.ok ? { ok: true, value: r.value.items } : r);
+}
+
+/** The headers a paginated list answers with, for the OpenAPI document. */
+export const pageHeaders = {
+  Link: {
+    description: 'RFC 8288 link to the next page (rel="next"), absent on the last page',
+    schema: { type: "string" as const },
+  },
+  "X-Next-Cursor": {
+    description: "cursor of the next page, absent on the last page",
+    schema: { type: "string" as const },
+  },
+};
+
+/**
+ * The route's one permission: installs the check and publishes it as `x-permission` in the
+ * OpenAPI document, which the route × role test walks.
+ */
+export const guard = (permission: Permission) => ({
+  middleware: [requirePermission(permission)],
+  "x-permission": permission,
+});

@@ -1,11 +1,27 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import { Api, CreateApiRequest, ImportApiRequest, LifecycleRequest, ok, UpdateApiRequest } from "@portico/shared";
+import {
+  Api,
+  CreateApiRequest,
+  ImportApiRequest,
+  LifecycleRequest,
+  NewVersionRequest,
+  ok,
+  UpdateApiRequest,
+} from "@portico/shared";
 import { z } from "zod";
-import { requirePermission } from "../http/authorize.js";
 import type { AppEnv } from "../http/env.js";
-import { changeLifecycle, createApi, deleteApi, getApi, listApis, updateApi } from "../services/apis.js";
+import {
+  ApiListQuery,
+  changeLifecycle,
+  createApi,
+  createVersion,
+  deleteApi,
+  getApiWithEtag,
+  listApis,
+  updateApi,
+} from "../services/apis.js";
 import { exportOpenApi, importApi } from "../services/openapi.js";
-import { bearer, IdParams, json, jsonBody, problems, reply } from "./_openapi.js";
+import { bearer, guard, IdParams, json, jsonBody, pageHeaders, problems, reply, replyPage } from "./_openapi.js";
 
 const tags = ["APIs"];
 
@@ -16,7 +32,7 @@ const routes = {
     tags,
     security: bearer,
     summary: "Create an API",
-    middleware: [requirePermission("apis:write")],
+    ...guard("apis:write"),
     request: jsonBody(CreateApiRequest),
     responses: { 201: json(Api, "The API, status CREATED"), ...problems(400, 401, 403, 409) },
   }),
@@ -26,7 +42,7 @@ const routes = {
     tags,
     security: bearer,
     summary: "Create an API from an OpenAPI 3.0/3.1 document",
-    middleware: [requirePermission("apis:write")],
+    ...guard("apis:write"),
     request: jsonBody(ImportApiRequest),
     responses: { 201: json(Api, "The API with its resources"), ...problems(400, 401, 403, 409) },
   }),
@@ -35,9 +51,10 @@ const routes = {
     path: "/apis",
     tags,
     security: bearer,
-    summary: "List the tenant's APIs",
-    middleware: [requirePermission("apis:read")],
-    responses: { 200: json(z.array(Api), "APIs, newest first"), ...problems(401) },
+    summary: "List the tenant's APIs (paginated, filtered by status or text, sorted by creation or name)",
+    ...guard("apis:read"),
+    request: { query: ApiListQuery },
+    responses: { 200: { ...json(z.array(Api), "APIs"), headers: pageHeaders }, ...problems(400, 401) },
   }),
   get: createRoute({
     method: "get",
@@ -45,7 +62,7 @@ const routes = {
     tags,
     security: bearer,
     summary: "Read an API",
-    middleware: [requirePermission("apis:read")],
+    ...guard("apis:read"),
     request: { params: IdParams },
     responses: { 200: json(Api, "The API"), ...problems(401, 404) },
   }),
@@ -54,10 +71,10 @@ const routes = {
     path: "/apis/{id}",
     tags,
     security: bearer,
-    summary: "Change an API's working copy",
-    middleware: [requirePermission("apis:write")],
+    summary: "Change an API's working copy (send If-Match with the ETag you read to avoid lost updates)",
+    ...guard("apis:write"),
     request: { params: IdParams, ...jsonBody(UpdateApiRequest) },
-    responses: { 200: json(Api, "The changed API"), ...problems(400, 401, 403, 404) },
+    responses: { 200: json(Api, "The changed API, with its new ETag"), ...problems(400, 401, 403, 404, 412) },
   }),
   delete: createRoute({
     method: "delete",
@@ -65,7 +82,7 @@ const routes = {
     tags,
     security: bearer,
     summary: "Delete an API (undeploys it)",
-    middleware: [requirePermission("apis:write")],
+    ...guard("apis:write"),
     request: { params: IdParams },
     responses: { 204: { description: "Deleted" }, ...problems(401, 403, 404) },
   }),
@@ -75,9 +92,20 @@ const routes = {
     tags,
     security: bearer,
     summary: "Move the API through its lifecycle (409 on a forbidden transition)",
-    middleware: [requirePermission("apis:publish")],
+    ...guard("apis:publish"),
     request: { params: IdParams, ...jsonBody(LifecycleRequest) },
     responses: { 200: json(Api, "The API in its new state"), ...problems(400, 401, 403, 404, 409) },
+  }),
+  version: createRoute({
+    method: "post",
+    path: "/apis/{id}/versions",
+    tags,
+    security: bearer,
+    summary:
+      "New version of the API (copy under the same context, CREATED); publish it with deprecatePreviousVersions to deprecate the old one",
+    ...guard("apis:write"),
+    request: { params: IdParams, ...jsonBody(NewVersionRequest) },
+    responses: { 201: json(Api, "The new version"), ...problems(400, 401, 403, 404, 409) },
   }),
   openapi: createRoute({
     method: "get",
@@ -85,7 +113,7 @@ const routes = {
     tags,
     security: bearer,
     summary: "The API's definition as OpenAPI 3.1",
-    middleware: [requirePermission("apis:read")],
+    ...guard("apis:read"),
     request: { params: IdParams },
     responses: { 200: json(z.record(z.string(), z.unknown()), "OpenAPI 3.1 document"), ...problems(401, 404) },
   }),
@@ -98,17 +126,42 @@ export function registerApiRoutes(app: OpenAPIHono<AppEnv>) {
   app.openapi(routes.import, async (c) =>
     reply(c, await importApi(c.var.services, c.var.actor, c.req.valid("json")), 201),
   );
-  app.openapi(routes.list, async (c) => reply(c, ok(await listApis(c.var.services, c.var.actor))));
-  app.openapi(routes.get, async (c) => reply(c, await getApi(c.var.services, c.var.actor, c.req.valid("param").id)));
-  app.openapi(routes.update, async (c) =>
-    reply(c, await updateApi(c.var.services, c.var.actor, c.req.valid("param").id, c.req.valid("json"))),
+  app.openapi(routes.list, async (c) =>
+    replyPage(c, await listApis(c.var.services, c.var.actor, c.req.valid("query"))),
   );
+  app.openapi(routes.get, async (c) => {
+    const r = await getApiWithEtag(c.var.services, c.var.actor, c.req.valid("param").id);
+    if (r.ok) {
+      c.header("ETag", r.value.etag);
+    }
+    return reply(c, r.ok ? ok(r.value.api) : r);
+  });
+  app.openapi(routes.update, async (c) => {
+    const r = await updateApi(
+      c.var.services,
+      c.var.actor,
+      c.req.valid("param").id,
+      c.req.valid("json"),
+      c.req.header("if-match"),
+    );
+    if (r.ok) {
+      c.header("ETag", r.value.etag);
+    }
+    return reply(c, r.ok ? ok(r.value.api) : r);
+  });
   app.openapi(routes.delete, async (c) => {
     const r = await deleteApi(c.var.services, c.var.actor, c.req.valid("param").id);
     return r.ok ? (c.body(null, 204) as never) : reply(c, r);
   });
   app.openapi(routes.lifecycle, async (c) =>
-    reply(c, await changeLifecycle(c.var.services, c.var.actor, c.req.valid("param").id, c.req.valid("json").action)),
+    reply(c, await changeLifecycle(c.var.services, c.var.actor, c.req.valid("param").id, c.req.valid("json"))),
+  );
+  app.openapi(routes.version, async (c) =>
+    reply(
+      c,
+      await createVersion(c.var.services, c.var.actor, c.req.valid("param").id, c.req.valid("json").version),
+      201,
+    ),
   );
   app.openapi(routes.openapi, async (c) =>
     reply(c, await exportOpenApi(c.var.services, c.var.actor, c.req.valid("param").id)),

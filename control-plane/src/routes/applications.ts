@@ -13,11 +13,12 @@ import {
   RotateApiKeyRequest,
   RotatedApiKey,
   Subscription,
+  UpdateSubscriptionRequest,
 } from "@portico/shared";
 import { z } from "zod";
-import { requirePermission } from "../http/authorize.js";
 import type { AppEnv } from "../http/env.js";
 import {
+  ApplicationListQuery,
   bindExternalClient,
   createApiKey,
   createApplication,
@@ -28,12 +29,18 @@ import {
   revokeApiKey,
   rotateApiKey,
 } from "../services/applications.js";
-import { createSubscription, listSubscriptions } from "../services/subscriptions.js";
-import { bearer, IdParams, json, jsonBody, problems, reply } from "./_openapi.js";
+import {
+  createSubscription,
+  decideSubscription,
+  listSubscriptions,
+  SubscriptionListQuery,
+  updateSubscription,
+} from "../services/subscriptions.js";
+import { bearer, guard, IdParams, json, jsonBody, pageHeaders, problems, reply, replyPage } from "./_openapi.js";
 
 const tags = ["Applications and subscriptions"];
-const write = [requirePermission("applications:write")];
-const read = [requirePermission("apis:read")];
+const write = guard("applications:write");
+const read = guard("apis:read");
 
 const ApiKeySummary = z.object({
   id: z.string(),
@@ -53,7 +60,7 @@ const routes = {
     tags,
     security: bearer,
     summary: "Create an application",
-    middleware: write,
+    ...write,
     request: jsonBody(CreateApplicationRequest),
     responses: { 201: json(Application, "The application"), ...problems(400, 401, 403) },
   }),
@@ -63,8 +70,9 @@ const routes = {
     tags,
     security: bearer,
     summary: "List applications",
-    middleware: read,
-    responses: { 200: json(z.array(Application), "Applications"), ...problems(401) },
+    ...read,
+    request: { query: ApplicationListQuery },
+    responses: { 200: { ...json(z.array(Application), "Applications"), headers: pageHeaders }, ...problems(400, 401) },
   }),
   get: createRoute({
     method: "get",
@@ -72,7 +80,7 @@ const routes = {
     tags,
     security: bearer,
     summary: "Read an application",
-    middleware: read,
+    ...read,
     request: { params: IdParams },
     responses: { 200: json(Application, "The application"), ...problems(401, 404) },
   }),
@@ -82,7 +90,7 @@ const routes = {
     tags,
     security: bearer,
     summary: "New OAuth2 client credentials; the secret is shown only in this response",
-    middleware: write,
+    ...write,
     request: {
       params: IdParams,
       body: { content: { "application/json": { schema: CreateCredentialsRequest } }, required: false },
@@ -95,7 +103,7 @@ const routes = {
     tags,
     security: bearer,
     summary: "New API key; the key is shown only in this response",
-    middleware: write,
+    ...write,
     request: {
       params: IdParams,
       body: { content: { "application/json": { schema: CreateApiKeyRequest } }, required: false },
@@ -108,7 +116,7 @@ const routes = {
     tags,
     security: bearer,
     summary: "API keys (prefixes only)",
-    middleware: read,
+    ...read,
     request: { params: IdParams },
     responses: { 200: json(z.array(ApiKeySummary), "Keys"), ...problems(401, 404) },
   }),
@@ -118,7 +126,7 @@ const routes = {
     tags,
     security: bearer,
     summary: "Revoke a key; gateways refuse it from the next bundle",
-    middleware: write,
+    ...write,
     request: { params: z.object({ id: z.string(), keyId: z.string() }) },
     responses: { 204: { description: "Revoked" }, ...problems(401, 403, 404) },
   }),
@@ -128,7 +136,7 @@ const routes = {
     tags,
     security: bearer,
     summary: "Rotate a key: a new key now, the old one valid for the grace period; the new key is shown only here",
-    middleware: write,
+    ...write,
     request: {
       params: z.object({ id: z.string(), keyId: z.string() }),
       body: { content: { "application/json": { schema: RotateApiKeyRequest } }, required: false },
@@ -141,7 +149,7 @@ const routes = {
     tags,
     security: bearer,
     summary: "Bind a client of an external key manager to the application",
-    middleware: write,
+    ...write,
     request: { params: IdParams, ...jsonBody(CreateExternalClientRequest) },
     responses: { 201: json(ExternalClient, "The binding"), ...problems(400, 401, 403, 404, 409) },
   }),
@@ -151,9 +159,39 @@ const routes = {
     tags,
     security: bearer,
     summary: "Subscribe an application to an API with a tier",
-    middleware: [requirePermission("subscriptions:write")],
+    ...guard("subscriptions:write"),
     request: jsonBody(CreateSubscriptionRequest),
     responses: { 201: json(Subscription, "The subscription"), ...problems(400, 401, 403, 409) },
+  }),
+  updateSubscription: createRoute({
+    method: "patch",
+    path: "/subscriptions/{id}",
+    tags,
+    security: bearer,
+    summary: "Block or unblock a subscription, or change its tier",
+    ...guard("subscriptions:manage"),
+    request: { params: IdParams, ...jsonBody(UpdateSubscriptionRequest) },
+    responses: { 200: json(Subscription, "The subscription"), ...problems(400, 401, 403, 404, 409) },
+  }),
+  approve: createRoute({
+    method: "post",
+    path: "/subscriptions/{id}/approve",
+    tags,
+    security: bearer,
+    summary: "Approve a PENDING subscription",
+    ...guard("subscriptions:manage"),
+    request: { params: IdParams },
+    responses: { 200: json(Subscription, "The subscription, ACTIVE"), ...problems(401, 403, 404, 409) },
+  }),
+  reject: createRoute({
+    method: "post",
+    path: "/subscriptions/{id}/reject",
+    tags,
+    security: bearer,
+    summary: "Reject a PENDING subscription",
+    ...guard("subscriptions:manage"),
+    request: { params: IdParams },
+    responses: { 200: json(Subscription, "The subscription, REJECTED"), ...problems(401, 403, 404, 409) },
   }),
   subscriptions: createRoute({
     method: "get",
@@ -161,16 +199,31 @@ const routes = {
     tags,
     security: bearer,
     summary: "List subscriptions",
-    middleware: read,
-    responses: { 200: json(z.array(Subscription), "Subscriptions"), ...problems(401) },
+    ...read,
+    request: { query: SubscriptionListQuery },
+    responses: {
+      200: { ...json(z.array(Subscription), "Subscriptions"), headers: pageHeaders },
+      ...problems(400, 401),
+    },
   }),
 };
 
 export function registerApplicationRoutes(app: OpenAPIHono<AppEnv>) {
+  app.openapi(routes.updateSubscription, async (c) =>
+    reply(c, await updateSubscription(c.var.services, c.var.actor, c.req.valid("param").id, c.req.valid("json"))),
+  );
+  app.openapi(routes.approve, async (c) =>
+    reply(c, await decideSubscription(c.var.services, c.var.actor, c.req.valid("param").id, "approve")),
+  );
+  app.openapi(routes.reject, async (c) =>
+    reply(c, await decideSubscription(c.var.services, c.var.actor, c.req.valid("param").id, "reject")),
+  );
   app.openapi(routes.create, async (c) =>
     reply(c, ok(await createApplication(c.var.services, c.var.actor, c.req.valid("json"))), 201),
   );
-  app.openapi(routes.list, async (c) => reply(c, ok(await listApplications(c.var.services, c.var.actor))));
+  app.openapi(routes.list, async (c) =>
+    replyPage(c, await listApplications(c.var.services, c.var.actor, c.req.valid("query"))),
+  );
   app.openapi(routes.get, async (c) =>
     reply(c, await getApplication(c.var.services, c.var.actor, c.req.valid("param").id)),
   );
@@ -210,5 +263,7 @@ export function registerApplicationRoutes(app: OpenAPIHono<AppEnv>) {
   app.openapi(routes.subscribe, async (c) =>
     reply(c, await createSubscription(c.var.services, c.var.actor, c.req.valid("json")), 201),
   );
-  app.openapi(routes.subscriptions, async (c) => reply(c, ok(await listSubscriptions(c.var.services, c.var.actor))));
+  app.openapi(routes.subscriptions, async (c) =>
+    replyPage(c, await listSubscriptions(c.var.services, c.var.actor, c.req.valid("query"))),
+  );
 }

@@ -7,14 +7,16 @@ import {
   KeyManager,
   ok,
   TierDto,
+  UpdateTierRequest,
 } from "@portico/shared";
 import { z } from "zod";
-import { requirePermission } from "../http/authorize.js";
 import type { AppEnv } from "../http/env.js";
 import { queryRequests } from "../services/analytics.js";
 import { createKeyManager, listKeyManagers } from "../services/key-managers.js";
-import { createTier, listTiers } from "../services/tiers.js";
-import { bearer, json, jsonBody, problems, reply } from "./_openapi.js";
+import { createTier, deleteTier, listTiers, updateTier } from "../services/tiers.js";
+import { bearer, guard, json, jsonBody, problems, reply } from "./_openapi.js";
+
+const TierParams = z.object({ name: z.string().min(1).max(60) });
 
 const routes = {
   tiers: createRoute({
@@ -23,7 +25,7 @@ const routes = {
     tags: ["Tiers"],
     security: bearer,
     summary: "Subscription tiers",
-    middleware: [requirePermission("apis:read")],
+    ...guard("apis:read"),
     responses: { 200: json(z.array(TierDto), "Tiers"), ...problems(401) },
   }),
   createTier: createRoute({
@@ -32,9 +34,29 @@ const routes = {
     tags: ["Tiers"],
     security: bearer,
     summary: "Add a subscription tier",
-    middleware: [requirePermission("tiers:write")],
+    ...guard("tiers:write"),
     request: jsonBody(CreateTierRequest),
     responses: { 201: json(TierDto, "The tier"), ...problems(400, 401, 403, 409) },
+  }),
+  updateTier: createRoute({
+    method: "patch",
+    path: "/tiers/{name}",
+    tags: ["Tiers"],
+    security: bearer,
+    summary: "Change a tier's limits (gateways apply them with the next bundle)",
+    ...guard("tiers:write"),
+    request: { params: TierParams, ...jsonBody(UpdateTierRequest) },
+    responses: { 200: json(TierDto, "The tier"), ...problems(400, 401, 403, 404) },
+  }),
+  deleteTier: createRoute({
+    method: "delete",
+    path: "/tiers/{name}",
+    tags: ["Tiers"],
+    security: bearer,
+    summary: "Delete a tier no subscription uses",
+    ...guard("tiers:write"),
+    request: { params: TierParams },
+    responses: { 204: { description: "Deleted" }, ...problems(401, 403, 404, 409) },
   }),
   keyManagers: createRoute({
     method: "get",
@@ -42,7 +64,7 @@ const routes = {
     tags: ["Key managers"],
     security: bearer,
     summary: "External OIDC issuers",
-    middleware: [requirePermission("apis:read")],
+    ...guard("apis:read"),
     responses: { 200: json(z.array(KeyManager), "Key managers"), ...problems(401) },
   }),
   createKeyManager: createRoute({
@@ -51,7 +73,7 @@ const routes = {
     tags: ["Key managers"],
     security: bearer,
     summary: "Register an external OIDC issuer (discovery when jwksUri is absent)",
-    middleware: [requirePermission("key-managers:write")],
+    ...guard("key-managers:write"),
     request: jsonBody(CreateKeyManagerRequest),
     responses: { 201: json(KeyManager, "The key manager"), ...problems(400, 401, 403, 409) },
   }),
@@ -61,13 +83,20 @@ const routes = {
     tags: ["Analytics"],
     security: bearer,
     summary: "Request totals and a per-minute series: count, errors (status ≥ 400), latency percentiles in ms",
-    middleware: [requirePermission("analytics:read")],
+    ...guard("analytics:read"),
     request: { query: AnalyticsQuery },
     responses: { 200: json(AnalyticsResponse, "Totals and series"), ...problems(400, 401) },
   }),
 };
 
 export function registerCatalogRoutes(app: OpenAPIHono<AppEnv>) {
+  app.openapi(routes.updateTier, async (c) =>
+    reply(c, await updateTier(c.var.services, c.var.actor, c.req.valid("param").name, c.req.valid("json"))),
+  );
+  app.openapi(routes.deleteTier, async (c) => {
+    const r = await deleteTier(c.var.services, c.var.actor, c.req.valid("param").name);
+    return r.ok ? (c.body(null, 204) as never) : reply(c, r);
+  });
   app.openapi(routes.tiers, async (c) => reply(c, ok(await listTiers(c.var.services, c.var.actor))));
   app.openapi(routes.createTier, async (c) =>
     reply(c, await createTier(c.var.services, c.var.actor, c.req.valid("json")), 201),

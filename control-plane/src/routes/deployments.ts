@@ -1,22 +1,53 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import { CreateDeploymentRequest, Deployment, Revision } from "@portico/shared";
+import { Api, CreateDeploymentRequest, Deployment, Revision, UndeployParams } from "@portico/shared";
 import { z } from "zod";
-import { requirePermission } from "../http/authorize.js";
 import type { AppEnv } from "../http/env.js";
-import { createRevision, listRevisions } from "../services/apis.js";
-import { createDeployment, listDeployments } from "../services/deployments.js";
-import { bearer, IdParams, json, jsonBody, problems, reply } from "./_openapi.js";
+import { createDeployment, listDeployments, undeploy } from "../services/deployments.js";
+import { createRevision, deleteRevision, listRevisions, restoreRevision } from "../services/revisions.js";
+import { bearer, guard, IdParams, json, jsonBody, problems, reply } from "./_openapi.js";
 
 const tags = ["Revisions and deployments"];
 
+const RevisionParams = z.object({ id: z.string(), revisionId: z.string() });
+
 const routes = {
+  deleteRevision: createRoute({
+    method: "delete",
+    path: "/apis/{id}/revisions/{revisionId}",
+    tags,
+    security: bearer,
+    summary: "Delete a revision that is not deployed",
+    ...guard("apis:write"),
+    request: { params: RevisionParams },
+    responses: { 204: { description: "Deleted" }, ...problems(401, 403, 404, 409) },
+  }),
+  restoreRevision: createRoute({
+    method: "post",
+    path: "/apis/{id}/revisions/{revisionId}/restore",
+    tags,
+    security: bearer,
+    summary: "Make a revision's snapshot the API's working copy again",
+    ...guard("apis:write"),
+    request: { params: RevisionParams },
+    responses: { 200: json(Api, "The API's working copy"), ...problems(401, 403, 404) },
+  }),
+  undeploy: createRoute({
+    method: "delete",
+    path: "/apis/{id}/deployments/{environment}",
+    tags,
+    security: bearer,
+    summary: "Undeploy the API from an environment (its gateways answer 404 from the next bundle)",
+    ...guard("apis:deploy"),
+    request: { params: UndeployParams },
+    responses: { 204: { description: "Undeployed" }, ...problems(401, 403, 404) },
+  }),
   createRevision: createRoute({
     method: "post",
     path: "/apis/{id}/revisions",
     tags,
     security: bearer,
     summary: "Snapshot the API as an immutable revision",
-    middleware: [requirePermission("apis:write")],
+    ...guard("apis:write"),
     request: { params: IdParams },
     responses: { 201: json(Revision, "The revision"), ...problems(401, 403, 404) },
   }),
@@ -26,7 +57,7 @@ const routes = {
     tags,
     security: bearer,
     summary: "Revisions, newest first",
-    middleware: [requirePermission("apis:read")],
+    ...guard("apis:read"),
     request: { params: IdParams },
     responses: { 200: json(z.array(Revision), "Revisions"), ...problems(401, 404) },
   }),
@@ -36,9 +67,12 @@ const routes = {
     tags,
     security: bearer,
     summary: "Deploy a revision to an environment (signed bundle to its gateways)",
-    middleware: [requirePermission("apis:deploy")],
+    ...guard("apis:deploy"),
     request: { params: IdParams, ...jsonBody(CreateDeploymentRequest) },
-    responses: { 201: json(Deployment, "The deployment"), ...problems(400, 401, 403, 404, 409) },
+    responses: {
+      201: json(z.union([Deployment, z.array(Deployment)]), "The deployment (an array for environments)"),
+      ...problems(400, 401, 403, 404, 409),
+    },
   }),
   list: createRoute({
     method: "get",
@@ -46,7 +80,7 @@ const routes = {
     tags,
     security: bearer,
     summary: "Deployments with how many gateways acked them and how fast",
-    middleware: [requirePermission("apis:read")],
+    ...guard("apis:read"),
     request: { params: IdParams },
     responses: {
       200: json(z.array(Deployment.extend({ live: z.boolean() })), "Deployments, newest first"),
@@ -56,6 +90,20 @@ const routes = {
 };
 
 export function registerDeploymentRoutes(app: OpenAPIHono<AppEnv>) {
+  app.openapi(routes.deleteRevision, async (c) => {
+    const { id, revisionId } = c.req.valid("param");
+    const r = await deleteRevision(c.var.services, c.var.actor, id, revisionId);
+    return r.ok ? (c.body(null, 204) as never) : reply(c, r);
+  });
+  app.openapi(routes.restoreRevision, async (c) => {
+    const { id, revisionId } = c.req.valid("param");
+    return reply(c, await restoreRevision(c.var.services, c.var.actor, id, revisionId));
+  });
+  app.openapi(routes.undeploy, async (c) => {
+    const { id, environment } = c.req.valid("param");
+    const r = await undeploy(c.var.services, c.var.actor, id, environment);
+    return r.ok ? (c.body(null, 204) as never) : reply(c, r);
+  });
   app.openapi(routes.createRevision, async (c) =>
     reply(c, await createRevision(c.var.services, c.var.actor, c.req.valid("param").id), 201),
   );

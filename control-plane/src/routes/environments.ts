@@ -1,11 +1,10 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { CreateEnvironmentRequest, Environment, Gateway, ok } from "@portico/shared";
 import { z } from "zod";
-import { requirePermission } from "../http/authorize.js";
 import type { AppEnv } from "../http/env.js";
 import { createEnvironment, listEnvironments } from "../services/environments.js";
 import { listGateways } from "../services/gateways.js";
-import { bearer, json, jsonBody, problems, reply } from "./_openapi.js";
+import { bearer, guard, json, jsonBody, problems, reply } from "./_openapi.js";
 
 const tags = ["Environments and gateways"];
 
@@ -16,7 +15,7 @@ const routes = {
     tags,
     security: bearer,
     summary: "Shared environments and the tenant's self-hosted ones",
-    middleware: [requirePermission("apis:read")],
+    ...guard("apis:read"),
     responses: { 200: json(z.array(Environment), "Environments"), ...problems(401) },
   }),
   create: createRoute({
@@ -25,7 +24,7 @@ const routes = {
     tags,
     security: bearer,
     summary: "Create a self-hosted environment",
-    middleware: [requirePermission("environments:write")],
+    ...guard("environments:write"),
     request: jsonBody(CreateEnvironmentRequest),
     responses: { 201: json(Environment, "The environment"), ...problems(400, 401, 403, 409) },
   }),
@@ -35,7 +34,7 @@ const routes = {
     tags,
     security: bearer,
     summary: "Gateways seen, with the bundle they run for this tenant and whether it is the expected one",
-    middleware: [requirePermission("gateways:read")],
+    ...guard("gateways:read"),
     responses: { 200: json(z.array(Gateway), "Gateways"), ...problems(401, 403) },
   }),
 };

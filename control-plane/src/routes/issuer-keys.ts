@@ -1,10 +1,9 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { IssuerKey, ok, RotatedIssuerKey, RotateIssuerKeyRequest } from "@portico/shared";
 import { z } from "zod";
-import { requirePermission } from "../http/authorize.js";
 import type { AppEnv } from "../http/env.js";
 import { listIssuerKeys, rotateIssuerKey } from "../services/issuer-keys.js";
-import { bearer, json, problems, reply } from "./_openapi.js";
+import { bearer, guard, json, problems, reply } from "./_openapi.js";
 
 const tags = ["Key managers"];
 
@@ -15,7 +14,7 @@ const routes = {
     tags,
     security: bearer,
     summary: "The tenant issuer's signing keys (public metadata only)",
-    middleware: [requirePermission("key-managers:write")],
+    ...guard("key-managers:write"),
     responses: { 200: json(z.array(IssuerKey), "Keys, newest first"), ...problems(401, 403) },
   }),
   rotate: createRoute({
@@ -24,7 +23,7 @@ const routes = {
     tags,
     security: bearer,
     summary: "Rotate the tenant issuer's key with an overlap",
-    middleware: [requirePermission("key-managers:write")],
+    ...guard("key-managers:write"),
     request: { body: { content: { "application/json": { schema: RotateIssuerKeyRequest } }, required: false } },
     responses: { 201: json(RotatedIssuerKey, "The new key and the keys retiring"), ...problems(400, 401, 403) },
   }),

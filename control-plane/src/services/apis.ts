@@ -1,18 +1,22 @@
 import {
   type Api,
-  type ApiStatus,
+  ApiStatus,
   type CreateApiRequest,
   type LifecycleAction,
+  type LifecycleRequest,
   ok,
   type UpdateApiRequest,
 } from "@portico/shared";
-import { and, desc, eq, isNull, max } from "drizzle-orm";
-import type { z } from "zod";
+import { sha256Hex } from "@portico/shared/bundle";
+import { and, eq, ilike, isNull, ne, or } from "drizzle-orm";
+import { z } from "zod";
 import type { Tx } from "../db/client.js";
-import { apis, deployments, revisions } from "../db/schema/index.js";
+import { apis, deployments, environments } from "../db/schema/index.js";
 import { redeploy } from "../deployer/redeploy.js";
+import { audit, changes } from "./audit.js";
 import type { Actor, Services } from "./context.js";
 import { fail, isUniqueViolation, notFound, type ServiceResult } from "./errors.js";
+import { listPage, PageQuery } from "./pagination.js";
 
 type ApiRow = typeof apis.$inferSelect;
 
@@ -25,6 +29,9 @@ export const toApi = (r: ApiRow): Api => ({
   description: r.description,
   upstream: { url: r.upstreamUrl },
   resources: r.resources,
+  subscriptionApproval: r.subscriptionApproval,
+  deprecatedAt: r.deprecatedAt?.toISOString() ?? null,
+  sunsetAt: r.sunsetAt?.toISOString() ?? null,
   createdAt: r.createdAt.toISOString(),
   updatedAt: r.updatedAt.toISOString(),
 });
@@ -60,8 +67,14 @@ export async function createApi(s: Services, actor: Actor, input: NewApi): Promi
           upstreamUrl: input.upstream.url,
           resources: input.resources ?? [],
           openapi: input.openapiDoc ?? null,
+          subscriptionApproval: input.subscriptionApproval ?? false,
         })
         .returning();
+      await audit(tx, actor, {
+        action: "api.create",
+        target: { type: "api", id: r!.id },
+        summary: { after: { name: r!.name, context: r!.context, version: r!.version } },
+      });
       return r!;
     });
     return ok(toApi(row));
@@ -73,14 +86,55 @@ export async function createApi(s: Services, actor: Actor, input: NewApi): Promi
   }
 }
 
-export async function listApis(s: Services, actor: Actor): Promise<Api[]> {
-  const rows = await s.db.withTenant(actor.tenantId, (tx) => tx.select().from(apis).orderBy(desc(apis.createdAt)));
-  return rows.map(toApi);
+export const ApiListQuery = PageQuery.extend({
+  status: ApiStatus.optional(),
+  q: z.string().max(100).optional().meta({ description: "part of the name or context, any case" }),
+  sort: z.enum(["createdAt", "name"]).default("createdAt"),
+});
+
+export function listApis(s: Services, actor: Actor, q: z.infer<typeof ApiListQuery>) {
+  const like = q.q ? `%${q.q.replace(/[\\%_]/g, "\\$&")}%` : undefined;
+  return listPage(
+    s.db,
+    actor.tenantId,
+    apis,
+    q,
+    q.sort === "name" ? apis.name : apis.createdAt,
+    [
+      q.status ? eq(apis.status, q.status) : undefined,
+      like ? or(ilike(apis.name, like), ilike(apis.context, like)) : undefined,
+    ],
+    toApi,
+  );
 }
 
-export async function getApi(s: Services, actor: Actor, id: string): Promise<ServiceResult<Api>> {
-  const row = await s.db.withTenant(actor.tenantId, (tx) => findApi(tx, id));
-  return row ? ok(toApi(row)) : notFound("API");
+/** Changes with every update of the API: a strong validator for If-Match. */
+export const etagOf = (row: { id: string; updatedAt: Date }) =>
+  `"${sha256Hex(`${row.id}:${row.updatedAt.getTime()}`).slice(0, 20)}"`;
+
+export async function getApiWithEtag(
+  s: Services,
+  actor: Actor,
+  id: string,
+): Promise<ServiceResult<{ api: Api; etag: string }>> {
+  return s.db.withTenant(actor.tenantId, async (tx) => {
+    const row = await findApi(tx, id);
+    if (!row) {
+      return notFound("API");
+    }
+    const live = await tx
+      .select({ environment: environments.name, gatewayUrl: environments.gatewayUrl })
+      .from(deployments)
+      .innerJoin(environments, eq(environments.id, deployments.environmentId))
+      .where(and(eq(deployments.apiId, id), isNull(deployments.undeployedAt)));
+    const endpoints = live
+      .filter((l) => l.gatewayUrl)
+      .map((l) => ({
+        environment: l.environment,
+        url: `${l.gatewayUrl}/t/${actor.tenantSlug}/${row.context}/${row.version}`,
+      }));
+    return ok({ api: { ...toApi(row), endpoints }, etag: etagOf(row) });
+  });
 }
 
 export async function updateApi(
@@ -88,28 +142,48 @@ export async function updateApi(
   actor: Actor,
   id: string,
   input: z.infer<typeof UpdateApiRequest>,
-): Promise<ServiceResult<Api>> {
-  if (!isId(id)) {
-    return notFound("API");
-  }
-  const row = await s.db.withTenant(actor.tenantId, async (tx) => {
-    const [r] = await tx
+  ifMatch?: string,
+): Promise<ServiceResult<{ api: Api; etag: string }>> {
+  return s.db.withTenant(actor.tenantId, async (tx) => {
+    const before = await findApi(tx, id);
+    if (!before) {
+      return notFound("API");
+    }
+    // Optimistic concurrency: the row lock orders concurrent writers, the ETag detects lost updates.
+    await tx.select({ id: apis.id }).from(apis).where(eq(apis.id, id)).for("update");
+    const current = (await findApi(tx, id))!;
+    if (
+      ifMatch !== undefined &&
+      ifMatch !== "*" &&
+      !ifMatch
+        .split(",")
+        .map((t) => t.trim())
+        .includes(etagOf(current))
+    ) {
+      return fail("precondition-failed", "the API changed since it was read; fetch it again");
+    }
+    const [after] = await tx
       .update(apis)
       .set({
         ...(input.name !== undefined ? { name: input.name } : {}),
         ...(input.description !== undefined ? { description: input.description } : {}),
         ...(input.upstream ? { upstreamUrl: input.upstream.url } : {}),
+        ...(input.subscriptionApproval !== undefined ? { subscriptionApproval: input.subscriptionApproval } : {}),
         updatedAt: new Date(),
       })
       .where(eq(apis.id, id))
       .returning();
-    return r;
+    await audit(tx, actor, {
+      action: "api.update",
+      target: { type: "api", id },
+      summary: changes(current, after!, ["name", "description", "upstreamUrl", "subscriptionApproval"]),
+    });
+    return ok({ api: toApi(after!), etag: etagOf(after!) });
   });
-  return row ? ok(toApi(row)) : notFound("API");
 }
 
 /** Environments where the API is live now. */
-async function liveEnvironments(tx: Tx, apiId: string): Promise<string[]> {
+export async function liveEnvironments(tx: Tx, apiId: string): Promise<string[]> {
   const rows = await tx
     .select({ env: deployments.environmentId })
     .from(deployments)
@@ -126,6 +200,11 @@ export async function deleteApi(s: Services, actor: Actor, id: string): Promise<
     const envs = await liveEnvironments(tx, id);
     await tx.delete(apis).where(eq(apis.id, id));
     await redeploy(tx, s.deploy, actor.tenantId, envs);
+    await audit(tx, actor, {
+      action: "api.delete",
+      target: { type: "api", id },
+      summary: { before: { name: api.name, context: api.context, version: api.version, status: api.status } },
+    });
     return true;
   });
   if (!found) {
@@ -147,12 +226,50 @@ const TRANSITIONS: Record<ApiStatus, Partial<Record<z.infer<typeof LifecycleActi
 
 export const allowedActions = (status: ApiStatus) => Object.keys(TRANSITIONS[status]);
 
+/** Moves one API to `next`, with what that means for its deployments and gateways. */
+async function transition(
+  tx: Tx,
+  s: Services,
+  actor: Actor,
+  api: ApiRow,
+  action: string,
+  next: ApiStatus,
+  sunsetAt?: string,
+): Promise<ApiRow> {
+  const envs = await liveEnvironments(tx, api.id);
+  if (next === "RETIRED") {
+    // Retiring undeploys: the gateways answer 404 from the next bundle on.
+    await tx
+      .update(deployments)
+      .set({ undeployedAt: new Date() })
+      .where(and(eq(deployments.apiId, api.id), isNull(deployments.undeployedAt)));
+  }
+  const [row] = await tx
+    .update(apis)
+    .set({
+      status: next,
+      updatedAt: new Date(),
+      // Deprecation dates travel to the gateways, which answer with Deprecation and Sunset headers.
+      ...(next === "DEPRECATED" ? { deprecatedAt: new Date(), sunsetAt: sunsetAt ? new Date(sunsetAt) : null } : {}),
+    })
+    .where(eq(apis.id, api.id))
+    .returning();
+  await redeploy(tx, s.deploy, actor.tenantId, envs);
+  await audit(tx, actor, {
+    action: "api.lifecycle",
+    target: { type: "api", id: api.id },
+    summary: { action, status: [api.status, next] },
+  });
+  return row!;
+}
+
 export async function changeLifecycle(
   s: Services,
   actor: Actor,
   id: string,
-  action: z.infer<typeof LifecycleAction>,
+  request: z.infer<typeof LifecycleRequest>,
 ): Promise<ServiceResult<Api>> {
+  const { action } = request;
   const result = await s.db.withTenant(actor.tenantId, async (tx): Promise<ServiceResult<ApiRow>> => {
     const api = await findApi(tx, id);
     if (!api) {
@@ -166,17 +283,17 @@ export async function changeLifecycle(
         `cannot ${action} an API that is ${api.status}; allowed: ${allowed.length ? allowed.join(", ") : "none"}`,
       );
     }
-    const envs = await liveEnvironments(tx, id);
-    if (next === "RETIRED") {
-      // Retiring undeploys: the gateways answer 404 from the next bundle on.
-      await tx
-        .update(deployments)
-        .set({ undeployedAt: new Date() })
-        .where(and(eq(deployments.apiId, id), isNull(deployments.undeployedAt)));
+    const row = await transition(tx, s, actor, api, action, next, request.sunsetAt);
+    if (next === "PUBLISHED" && request.deprecatePreviousVersions) {
+      const others = await tx
+        .select()
+        .from(apis)
+        .where(and(eq(apis.context, api.context), ne(apis.id, api.id), eq(apis.status, "PUBLISHED")));
+      for (const other of others) {
+        await transition(tx, s, actor, other, "deprecate", "DEPRECATED");
+      }
     }
-    const [row] = await tx.update(apis).set({ status: next, updatedAt: new Date() }).where(eq(apis.id, id)).returning();
-    await redeploy(tx, s.deploy, actor.tenantId, envs);
-    return ok(row!);
+    return ok(row);
   });
   if (!result.ok) {
     return result;
@@ -185,48 +302,42 @@ export async function changeLifecycle(
   return ok(toApi(result.value));
 }
 
-export async function createRevision(
-  s: Services,
-  actor: Actor,
-  apiId: string,
-): Promise<ServiceResult<{ id: string; apiId: string; number: number; createdAt: string }>> {
-  return s.db.withTenant(actor.tenantId, async (tx) => {
-    const api = await findApi(tx, apiId);
-    if (!api) {
-      return notFound("API");
-    }
-    // Serialises revision numbering per API: the API row lock is held to commit.
-    await tx.select({ id: apis.id }).from(apis).where(eq(apis.id, apiId)).for("update");
-    const [last] = await tx
-      .select({ n: max(revisions.number) })
-      .from(revisions)
-      .where(eq(revisions.apiId, apiId));
-    const [rev] = await tx
-      .insert(revisions)
-      .values({
-        tenantId: actor.tenantId,
-        apiId,
-        number: (last?.n ?? 0) + 1,
-        snapshot: {
-          name: api.name,
-          context: api.context,
-          version: api.version,
-          upstreamUrl: api.upstreamUrl,
-          resources: api.resources,
-          openapi: api.openapi,
+/** A new version of the API: a copy of its working copy under the same context, CREATED. */
+export async function createVersion(s: Services, actor: Actor, id: string, version: string) {
+  try {
+    return await s.db.withTenant(actor.tenantId, async (tx): Promise<ServiceResult<Api>> => {
+      const source = await findApi(tx, id);
+      if (!source) {
+        return notFound("API");
+      }
+      const [row] = await tx
+        .insert(apis)
+        .values({
+          tenantId: actor.tenantId,
+          name: source.name,
+          context: source.context,
+          version,
+          description: source.description,
+          upstreamUrl: source.upstreamUrl,
+          resources: source.resources,
+          openapi: source.openapi,
+          subscriptionApproval: source.subscriptionApproval,
+        })
+        .returning();
+      await audit(tx, actor, {
+        action: "api.create",
+        target: { type: "api", id: row!.id },
+        summary: {
+          after: { name: row!.name, context: row!.context, version },
+          copiedFrom: { id, version: source.version },
         },
-      })
-      .returning();
-    return ok({ id: rev!.id, apiId, number: rev!.number, createdAt: rev!.createdAt.toISOString() });
-  });
-}
-
-export async function listRevisions(s: Services, actor: Actor, apiId: string) {
-  return s.db.withTenant(actor.tenantId, async (tx) => {
-    if (!(await findApi(tx, apiId))) {
-      return notFound("API");
+      });
+      return ok(toApi(row!));
+    });
+  } catch (e) {
+    if (isUniqueViolation(e)) {
+      return fail("conflict", `version ${version} of this API exists`);
     }
-    const rows = await tx.select().from(revisions).where(eq(revisions.apiId, apiId)).orderBy(desc(revisions.number));
-    return ok(rows.map((r) => ({ id: r.id, apiId, number: r.number, createdAt: r.createdAt.toISOString() })));
-  });
+    throw e;
+  }
 }

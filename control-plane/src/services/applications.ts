@@ -9,13 +9,15 @@ import {
   SecretPrefix,
 } from "@portico/shared";
 import { sha256Hex } from "@portico/shared/bundle";
-import { and, desc, eq, isNull } from "drizzle-orm";
-import type { z } from "zod";
+import { and, desc, eq, ilike, isNull } from "drizzle-orm";
+import { z } from "zod";
 import type { Tx } from "../db/client.js";
 import { apiKeys, applications, externalClients, keyManagers, oauthClients } from "../db/schema/index.js";
 import { isId } from "./apis.js";
+import { audit } from "./audit.js";
 import type { Actor, Services } from "./context.js";
 import { fail, isUniqueViolation, notFound } from "./errors.js";
+import { listPage, PageQuery } from "./pagination.js";
 import { withTenantRedeploy } from "./redeploy.js";
 
 type AppRow = typeof applications.$inferSelect;
@@ -45,16 +47,32 @@ export async function createApplication(s: Services, actor: Actor, input: z.infe
         ownerId: actor.userId,
       })
       .returning();
+    await audit(tx, actor, {
+      action: "application.create",
+      target: { type: "application", id: r!.id },
+      summary: { after: { name: r!.name } },
+    });
     return r!;
   });
   return toApplication(row);
 }
 
-export async function listApplications(s: Services, actor: Actor) {
-  const rows = await s.db.withTenant(actor.tenantId, (tx) =>
-    tx.select().from(applications).orderBy(desc(applications.createdAt)),
+export const ApplicationListQuery = PageQuery.extend({
+  q: z.string().max(100).optional().meta({ description: "part of the name, any case" }),
+  sort: z.enum(["createdAt", "name"]).default("createdAt"),
+});
+
+export function listApplications(s: Services, actor: Actor, q: z.infer<typeof ApplicationListQuery>) {
+  const like = q.q ? `%${q.q.replace(/[\\%_]/g, "\\$&")}%` : undefined;
+  return listPage(
+    s.db,
+    actor.tenantId,
+    applications,
+    q,
+    q.sort === "name" ? applications.name : applications.createdAt,
+    [like ? ilike(applications.name, like) : undefined],
+    toApplication,
   );
-  return rows.map(toApplication);
 }
 
 export async function getApplication(s: Services, actor: Actor, id: string) {
@@ -85,6 +103,11 @@ export function createCredentials(
       secretHash: clientSecret ? sha256Hex(clientSecret) : null,
       clientType: input.type,
       redirectUris: input.redirectUris,
+    });
+    await audit(tx, actor, {
+      action: "credentials.create",
+      target: { type: "application", id: applicationId },
+      summary: { clientId, type: input.type },
     });
     return ok({
       clientId,
@@ -119,6 +142,11 @@ export function createApiKey(
         allowedReferrers: input.allowedReferrers ?? null,
       })
       .returning();
+    await audit(tx, actor, {
+      action: "api-key.create",
+      target: { type: "api-key", id: row!.id },
+      summary: { applicationId, prefix: row!.prefix, expiresAt },
+    });
     return ok({ id: row!.id, key, expiresAt: expiresAt?.toISOString() ?? null });
   });
 }
@@ -171,6 +199,11 @@ export function rotateApiKey(
       })
       .returning();
     await tx.update(apiKeys).set({ expiresAt: oldExpiresAt, replacedBy: row!.id }).where(eq(apiKeys.id, old.id));
+    await audit(tx, actor, {
+      action: "api-key.rotate",
+      target: { type: "api-key", id: row!.id },
+      summary: { applicationId, previous: old.id, previousExpiresAt: oldExpiresAt.toISOString() },
+    });
     return ok({
       id: row!.id,
       key,
@@ -215,7 +248,15 @@ export function revokeApiKey(s: Services, actor: Actor, applicationId: string, k
       .set({ revokedAt: new Date() })
       .where(and(eq(apiKeys.id, keyId), eq(apiKeys.applicationId, applicationId), isNull(apiKeys.revokedAt)))
       .returning();
-    return row ? ok(null) : notFound("API key");
+    if (!row) {
+      return notFound("API key");
+    }
+    await audit(tx, actor, {
+      action: "api-key.revoke",
+      target: { type: "api-key", id: keyId },
+      summary: { applicationId, prefix: row.prefix },
+    });
+    return ok(null);
   });
 }
 
@@ -242,6 +283,11 @@ export async function bindExternalClient(
         .insert(externalClients)
         .values({ tenantId: actor.tenantId, keyManagerId: km.id, clientId: input.clientId, applicationId })
         .returning();
+      await audit(tx, actor, {
+        action: "external-client.create",
+        target: { type: "application", id: applicationId },
+        summary: { keyManagerId: km.id, clientId: row!.clientId },
+      });
       return ok({ id: row!.id, keyManagerId: km.id, clientId: row!.clientId, applicationId });
     });
   } catch (e) {

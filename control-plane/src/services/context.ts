@@ -13,6 +13,8 @@ export interface Services {
   gatewayUrl: string;
   /** Gateways whose last heartbeat is older than this are no longer counted as live. */
   gatewayLiveMs: number;
+  /** Whether webhooks may target loopback and private addresses (all-in-one, tests). */
+  webhookAllowPrivate: boolean;
 }
 
 /** A verb's caller: the tenant and user fixed by the console token. */

@@ -5,16 +5,22 @@ import type { Tx } from "../db/client.js";
 import { deploymentAcks, deployments, environments, gateways, revisions } from "../db/schema/index.js";
 import { redeploy } from "../deployer/redeploy.js";
 import { findApi, isId } from "./apis.js";
+import { audit } from "./audit.js";
 import type { Actor, Services } from "./context.js";
 import { resolveEnvironment } from "./environments.js";
-import { fail, notFound } from "./errors.js";
+import { fail, notFound, type ServiceResult } from "./errors.js";
 
+/**
+ * Deploys a revision to one or several environments in one transaction: each gets its new
+ * bundle, or none does. Redeploying another revision to an environment is its rollback.
+ */
 export async function createDeployment(
   s: Services,
   actor: Actor,
   apiId: string,
   input: z.infer<typeof CreateDeploymentRequest>,
 ) {
+  const refs = input.environments ?? [input.environment!];
   const result = await s.db.withTenant(actor.tenantId, async (tx) => {
     const api = await findApi(tx, apiId);
     if (!api) {
@@ -34,34 +40,73 @@ export async function createDeployment(
         { path: "revisionId", message: "no such revision of this API" },
       ]);
     }
-    const env = await resolveEnvironment(tx, input.environment);
-    if (!env) {
-      return fail("validation-failed", `environment "${input.environment}" does not exist`, [
-        { path: "environment", message: "no such environment" },
-      ]);
+    const envs = [];
+    for (const [i, ref] of refs.entries()) {
+      const env = await resolveEnvironment(tx, ref);
+      if (!env) {
+        return fail("validation-failed", `environment "${ref}" does not exist`, [
+          { path: input.environments ? `environments.${i}` : "environment", message: "no such environment" },
+        ]);
+      }
+      envs.push(env);
     }
-    await tx
-      .update(deployments)
-      .set({ undeployedAt: new Date() })
-      .where(
-        and(eq(deployments.apiId, apiId), eq(deployments.environmentId, env.id), isNull(deployments.undeployedAt)),
-      );
-    // Insert first with a placeholder so the bundle built next already serves this revision.
-    const [row] = await tx
-      .insert(deployments)
-      .values({ tenantId: actor.tenantId, apiId, revisionId: revision.id, environmentId: env.id, bundleVersion: 0 })
-      .returning();
-    const versions = await redeploy(tx, s.deploy, actor.tenantId, [env.id]);
-    const bundleVersion = versions.get(env.id)!;
-    await tx.update(deployments).set({ bundleVersion }).where(eq(deployments.id, row!.id));
-    return ok({ ...row!, bundleVersion, revisionNumber: revision.number, environment: env.name, busKey: env.busKey });
+    const created = [];
+    for (const env of new Map(envs.map((e) => [e.id, e])).values()) {
+      await undeployFrom(tx, apiId, env.id);
+      // Insert first with a placeholder so the bundle built next already serves this revision.
+      const [row] = await tx
+        .insert(deployments)
+        .values({ tenantId: actor.tenantId, apiId, revisionId: revision.id, environmentId: env.id, bundleVersion: 0 })
+        .returning();
+      const bundleVersion = (await redeploy(tx, s.deploy, actor.tenantId, [env.id])).get(env.id)!;
+      await tx.update(deployments).set({ bundleVersion }).where(eq(deployments.id, row!.id));
+      await audit(tx, actor, {
+        action: "deployment.create",
+        target: { type: "deployment", id: row!.id },
+        summary: { apiId, revision: revision.number, environment: env.name, bundleVersion },
+      });
+      created.push({ ...row!, bundleVersion, revisionNumber: revision.number, environment: env.name });
+    }
+    return ok(created);
   });
   if (!result.ok) {
     return result;
   }
   s.publishBundles();
-  const d = result.value;
-  return ok(toDeployment(d, { total: 0, acked: 0, ackMs: null }));
+  const out = result.value.map((d) => toDeployment(d, { total: 0, acked: 0, ackMs: null }));
+  return ok(input.environments ? out : out[0]!);
+}
+
+async function undeployFrom(tx: Tx, apiId: string, environmentId: string): Promise<boolean> {
+  const rows = await tx
+    .update(deployments)
+    .set({ undeployedAt: new Date() })
+    .where(
+      and(eq(deployments.apiId, apiId), eq(deployments.environmentId, environmentId), isNull(deployments.undeployedAt)),
+    )
+    .returning({ id: deployments.id });
+  return rows.length > 0;
+}
+
+/** Takes the API off an environment's gateways (404 there from the next bundle). */
+export async function undeploy(s: Services, actor: Actor, apiId: string, environment: string) {
+  const result = await s.db.withTenant(actor.tenantId, async (tx): Promise<ServiceResult<null>> => {
+    const env = (await findApi(tx, apiId)) ? await resolveEnvironment(tx, environment) : undefined;
+    if (!env || !(await undeployFrom(tx, apiId, env.id))) {
+      return notFound("deployment of this API in that environment");
+    }
+    await redeploy(tx, s.deploy, actor.tenantId, [env.id]);
+    await audit(tx, actor, {
+      action: "deployment.delete",
+      target: { type: "api", id: apiId },
+      summary: { environment: env.name },
+    });
+    return ok(null);
+  });
+  if (result.ok) {
+    s.publishBundles();
+  }
+  return result;
 }
 
 type DeploymentRow = typeof deployments.$inferSelect & { revisionNumber: number; environment: string };

@@ -4,6 +4,7 @@ import type { z } from "zod";
 import type { Tx } from "../db/client.js";
 import { environments } from "../db/schema/index.js";
 import { isId } from "./apis.js";
+import { audit } from "./audit.js";
 import type { Actor, Services } from "./context.js";
 import { fail, isUniqueViolation, type ServiceResult } from "./errors.js";
 
@@ -48,6 +49,11 @@ export async function createEnvironment(
         .insert(environments)
         .values({ id, tenantId: actor.tenantId, name: input.name, busKey: id, gatewayUrl: input.gatewayUrl ?? null })
         .returning();
+      await audit(tx, actor, {
+        action: "environment.create",
+        target: { type: "environment", id },
+        summary: { after: { name: input.name } },
+      });
       return ok(toEnvironment(row!));
     });
   } catch (e) {

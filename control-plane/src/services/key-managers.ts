@@ -2,6 +2,7 @@ import { type CreateKeyManagerRequest, ok } from "@portico/shared";
 import { desc } from "drizzle-orm";
 import { z } from "zod";
 import { keyManagers } from "../db/schema/index.js";
+import { audit } from "./audit.js";
 import type { Actor, Services } from "./context.js";
 import { fail, isUniqueViolation, type ServiceResult } from "./errors.js";
 import { withTenantRedeploy } from "./redeploy.js";
@@ -57,6 +58,11 @@ export async function createKeyManager(s: Services, actor: Actor, input: z.infer
           scopeClaim: input.claimMappings?.scope ?? "scope",
         })
         .returning();
+      await audit(tx, actor, {
+        action: "key-manager.create",
+        target: { type: "key-manager", id: r!.id },
+        summary: { after: { issuer: r!.issuer } },
+      });
       return ok(toKeyManager(r!));
     });
   } catch (e) {

@@ -1,11 +1,20 @@
-import { type CreateSubscriptionRequest, ok } from "@portico/shared";
-import { desc, eq } from "drizzle-orm";
-import type { z } from "zod";
+import {
+  type CreateSubscriptionRequest,
+  ok,
+  SubscriptionStatus,
+  type UpdateSubscriptionRequest,
+} from "@portico/shared";
+import { eq, sql } from "drizzle-orm";
+import type { AnyPgColumn } from "drizzle-orm/pg-core";
+import { z } from "zod";
+import type { Tx } from "../db/client.js";
 import { apis, subscriptions, tiers } from "../db/schema/index.js";
 import { isId } from "./apis.js";
 import { findApplication } from "./applications.js";
+import { audit, changes } from "./audit.js";
 import type { Actor, Services } from "./context.js";
-import { fail, isUniqueViolation, type ServiceResult } from "./errors.js";
+import { fail, isUniqueViolation, notFound, type ServiceResult } from "./errors.js";
+import { listPage, PageQuery } from "./pagination.js";
 import { withTenantRedeploy } from "./redeploy.js";
 
 type SubRow = typeof subscriptions.$inferSelect;
@@ -46,9 +55,16 @@ export async function createSubscription(s: Services, actor: Actor, input: z.inf
           applicationId: input.applicationId,
           apiId: input.apiId,
           tier: input.tier,
-          status: "ACTIVE",
+          status: api.subscriptionApproval ? "PENDING" : "ACTIVE",
         })
         .returning();
+      await audit(tx, actor, {
+        action: "subscription.create",
+        target: { type: "subscription", id: row!.id },
+        summary: {
+          after: { applicationId: input.applicationId, apiId: input.apiId, tier: input.tier, status: row!.status },
+        },
+      });
       return ok(toSubscription(row!));
     });
   } catch (e) {
@@ -59,9 +75,92 @@ export async function createSubscription(s: Services, actor: Actor, input: z.inf
   }
 }
 
-export async function listSubscriptions(s: Services, actor: Actor) {
-  const rows = await s.db.withTenant(actor.tenantId, (tx) =>
-    tx.select().from(subscriptions).orderBy(desc(subscriptions.createdAt)),
+export const SubscriptionListQuery = PageQuery.extend({
+  apiId: z.string().max(100).optional(),
+  applicationId: z.string().max(100).optional(),
+  status: SubscriptionStatus.optional(),
+});
+
+export function listSubscriptions(s: Services, actor: Actor, q: z.infer<typeof SubscriptionListQuery>) {
+  // Ids that cannot exist match nothing, without reaching SQL's uuid cast.
+  const idFilter = (column: AnyPgColumn, id: string | undefined) =>
+    id === undefined ? undefined : isId(id) ? eq(column, id) : sql`false`;
+  return listPage(
+    s.db,
+    actor.tenantId,
+    subscriptions,
+    q,
+    subscriptions.createdAt,
+    [
+      idFilter(subscriptions.apiId, q.apiId),
+      idFilter(subscriptions.applicationId, q.applicationId),
+      q.status ? eq(subscriptions.status, q.status) : undefined,
+    ],
+    toSubscription,
   );
-  return rows.map(toSubscription);
+}
+
+type SubscriptionState = ReturnType<typeof toSubscription>;
+
+async function findSubscription(tx: Tx, id: string) {
+  const [row] = isId(id) ? await tx.select().from(subscriptions).where(eq(subscriptions.id, id)).for("update") : [];
+  return row;
+}
+
+/** Block / unblock and change of tier. Gateways learn it with the next bundle. */
+export function updateSubscription(
+  s: Services,
+  actor: Actor,
+  id: string,
+  input: z.infer<typeof UpdateSubscriptionRequest>,
+) {
+  return withTenantRedeploy(s, actor, async (tx): Promise<ServiceResult<SubscriptionState>> => {
+    const before = await findSubscription(tx, id);
+    if (!before) {
+      return notFound("subscription");
+    }
+    if (input.status && !["ACTIVE", "BLOCKED"].includes(before.status)) {
+      return fail(
+        "invalid-transition",
+        `a ${before.status} subscription cannot be ${input.status === "BLOCKED" ? "blocked" : "unblocked"}`,
+      );
+    }
+    if (input.tier && (await tx.select().from(tiers).where(eq(tiers.name, input.tier))).length === 0) {
+      return fail("validation-failed", `tier "${input.tier}" does not exist`, [
+        { path: "tier", message: "no such tier" },
+      ]);
+    }
+    const [after] = await tx
+      .update(subscriptions)
+      .set({ ...(input.status ? { status: input.status } : {}), ...(input.tier ? { tier: input.tier } : {}) })
+      .where(eq(subscriptions.id, id))
+      .returning();
+    await audit(tx, actor, {
+      action: "subscription.update",
+      target: { type: "subscription", id },
+      summary: changes(before, after!, ["status", "tier"]),
+    });
+    return ok(toSubscription(after!));
+  });
+}
+
+/** The approval workflow: a PENDING subscription becomes ACTIVE or REJECTED, once. */
+export function decideSubscription(s: Services, actor: Actor, id: string, decision: "approve" | "reject") {
+  return withTenantRedeploy(s, actor, async (tx): Promise<ServiceResult<SubscriptionState>> => {
+    const before = await findSubscription(tx, id);
+    if (!before) {
+      return notFound("subscription");
+    }
+    if (before.status !== "PENDING") {
+      return fail("invalid-transition", `the subscription is ${before.status}, not PENDING`);
+    }
+    const status = decision === "approve" ? "ACTIVE" : "REJECTED";
+    const [after] = await tx.update(subscriptions).set({ status }).where(eq(subscriptions.id, id)).returning();
+    await audit(tx, actor, {
+      action: `subscription.${decision}`,
+      target: { type: "subscription", id },
+      summary: { status: ["PENDING", status] },
+    });
+    return ok(toSubscription(after!));
+  });
 }

@@ -5,6 +5,7 @@ import type { z } from "zod";
 import { environments, tenants, tiers, users } from "../db/schema/index.js";
 import { redeploy } from "../deployer/redeploy.js";
 import { createIssuerKey } from "../keys/issuer.js";
+import { audit } from "./audit.js";
 import type { Services } from "./context.js";
 import { fail, isUniqueViolation, type ServiceResult } from "./errors.js";
 
@@ -48,6 +49,15 @@ export async function signup(
         .where(and(eq(environments.name, DEFAULT_ENVIRONMENT), isNull(environments.tenantId)));
       // The tenant's first bundle: issuer keys on the default environment's gateways at once.
       await redeploy(tx, s.deploy, tenantId, env ? [env.id] : []);
+      await audit(
+        tx,
+        { tenantId, userId: u!.id, role: "admin" },
+        {
+          action: "tenant.create",
+          target: { type: "tenant", id: tenantId },
+          summary: { after: { slug: input.tenant.slug, name: input.tenant.name, admin: email } },
+        },
+      );
       return u!;
     });
     s.publishBundles();

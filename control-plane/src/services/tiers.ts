@@ -1,8 +1,11 @@
-import { type CreateTierRequest, ok } from "@portico/shared";
+import { type CreateTierRequest, ok, type UpdateTierRequest } from "@portico/shared";
+import { count, eq } from "drizzle-orm";
 import type { z } from "zod";
-import { tiers } from "../db/schema/index.js";
+import type { Tx } from "../db/client.js";
+import { subscriptions, tiers } from "../db/schema/index.js";
+import { audit, changes } from "./audit.js";
 import type { Actor, Services } from "./context.js";
-import { fail, isUniqueViolation } from "./errors.js";
+import { fail, isUniqueViolation, notFound, type ServiceResult } from "./errors.js";
 import { withTenantRedeploy } from "./redeploy.js";
 
 type TierRow = typeof tiers.$inferSelect;
@@ -25,6 +28,11 @@ export async function createTier(s: Services, actor: Actor, input: z.infer<typeo
           burst: input.burst ?? null,
         })
         .returning();
+      await audit(tx, actor, {
+        action: "tier.create",
+        target: { type: "tier", id: r!.id },
+        summary: { after: toTier(r!) },
+      });
       return ok(toTier(r!));
     });
   } catch (e) {
@@ -33,4 +41,53 @@ export async function createTier(s: Services, actor: Actor, input: z.infer<typeo
     }
     throw e;
   }
+}
+
+async function findTier(tx: Tx, name: string) {
+  const [row] = await tx.select().from(tiers).where(eq(tiers.name, name)).for("update");
+  return row;
+}
+
+/** Limits change for every subscription on the tier, at the gateways' next bundle. */
+export function updateTier(s: Services, actor: Actor, name: string, input: z.infer<typeof UpdateTierRequest>) {
+  return withTenantRedeploy(s, actor, async (tx): Promise<ServiceResult<ReturnType<typeof toTier>>> => {
+    const before = await findTier(tx, name);
+    if (!before) {
+      return notFound("tier");
+    }
+    const [after] = await tx
+      .update(tiers)
+      .set({
+        ...(input.requestsPerMinute !== undefined ? { requestsPerMinute: input.requestsPerMinute } : {}),
+        ...(input.burst !== undefined ? { burst: input.burst } : {}),
+      })
+      .where(eq(tiers.id, before.id))
+      .returning();
+    await audit(tx, actor, {
+      action: "tier.update",
+      target: { type: "tier", id: before.id },
+      summary: changes(before, after!, ["requestsPerMinute", "burst"]),
+    });
+    return ok(toTier(after!));
+  });
+}
+
+export function deleteTier(s: Services, actor: Actor, name: string) {
+  return withTenantRedeploy(s, actor, async (tx): Promise<ServiceResult<null>> => {
+    const tier = await findTier(tx, name);
+    if (!tier) {
+      return notFound("tier");
+    }
+    const [used] = await tx.select({ n: count() }).from(subscriptions).where(eq(subscriptions.tier, name));
+    if ((used?.n ?? 0) > 0) {
+      return fail("conflict", `${used!.n} subscription(s) use tier "${name}"; move them first`);
+    }
+    await tx.delete(tiers).where(eq(tiers.id, tier.id));
+    await audit(tx, actor, {
+      action: "tier.delete",
+      target: { type: "tier", id: tier.id },
+      summary: { before: toTier(tier) },
+    });
+    return ok(null);
+  });
 }

@@ -117,6 +117,8 @@ export async function startTestControlPlane(
     host: "127.0.0.1",
     logger: pino({ level: process.env.LOG_LEVEL ?? "silent" }),
     gatewayLiveMs: opts.gatewayLiveMs,
+    webhookAllowPrivate: true,
+    webhookBackoffMs: 100,
   });
   return {
     cp,

@@ -17,6 +17,8 @@ export interface CompiledApi {
   readonly basePath: string;
   /** `/t/{slug}/{context}/{version}`, sent as X-Forwarded-Prefix so upstreams can build links */
   readonly prefix: string;
+  /** Deprecation (RFC 9745) and Sunset (RFC 8594) response headers, null unless DEPRECATED */
+  readonly deprecationHeaders: Readonly<Record<string, string>> | null;
 }
 
 export interface CompiledSubscription {
@@ -97,6 +99,7 @@ export function compileTenant(
       pool: deps.pools.get(upstream.origin),
       basePath: upstream.pathname.replace(/\/+$/, ""),
       prefix: `/t/${bundle.tenant.slug}/${key}`,
+      deprecationHeaders: deprecationHeaders(api),
     });
     maxRouteSegments = Math.max(maxRouteSegments, contextSegments.length + 1);
   }
@@ -135,4 +138,17 @@ export function compileTenant(
     meters: deps.metrics.meters(bundle.tenant.id),
     origins,
   });
+}
+
+function deprecationHeaders(api: DeploymentBundle["apis"][number]): Record<string, string> | null {
+  if (api.status !== "DEPRECATED") {
+    return null;
+  }
+  const at = api.deprecatedAt ? Date.parse(api.deprecatedAt) : Number.NaN;
+  const headers: Record<string, string> = { deprecation: Number.isNaN(at) ? "true" : `@${Math.floor(at / 1000)}` };
+  const sunset = api.sunsetAt ? Date.parse(api.sunsetAt) : Number.NaN;
+  if (!Number.isNaN(sunset)) {
+    headers.sunset = new Date(sunset).toUTCString();
+  }
+  return headers;
 }

@@ -50,8 +50,8 @@ function intoClient({ statusCode, headers, opaque }: Dispatcher.StreamFactoryDat
   ex.status = statusCode;
   stripResponseHopByHop(headers);
   headers["x-request-id"] = ex.requestId;
-  if (ex.api?.status === "DEPRECATED") {
-    headers.deprecation = "true";
+  if (ex.api?.deprecationHeaders) {
+    Object.assign(headers, ex.api.deprecationHeaders);
   }
   if (ex.rate !== undefined) {
     rateLimitHeaders(headers, ex.rate);

@@ -9,6 +9,7 @@ const api = (id: string, basePath = ""): CompiledApi => ({
   version: "v1",
   status: "PUBLISHED",
   authRequired: false,
+  deprecationHeaders: null,
   pool: {} as Pool,
   basePath,
   prefix: "",

@@ -71,6 +71,10 @@ export const CreateApiRequest = z
     upstream: Upstream,
     description: z.string().max(5000).optional(),
     openapi: z.union([z.string(), z.record(z.string(), z.unknown())]).optional(),
+    subscriptionApproval: z
+      .boolean()
+      .optional()
+      .meta({ description: "new subscriptions wait (PENDING) until a publisher approves them" }),
   })
   .meta({ id: "CreateApiRequest" });
 
@@ -79,6 +83,7 @@ export const UpdateApiRequest = z
     name: z.string().trim().min(1).max(100).optional(),
     description: z.string().max(5000).optional(),
     upstream: Upstream.optional(),
+    subscriptionApproval: z.boolean().optional(),
   })
   .strict()
   .meta({ id: "UpdateApiRequest" });
@@ -93,6 +98,13 @@ export const Api = z
     description: z.string().nullable(),
     upstream: Upstream,
     resources: z.array(Resource),
+    subscriptionApproval: z.boolean(),
+    deprecatedAt: z.string().nullable(),
+    sunsetAt: z.string().nullable(),
+    endpoints: z
+      .array(z.object({ environment: z.string(), url: z.string() }))
+      .optional()
+      .meta({ description: "where the API is live: its gateway URL per environment (on single reads)" }),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
@@ -109,15 +121,50 @@ export const ImportApiRequest = z
   .meta({ id: "ImportApiRequest" });
 
 export const LifecycleAction = z.enum(["pre-release", "publish", "block", "deprecate", "retire", "demote"]);
-export const LifecycleRequest = z.object({ action: LifecycleAction }).meta({ id: "LifecycleRequest" });
+export const LifecycleRequest = z
+  .object({
+    action: LifecycleAction,
+    deprecatePreviousVersions: z
+      .boolean()
+      .optional()
+      .meta({ description: "with publish: deprecate the other PUBLISHED versions of this context" }),
+    sunsetAt: z.iso
+      .datetime({ offset: true })
+      .optional()
+      .meta({ description: "with deprecate: when the API goes away, sent by gateways as the Sunset header" }),
+  })
+  .meta({ id: "LifecycleRequest" });
 
 export const Revision = z
-  .object({ id: z.string(), apiId: z.string(), number: z.number().int(), createdAt: z.string() })
+  .object({
+    id: z.string(),
+    apiId: z.string(),
+    number: z.number().int(),
+    createdAt: z.string(),
+    deployedTo: z.array(z.string()).meta({ description: "environments where this revision is live" }),
+  })
   .meta({ id: "Revision" });
 
 export const CreateDeploymentRequest = z
-  .object({ revisionId: z.string(), environment: z.string().min(1).max(100) })
+  .object({
+    revisionId: z.string(),
+    environment: z.string().min(1).max(100).optional(),
+    environments: z
+      .array(z.string().min(1).max(100))
+      .min(1)
+      .max(20)
+      .optional()
+      .meta({ description: "deploy to several environments at once (answers with an array)" }),
+  })
+  .refine((v) => (v.environment === undefined) !== (v.environments === undefined), {
+    message: "give environment or environments",
+    path: ["environment"],
+  })
   .meta({ id: "CreateDeploymentRequest" });
+
+export const UndeployParams = z.object({ id: z.string(), environment: z.string().min(1).max(100) });
+
+export const NewVersionRequest = z.object({ version: ApiVersion }).meta({ id: "NewVersionRequest" });
 
 export const Deployment = z
   .object({
@@ -280,6 +327,18 @@ export const RotatedApiKey = z
 export const CreateSubscriptionRequest = z
   .object({ applicationId: z.string(), apiId: z.string(), tier: z.string().min(1).default("Unlimited") })
   .meta({ id: "CreateSubscriptionRequest" });
+export const UpdateSubscriptionRequest = z
+  .object({
+    status: z
+      .enum(["ACTIVE", "BLOCKED"])
+      .optional()
+      .meta({ description: "block or unblock; gateways refuse a blocked one from the next bundle" }),
+    tier: z.string().min(1).optional(),
+  })
+  .strict()
+  .refine((v) => v.status !== undefined || v.tier !== undefined, "give status or tier")
+  .meta({ id: "UpdateSubscriptionRequest" });
+
 export const Subscription = z
   .object({
     id: z.string(),
@@ -292,6 +351,14 @@ export const Subscription = z
   .meta({ id: "Subscription" });
 
 export const TierDto = Tier.meta({ id: "Tier" });
+export const UpdateTierRequest = z
+  .object({
+    requestsPerMinute: z.number().int().positive().nullable().optional(),
+    burst: z.number().int().positive().nullable().optional(),
+  })
+  .strict()
+  .meta({ id: "UpdateTierRequest" });
+
 export const CreateTierRequest = z
   .object({
     name: z
@@ -368,6 +435,36 @@ export const ExternalClient = z
   .object({ id: z.string(), keyManagerId: z.string(), clientId: z.string(), applicationId: z.string() })
   .meta({ id: "ExternalClient" });
 
+export const Role = z.enum(["admin", "publisher", "creator", "developer"]);
+export type Role = z.infer<typeof Role>;
+
+export const User = z
+  .object({ id: z.string(), email: z.string(), role: Role, createdAt: z.string() })
+  .meta({ id: "User" });
+export const UpdateUserRequest = z.object({ role: Role }).strict().meta({ id: "UpdateUserRequest" });
+
+export const CreateInvitationRequest = z
+  .object({ email: z.email().max(254), role: Role })
+  .meta({ id: "CreateInvitationRequest" });
+export const Invitation = z
+  .object({
+    id: z.string(),
+    email: z.string(),
+    role: Role,
+    expiresAt: z.string(),
+    acceptedAt: z.string().nullable(),
+    createdAt: z.string(),
+  })
+  .meta({ id: "Invitation" });
+export const CreatedInvitation = Invitation.extend({
+  token: z.string().meta({ description: "shown only in this response; the invitee accepts with it" }),
+}).meta({ id: "CreatedInvitation" });
+export const AcceptInvitationRequest = z
+  .object({ tenant: Slug, token: z.string().min(10).max(200), password: z.string().min(8).max(200) })
+  .meta({ id: "AcceptInvitationRequest" });
+export const AcceptInvitationResponse = z
+  .object({ user: z.object({ id: z.string(), email: z.string(), role: Role }), accessToken: z.string() })
+  .meta({ id: "AcceptInvitationResponse" });
 export const IssuerKey = z
   .object({
     kid: z.string(),

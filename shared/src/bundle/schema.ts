@@ -24,6 +24,9 @@ export const BundleApi = z.object({
   upstream: z.object({ url: z.url() }),
   revision: z.object({ id: z.string(), number: z.number().int().positive() }),
   authRequired: z.boolean(),
+  /** When the API was deprecated and when it goes away (ISO); gateways answer with Deprecation / Sunset. */
+  deprecatedAt: z.string().nullable().default(null),
+  sunsetAt: z.string().nullable().default(null),
 });
 export type BundleApi = z.infer<typeof BundleApi>;
 

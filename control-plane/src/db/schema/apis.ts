@@ -1,6 +1,6 @@
 import type { Resource } from "@portico/shared";
 import type { ApiStatus } from "@portico/shared/bundle";
-import { integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid, varchar } from "drizzle-orm/pg-core";
+import { boolean, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid, varchar } from "drizzle-orm/pg-core";
 import type { z } from "zod";
 import { createdAt, id, tenantId, tenantIsolation, updatedAt } from "./_columns.js";
 import { environments, tenants } from "./tenants.js";
@@ -20,6 +20,11 @@ export const apis = pgTable(
     description: text("description"),
     upstreamUrl: text("upstream_url").notNull(),
     resources: jsonb("resources").$type<ResourceT[]>().notNull().default([]),
+    /** New subscriptions wait as PENDING until approved. */
+    subscriptionApproval: boolean("subscription_approval").notNull().default(false),
+    deprecatedAt: timestamp("deprecated_at", { withTimezone: true }),
+    /** Announced end of life, sent by gateways as the Sunset header (RFC 8594). */
+    sunsetAt: timestamp("sunset_at", { withTimezone: true }),
     /** The imported OpenAPI document, as JSON. */
     openapi: jsonb("openapi").$type<Record<string, unknown> | null>(),
     createdAt: createdAt(),

@@ -86,3 +86,20 @@ export const tiers = pgTable(
   },
   (t) => [uniqueIndex("tiers_tenant_name_key").on(t.tenantId, t.name), tenantIsolation()],
 ).enableRLS();
+
+/** Invitations to join a tenant with a role; the token is shown once and kept as SHA-256. */
+export const invitations = pgTable(
+  "invitations",
+  {
+    id: id(),
+    tenantId: tenantId().references(() => tenants.id, { onDelete: "cascade" }),
+    email: varchar("email", { length: 254 }).notNull(),
+    role: varchar("role", { length: 20 }).notNull(),
+    tokenHash: varchar("token_hash", { length: 64 }).notNull(),
+    invitedBy: uuid("invited_by").references(() => users.id, { onDelete: "set null" }),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    acceptedAt: timestamp("accepted_at", { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("invitations_token_key").on(t.tokenHash), tenantIsolation()],
+).enableRLS();

@@ -40,7 +40,6 @@ CREATE TABLE "revoked_tokens" (
 --> statement-breakpoint
 ALTER TABLE "revoked_tokens" ENABLE ROW LEVEL SECURITY;--> statement-breakpoint
 ALTER TABLE "oauth_clients" ALTER COLUMN "secret_hash" DROP NOT NULL;--> statement-breakpoint
-ALTER TABLE "issuer_keys" ADD COLUMN "retires_at" timestamp with time zone;--> statement-breakpoint
 ALTER TABLE "api_keys" ADD COLUMN "allowed_ips" jsonb;--> statement-breakpoint
 ALTER TABLE "api_keys" ADD COLUMN "allowed_referrers" jsonb;--> statement-breakpoint
 ALTER TABLE "api_keys" ADD COLUMN "replaced_by" uuid;--> statement-breakpoint
@@ -48,6 +47,7 @@ ALTER TABLE "key_managers" ADD COLUMN "scope_claim" varchar(100) DEFAULT 'scope'
 ALTER TABLE "oauth_clients" ADD COLUMN "client_type" varchar(20) DEFAULT 'confidential' NOT NULL;--> statement-breakpoint
 ALTER TABLE "oauth_clients" ADD COLUMN "redirect_uris" jsonb DEFAULT '[]'::jsonb NOT NULL;--> statement-breakpoint
 ALTER TABLE "signing_keys" ADD COLUMN "activates_at" timestamp with time zone DEFAULT now() NOT NULL;--> statement-breakpoint
+ALTER TABLE "issuer_keys" ADD COLUMN "retires_at" timestamp with time zone;--> statement-breakpoint
 ALTER TABLE "authorization_codes" ADD CONSTRAINT "authorization_codes_tenant_id_tenants_id_fk" FOREIGN KEY ("tenant_id") REFERENCES "public"."tenants"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "authorization_codes" ADD CONSTRAINT "authorization_codes_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "refresh_tokens" ADD CONSTRAINT "refresh_tokens_tenant_id_tenants_id_fk" FOREIGN KEY ("tenant_id") REFERENCES "public"."tenants"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint

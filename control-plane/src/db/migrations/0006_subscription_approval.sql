@@ -1,0 +1,1 @@
+ALTER TABLE "apis" ADD COLUMN "subscription_approval" boolean DEFAULT false NOT NULL;

@@ -1,0 +1,124 @@
+import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
+import {
+  AcceptInvitationRequest,
+  AcceptInvitationResponse,
+  CreatedInvitation,
+  CreateInvitationRequest,
+  Invitation,
+  UpdateUserRequest,
+  User,
+} from "@portico/shared";
+import { z } from "zod";
+import type { AppEnv } from "../http/env.js";
+import { PageQuery } from "../services/pagination.js";
+import {
+  acceptInvitation,
+  createInvitation,
+  deleteUser,
+  listInvitations,
+  listUsers,
+  revokeInvitation,
+  updateUser,
+} from "../services/users.js";
+import { bearer, guard, IdParams, json, jsonBody, pageHeaders, problems, reply, replyPage } from "./_openapi.js";
+
+const tags = ["Users and invitations"];
+const manage = guard("users:manage");
+
+const routes = {
+  list: createRoute({
+    method: "get",
+    path: "/users",
+    tags,
+    security: bearer,
+    summary: "Members of the tenant with their roles",
+    ...manage,
+    request: { query: PageQuery },
+    responses: { 200: { ...json(z.array(User), "Users"), headers: pageHeaders }, ...problems(400, 401, 403) },
+  }),
+  update: createRoute({
+    method: "patch",
+    path: "/users/{id}",
+    tags,
+    security: bearer,
+    summary: "Change a member's role (the last admin stays admin)",
+    ...manage,
+    request: { params: IdParams, ...jsonBody(UpdateUserRequest) },
+    responses: { 200: json(User, "The member"), ...problems(400, 401, 403, 404, 409) },
+  }),
+  remove: createRoute({
+    method: "delete",
+    path: "/users/{id}",
+    tags,
+    security: bearer,
+    summary: "Remove a member",
+    ...manage,
+    request: { params: IdParams },
+    responses: { 204: { description: "Removed" }, ...problems(401, 403, 404, 409) },
+  }),
+  invite: createRoute({
+    method: "post",
+    path: "/invitations",
+    tags,
+    security: bearer,
+    summary: "Invite someone by email with a role; the token is shown only in this response (valid 7 days)",
+    ...manage,
+    request: jsonBody(CreateInvitationRequest),
+    responses: { 201: json(CreatedInvitation, "The invitation and its token"), ...problems(400, 401, 403, 409) },
+  }),
+  invitations: createRoute({
+    method: "get",
+    path: "/invitations",
+    tags,
+    security: bearer,
+    summary: "Pending invitations",
+    ...manage,
+    request: { query: PageQuery },
+    responses: {
+      200: { ...json(z.array(Invitation), "Invitations"), headers: pageHeaders },
+      ...problems(400, 401, 403),
+    },
+  }),
+  revoke: createRoute({
+    method: "delete",
+    path: "/invitations/{id}",
+    tags,
+    security: bearer,
+    summary: "Withdraw a pending invitation",
+    ...manage,
+    request: { params: IdParams },
+    responses: { 204: { description: "Withdrawn" }, ...problems(401, 403, 404) },
+  }),
+  accept: createRoute({
+    method: "post",
+    path: "/invitations/accept",
+    tags,
+    summary: "Accept an invitation: set a password, get a console token",
+    request: jsonBody(AcceptInvitationRequest),
+    responses: { 201: json(AcceptInvitationResponse, "The new member"), ...problems(400, 401, 409) },
+  }),
+};
+
+export function registerUserRoutes(app: OpenAPIHono<AppEnv>) {
+  app.openapi(routes.list, async (c) =>
+    replyPage(c, await listUsers(c.var.services, c.var.actor, c.req.valid("query"))),
+  );
+  app.openapi(routes.update, async (c) =>
+    reply(c, await updateUser(c.var.services, c.var.actor, c.req.valid("param").id, c.req.valid("json"))),
+  );
+  app.openapi(routes.remove, async (c) => {
+    const r = await deleteUser(c.var.services, c.var.actor, c.req.valid("param").id);
+    return r.ok ? (c.body(null, 204) as never) : reply(c, r);
+  });
+  app.openapi(routes.invite, async (c) =>
+    reply(c, await createInvitation(c.var.services, c.var.actor, c.req.valid("json")), 201),
+  );
+  app.openapi(routes.invitations, async (c) =>
+    replyPage(c, await listInvitations(c.var.services, c.var.actor, c.req.valid("query"))),
+  );
+  app.openapi(routes.revoke, async (c) => {
+    const r = await revokeInvitation(c.var.services, c.var.actor, c.req.valid("param").id);
+    return r.ok ? (c.body(null, 204) as never) : reply(c, r);
+  });
+  app.openapi(routes.accept, async (c) => reply(c, await acceptInvitation(c.var.services, c.req.valid("json")), 201));
+}
