@@ -68,6 +68,12 @@ describe("issuer key rotation", () => {
     expect(jwks.keys.map((k: { kid: string }) => k.kid)).toEqual([rotated.body.kid, oldKid]);
     await served(gw, path, { authorization: `Bearer ${newToken}` });
     expect((await gw.call("GET", path, { headers: { authorization: `Bearer ${oldToken}` } })).status).toBe(200);
+    const audited = (await t.api.call("GET", "/api/v1/audit", { token })).body;
+    expect(audited[0]).toMatchObject({
+      action: "issuer-key.rotate",
+      targetType: "issuer-key",
+      targetId: rotated.body.kid,
+    });
     const listed = (await t.api.call("GET", "/api/v1/issuer-keys", { token })).body;
     expect(listed.map((k: { status: string }) => k.status)).toEqual(["active", "retiring"]);
 
