@@ -259,6 +259,42 @@ describe("authorization_code with PKCE", () => {
     );
   });
 
+  it("serves confidential clients too: the code exchange then needs the secret as well as the verifier", async () => {
+    const app = (await t.api.call("POST", "/api/v1/applications", { token: tenant.token, body: { name: "web" } })).body;
+    const web = (
+      await t.api.call("POST", `/api/v1/applications/${app.id}/credentials`, {
+        token: tenant.token,
+        body: { redirectUris: [REDIRECT] },
+      })
+    ).body;
+    expect(web.clientSecret).toBeTruthy();
+    const { verifier, challenge } = pkce();
+    const query = new URLSearchParams({
+      response_type: "code",
+      client_id: web.clientId,
+      redirect_uri: REDIRECT,
+      code_challenge: challenge,
+      code_challenge_method: "S256",
+    });
+    expect((await fetch(`${issuer}/oauth2/authorize?${query}`)).status).toBe(200);
+    const login = await fetch(`${issuer}/oauth2/authorize`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({
+        ...Object.fromEntries(query),
+        email: `admin@${tenant.slug}.example`,
+        password: PASSWORD,
+      }),
+      redirect: "manual",
+    });
+    const code = new URL(login.headers.get("location")!).searchParams.get("code")!;
+    const exchange = { grant_type: "authorization_code", code, redirect_uri: REDIRECT, code_verifier: verifier };
+    expect((await post("token", { ...exchange, client_id: web.clientId })).status).toBe(401);
+    const ok = await post("token", exchange, web);
+    expect(ok.status).toBe(200);
+    expect(ok.body.refresh_token).toMatch(/^prt_/);
+  });
+
   it("stops password guessing on the login page after repeated failures", async () => {
     const victim = await signupTenant(t.api);
     const vIssuer = `${t.cp.url}/t/${victim.slug}`;
