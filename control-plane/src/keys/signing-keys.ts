@@ -56,12 +56,29 @@ export async function loadBundleSigner(db: Db, into?: BundleSigner): Promise<Bun
  * Step 1 of a bundle-signing key rotation: a new key is announced now and signs from
  * `activateInS` on. Until then bundles stay signed by the current key and carry the new public
  * key as `nextBundleKeys`, so every gateway trusts it before it sees a bundle signed by it.
+ * Without `signer` (the CLI), running control planes pick the key up on their next key sweep.
  */
-export async function announceBundleKey(db: Db, signer: BundleSigner, activateInS: number): Promise<string> {
+export async function announceBundleKey(db: Db, activateInS: number, signer?: BundleSigner): Promise<string> {
   const row = await newKeyRow(new Date(Date.now() + activateInS * 1000));
   await db.insert(signingKeys).values(row);
-  await loadBundleSigner(db, signer);
+  if (signer) {
+    await loadBundleSigner(db, signer);
+  }
   return row.kid;
+}
+
+/**
+ * Reloads the signer when the database holds keys it does not know (announced by the CLI or
+ * another control-plane instance); true when the set of published keys changed.
+ */
+export async function syncBundleSigner(db: Db, signer: BundleSigner): Promise<boolean> {
+  const rows = await db.select({ kid: signingKeys.kid }).from(signingKeys).where(isNull(signingKeys.retiredAt));
+  const known = new Set(signer.jwks.keys.map((k) => k.kid));
+  if (rows.length === known.size && rows.every((r) => known.has(r.kid))) {
+    return false;
+  }
+  await loadBundleSigner(db, signer);
+  return true;
 }
 
 /**

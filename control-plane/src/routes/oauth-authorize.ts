@@ -11,7 +11,7 @@ const escapeHtml = (s: string) =>
   s.replace(/[&<>"']/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[ch]!);
 
 /** The page may not be framed (clickjacking) nor run scripts; it posts only to itself. */
-function page(c: Context<AppEnv>, status: 200 | 400 | 401 | 404, title: string, inner: string) {
+function page(c: Context<AppEnv>, status: 200 | 400 | 401 | 404 | 429, title: string, inner: string) {
   c.header("Cache-Control", "no-store");
   c.header("X-Frame-Options", "DENY");
   c.header(
@@ -81,6 +81,9 @@ export function registerAuthorizeRoutes(app: Hono<AppEnv>) {
       email: form.get("email") ?? "",
       password: form.get("password") ?? "",
     });
+    if (to === "throttled") {
+      return page(c, 429, "Too many attempts", `<p class="err">Too many failed sign-ins; try again later.</p>`);
+    }
     return to === null ? loginForm(c, p, check.clientId, "Email or password is wrong.") : c.redirect(to, 302);
   });
 }

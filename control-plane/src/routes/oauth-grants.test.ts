@@ -258,6 +258,78 @@ describe("authorization_code with PKCE", () => {
       "unauthorized_client",
     );
   });
+
+  it("serves confidential clients too: the code exchange then needs the secret as well as the verifier", async () => {
+    const app = (await t.api.call("POST", "/api/v1/applications", { token: tenant.token, body: { name: "web" } })).body;
+    const web = (
+      await t.api.call("POST", `/api/v1/applications/${app.id}/credentials`, {
+        token: tenant.token,
+        body: { redirectUris: [REDIRECT] },
+      })
+    ).body;
+    expect(web.clientSecret).toBeTruthy();
+    const { verifier, challenge } = pkce();
+    const query = new URLSearchParams({
+      response_type: "code",
+      client_id: web.clientId,
+      redirect_uri: REDIRECT,
+      code_challenge: challenge,
+      code_challenge_method: "S256",
+    });
+    expect((await fetch(`${issuer}/oauth2/authorize?${query}`)).status).toBe(200);
+    const login = await fetch(`${issuer}/oauth2/authorize`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({
+        ...Object.fromEntries(query),
+        email: `admin@${tenant.slug}.example`,
+        password: PASSWORD,
+      }),
+      redirect: "manual",
+    });
+    const code = new URL(login.headers.get("location")!).searchParams.get("code")!;
+    const exchange = { grant_type: "authorization_code", code, redirect_uri: REDIRECT, code_verifier: verifier };
+    expect((await post("token", { ...exchange, client_id: web.clientId })).status).toBe(401);
+    const ok = await post("token", exchange, web);
+    expect(ok.status).toBe(200);
+    expect(ok.body.refresh_token).toMatch(/^prt_/);
+  });
+
+  it("stops password guessing on the login page after repeated failures", async () => {
+    const victim = await signupTenant(t.api);
+    const vIssuer = `${t.cp.url}/t/${victim.slug}`;
+    const vApp = (await t.api.call("POST", "/api/v1/applications", { token: victim.token, body: { name: "v" } })).body;
+    const vSpa = (
+      await t.api.call("POST", `/api/v1/applications/${vApp.id}/credentials`, {
+        token: victim.token,
+        body: { type: "public", redirectUris: [REDIRECT] },
+      })
+    ).body;
+    const { challenge } = pkce();
+    const attempt = (password: string) =>
+      fetch(`${vIssuer}/oauth2/authorize`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({
+          response_type: "code",
+          client_id: vSpa.clientId,
+          redirect_uri: REDIRECT,
+          code_challenge: challenge,
+          code_challenge_method: "S256",
+          email: `admin@${victim.slug}.example`,
+          password,
+        }),
+        redirect: "manual",
+      });
+    const statuses: number[] = [];
+    for (let i = 0; i < 11; i++) {
+      statuses.push((await attempt(`guess-${i}`)).status);
+    }
+    expect(statuses.slice(0, 10).every((st) => st === 401)).toBe(true);
+    expect(statuses[10]).toBe(429);
+    // Even the right password waits out the window now.
+    expect((await attempt(PASSWORD)).status).toBe(429);
+  });
 });
 
 describe("refresh_token", () => {
@@ -369,5 +441,41 @@ describe("revocation and introspection", () => {
       "unsupported_token_type",
     );
     expect((await introspect("garbage")).body).toEqual({ active: false });
+  });
+});
+
+describe("housekeeping", () => {
+  it("prunes expired refresh tokens and day-old expired codes on the key sweep", async () => {
+    const db = t.cp.database.system;
+    const [user] = await db.execute<{ id: string }>(sql`select id from users where tenant_id = ${tenant.tenantId}`);
+    await db.execute(sql`insert into refresh_tokens (tenant_id, token_hash, family_id, client_id, scope, expires_at)
+      values (${tenant.tenantId}, ${"e".repeat(64)}, gen_random_uuid(), ${spa.clientId}, '', now() - interval '1 second')`);
+    await db.execute(sql`insert into authorization_codes (code_hash, tenant_id, client_id, user_id, redirect_uri, scope, code_challenge, family_id, expires_at)
+      values (${"f".repeat(64)}, ${tenant.tenantId}, ${spa.clientId}, ${user!.id}, ${REDIRECT}, '', 'c', gen_random_uuid(), now() - interval '2 days')`);
+    const live = await codeFlow();
+    await t.cp.sweepKeys();
+    const left = await db.execute<{ n: number }>(
+      sql`select (select count(*) from refresh_tokens where token_hash = ${"e".repeat(64)})::int + (select count(*) from authorization_codes where code_hash = ${"f".repeat(64)})::int as n`,
+    );
+    expect(left[0]!.n).toBe(0);
+    expect((await introspect(live.tokens.refresh_token)).body.active).toBe(true);
+  });
+});
+
+describe("OpenAPI document", () => {
+  it("describes the key manager's REST calls with their request schemas", async () => {
+    const doc = (await t.api.call("GET", "/api/v1/openapi.json")).body;
+    for (const path of ["/applications/{id}/api-keys/{keyId}/rotate", "/issuer-keys", "/issuer-keys/rotate"]) {
+      expect(doc.paths, path).toHaveProperty([path]);
+    }
+    for (const schema of [
+      "CreateCredentialsRequest",
+      "RotateApiKeyRequest",
+      "RotateIssuerKeyRequest",
+      "ClaimMappings",
+    ]) {
+      expect(doc.components.schemas, schema).toHaveProperty([schema]);
+    }
+    expect(doc.components.schemas.CreateApiKeyRequest.properties).toHaveProperty(["allowedIps"]);
   });
 });

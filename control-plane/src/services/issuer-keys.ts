@@ -1,6 +1,7 @@
 import { ok, type RotateIssuerKeyRequest } from "@portico/shared";
 import type { z } from "zod";
 import { listIssuerKeys as listKeys, rotateIssuerKey as rotate } from "../keys/issuer.js";
+import { audit } from "./audit.js";
 import type { Actor, Services } from "./context.js";
 import { withTenantRedeploy } from "./redeploy.js";
 
@@ -14,5 +15,13 @@ export function listIssuerKeys(s: Services, actor: Actor) {
  * until the overlap ends (the key sweep then drops the old key and re-deploys).
  */
 export function rotateIssuerKey(s: Services, actor: Actor, input: z.infer<typeof RotateIssuerKeyRequest>) {
-  return withTenantRedeploy(s, actor, async (tx) => ok(await rotate(tx, actor.tenantId, input.overlapSeconds)));
+  return withTenantRedeploy(s, actor, async (tx) => {
+    const rotated = await rotate(tx, actor.tenantId, input.overlapSeconds);
+    await audit(tx, actor, {
+      action: "issuer-key.rotate",
+      target: { type: "issuer-key", id: rotated.kid },
+      summary: { retiring: rotated.retiring },
+    });
+    return ok(rotated);
+  });
 }

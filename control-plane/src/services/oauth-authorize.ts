@@ -110,23 +110,56 @@ export async function checkAuthorizeRequest(
   });
 }
 
+/** Failed sign-ins per (tenant, email) before the page refuses more for a while (this process). */
+export const MAX_FAILED_LOGINS = 10;
+export const FAILED_LOGIN_WINDOW_MS = 15 * 60_000;
+const failures = new Map<string, { count: number; until: number }>();
+
+function throttled(key: string, now: number): boolean {
+  const f = failures.get(key);
+  if (f !== undefined && f.until <= now) {
+    failures.delete(key);
+    return false;
+  }
+  return f !== undefined && f.count >= MAX_FAILED_LOGINS;
+}
+
+function recordFailure(key: string, now: number): void {
+  const f = failures.get(key);
+  if (f === undefined || f.until <= now) {
+    if (failures.size > 100_000) {
+      failures.clear(); // bounded memory under a spray of addresses; the window simply restarts
+    }
+    failures.set(key, { count: 1, until: now + FAILED_LOGIN_WINDOW_MS });
+  } else {
+    f.count++;
+  }
+}
+
 /**
  * The user signed in on the login page: checks the password (argon2) and issues a single-use
- * code bound to the client, the redirect URI and the PKCE challenge; null on bad credentials.
+ * code bound to the client, the redirect URI and the PKCE challenge; null on bad credentials,
+ * "throttled" after too many failures for that account (password guessing).
  */
 export async function authorizeUser(
   s: Services,
   grant: Extract<AuthorizeCheck, { kind: "login" }>,
   p: AuthorizeParams,
   login: { email: string; password: string },
-): Promise<string | null> {
+): Promise<string | null | "throttled"> {
   const email = login.email.trim().toLowerCase();
+  const key = `${grant.tenantId}\n${email}`;
+  if (throttled(key, Date.now())) {
+    return "throttled";
+  }
   return s.db.withTenant(grant.tenantId, async (tx) => {
     const [user] = await tx.select().from(users).where(eq(users.email, email));
     const valid = await verify(user?.passwordHash ?? (await DUMMY_HASH), login.password);
     if (!user || !valid) {
+      recordFailure(key, Date.now());
       return null;
     }
+    failures.delete(key);
     const code = CODE_PREFIX + randomBytes(32).toString("base64url");
     await tx.insert(authorizationCodes).values({
       codeHash: sha256Hex(code),

@@ -1,6 +1,9 @@
+import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { startGateway } from "@portico/data-plane";
 import { NatsBus } from "@portico/shared/bus/nats";
 import { desc, eq } from "drizzle-orm";
@@ -65,6 +68,12 @@ describe("issuer key rotation", () => {
     expect(jwks.keys.map((k: { kid: string }) => k.kid)).toEqual([rotated.body.kid, oldKid]);
     await served(gw, path, { authorization: `Bearer ${newToken}` });
     expect((await gw.call("GET", path, { headers: { authorization: `Bearer ${oldToken}` } })).status).toBe(200);
+    const audited = (await t.api.call("GET", "/api/v1/audit", { token })).body;
+    expect(audited[0]).toMatchObject({
+      action: "issuer-key.rotate",
+      targetType: "issuer-key",
+      targetId: rotated.body.kid,
+    });
     const listed = (await t.api.call("GET", "/api/v1/issuer-keys", { token })).body;
     expect(listed.map((k: { status: string }) => k.status)).toEqual(["active", "retiring"]);
 
@@ -150,6 +159,35 @@ describe("bundle-signing key rotation", () => {
     }
   });
 });
+
+describe("bundle-signing key rotation from the CLI", () => {
+  it("announces a key from another process; the running control plane publishes it on its next sweep", async () => {
+    const script = fileURLToPath(new URL("../rotate-bundle-key.ts", import.meta.url));
+    const { stdout } = await promisify(execFile)("npx", ["tsx", script, "60"], {
+      env: { ...process.env, DATABASE_URL: t.databaseUrl },
+    });
+    const kid = JSON.parse(stdout).announced as string;
+    expect(
+      (await t.api.call("GET", "/.well-known/portico/bundle-keys")).body.keys.map((k: { kid: string }) => k.kid),
+    ).not.toContain(kid);
+    await t.cp.sweepKeys();
+    expect(
+      (await t.api.call("GET", "/.well-known/portico/bundle-keys")).body.keys.map((k: { kid: string }) => k.kid),
+    ).toContain(kid);
+    const announcedFile = join(dataDir, "gateway", GATEWAY_ID, "announced-bundle-keys.json");
+    await until(async () => {
+      try {
+        return JSON.parse(readFileSync(announcedFile, "utf8")).keys.some((k: { kid: string }) => k.kid === kid);
+      } catch {
+        return false;
+      }
+    }, "the gateway trusts the key announced from the CLI");
+    // Not due for 60 s: the current key keeps signing.
+    expect(s().deploy.signer.kid).not.toBe(kid);
+  });
+});
+
+const s = () => t.cp.services;
 
 async function startGatewayWithKeys(dir: string, gatewayId: string, bundleKeys: JSONWebKeySet) {
   const bus = new NatsBus({ servers: NATS_URL, name: gatewayId });

@@ -11,6 +11,7 @@ import {
   type TestControlPlane,
 } from "./harness.js";
 import { accessToken, application, publishedApi, served, startTestGateway } from "./journey.js";
+import { authorizationCodeTokens, oauthPost } from "./oauth-flows.js";
 import { startEchoUpstream } from "./upstream.js";
 
 /**
@@ -84,5 +85,53 @@ describe("token revocation", () => {
     // A token never revoked still passes.
     const fresh = await accessToken(t, slug, creds);
     expect((await gw.call("GET", path, { headers: { authorization: `Bearer ${fresh}` } })).status).toBe(200);
+  });
+
+  it("carries an SPA user's token (authorization_code + PKCE) through the gateway, and refuses it once a refresh token is replayed", async () => {
+    const { token, slug } = await signupTenant(t.api);
+    const { api } = await publishedApi(t, token, { context: "spa", upstreamUrl: upstream.url });
+    const { app } = await application(t, token, api.id);
+    const redirectUri = "https://spa.example.com/cb";
+    const spa = (
+      await t.api.call("POST", `/api/v1/applications/${app.id}/credentials`, {
+        token,
+        body: { type: "public", redirectUris: [redirectUri] },
+      })
+    ).body;
+    const issuer = `${t.cp.url}/t/${slug}`;
+    const tokens = await authorizationCodeTokens({
+      issuer,
+      clientId: spa.clientId,
+      redirectUri,
+      email: `admin@${slug}.example`,
+      password: "correct horse battery",
+    });
+    const path = `/t/${slug}/spa/v1/me`;
+    await served(gw, path, { authorization: `Bearer ${tokens.access_token}` });
+
+    const rotated = await oauthPost(`${issuer}/oauth2/token`, {
+      grant_type: "refresh_token",
+      client_id: spa.clientId,
+      refresh_token: tokens.refresh_token,
+    });
+    expect(rotated.status).toBe(200);
+    await served(gw, path, { authorization: `Bearer ${rotated.body.access_token}` });
+    // The first refresh token again: the family is revoked, and the gateway refuses both access tokens.
+    const replay = await oauthPost(`${issuer}/oauth2/token`, {
+      grant_type: "refresh_token",
+      client_id: spa.clientId,
+      refresh_token: tokens.refresh_token,
+    });
+    expect(replay.body.error).toBe("invalid_grant");
+    expectProblem(
+      await served(gw, path, { authorization: `Bearer ${rotated.body.access_token}` }, 401),
+      401,
+      "invalid-token",
+    );
+    expectProblem(
+      await gw.call("GET", path, { headers: { authorization: `Bearer ${tokens.access_token}` } }),
+      401,
+      "invalid-token",
+    );
   });
 });

@@ -10,6 +10,7 @@ let t: TestControlPlane;
 let a: Awaited<ReturnType<typeof signupTenant>>;
 let b: Awaited<ReturnType<typeof signupTenant>>;
 const ids: Record<string, string> = {};
+let aCreds: { clientId: string; clientSecret: string };
 
 beforeAll(async () => {
   t = await startTestControlPlane();
@@ -30,7 +31,7 @@ beforeAll(async () => {
   ids.revision = (await call("POST", `/api/v1/apis/${ids.api}/revisions`)).body.id;
   await call("POST", `/api/v1/apis/${ids.api}/deployments`, { revisionId: ids.revision, environment: "default" });
   ids.app = (await call("POST", "/api/v1/applications", { name: "A app" })).body.id;
-  await call("POST", `/api/v1/applications/${ids.app}/credentials`);
+  aCreds = (await call("POST", `/api/v1/applications/${ids.app}/credentials`)).body;
   ids.key = (await call("POST", `/api/v1/applications/${ids.app}/api-keys`)).body.id;
   ids.env = (await call("POST", "/api/v1/environments", { name: "a-private" })).body.id;
   ids.invitation = (await call("POST", "/api/v1/invitations", { email: "new@a.example", role: "developer" })).body.id;
@@ -138,6 +139,53 @@ describe("tenant B through the REST API", () => {
     );
     // Tenant A still has everything.
     expect((await t.api.call("GET", `/api/v1/apis/${ids.api}`, { token: a.token })).body.name).toBe("A");
+  });
+});
+
+describe("tenant B at the key manager", () => {
+  const oauth = async (
+    slug: string,
+    endpoint: string,
+    fields: Record<string, string>,
+    c: { clientId: string; clientSecret: string },
+  ) => {
+    const res = await fetch(`${t.cp.url}/t/${slug}/oauth2/${endpoint}`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        authorization: `Basic ${Buffer.from(`${c.clientId}:${c.clientSecret}`).toString("base64")}`,
+      },
+      body: new URLSearchParams(fields),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : null };
+  };
+
+  it("cannot see A's issuer keys, nor introspect or revoke A's tokens", async () => {
+    const aKids = (await t.api.call("GET", "/api/v1/issuer-keys", { token: a.token })).body.map(
+      (k: { kid: string }) => k.kid,
+    );
+    const bKids = (await t.api.call("GET", "/api/v1/issuer-keys", { token: b.token })).body.map(
+      (k: { kid: string }) => k.kid,
+    );
+    expect(aKids.length).toBeGreaterThan(0);
+    expect(bKids.filter((k: string) => aKids.includes(k))).toEqual([]);
+    // B rotating rotates only B's key.
+    expect((await t.api.call("POST", "/api/v1/issuer-keys/rotate", { token: b.token, body: {} })).status).toBe(201);
+    expect(
+      (await t.api.call("GET", "/api/v1/issuer-keys", { token: a.token })).body.map((k: { kid: string }) => k.kid),
+    ).toEqual(aKids);
+
+    const aToken = (await oauth(a.slug, "token", { grant_type: "client_credentials" }, aCreds)).body
+      .access_token as string;
+    const bApp = (await t.api.call("POST", "/api/v1/applications", { token: b.token, body: { name: "B rs" } })).body.id;
+    const bCreds = (await t.api.call("POST", `/api/v1/applications/${bApp}/credentials`, { token: b.token })).body;
+    // B's client is unknown at A's issuer; at B's own issuer A's token is nobody's.
+    expect((await oauth(a.slug, "introspect", { token: aToken }, bCreds)).status).toBe(401);
+    expect((await oauth(a.slug, "revoke", { token: aToken }, bCreds)).status).toBe(401);
+    expect((await oauth(b.slug, "introspect", { token: aToken }, bCreds)).body).toEqual({ active: false });
+    expect((await oauth(b.slug, "revoke", { token: aToken }, bCreds)).status).toBe(200);
+    expect((await oauth(a.slug, "introspect", { token: aToken }, aCreds)).body).toMatchObject({ active: true });
   });
 });
 
