@@ -5,6 +5,7 @@ import type { ApiKeyIndex } from "../auth/api-key.js";
 import type { TokenVerifier } from "../auth/jwt.js";
 import type { Exchange } from "../http/exchange.js";
 import type { RateLimit, RateLimiter } from "../traffic/rate-limit.js";
+import type { SharedCounters } from "../traffic/shared-counter.js";
 
 /** Policies return values and never throw for a client error. */
 export type Outcome =
@@ -47,6 +48,8 @@ export interface PolicyDeps {
   /** The policy's id, or its kind and position when it has none. */
   readonly policyId: string;
   readonly limiter: RateLimiter;
+  /** counts shared by the gateways of the environment */
+  readonly shared: SharedCounters;
 }
 
 export interface PolicyModule<K extends PolicyKind> {

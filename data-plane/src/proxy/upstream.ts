@@ -73,12 +73,12 @@ export class UpstreamGroup {
 
   constructor(endpoints: Endpoint[], config: BundleUpstream) {
     this.endpoints = endpoints;
-    this.retries = config.retries;
+    this.retries = config.retries ?? 0;
     this.perTryTimeoutMs = config.perTryTimeoutMs;
     this.totalTimeoutMs = config.totalTimeoutMs;
     this.healthCheck = config.healthCheck;
-    this.#failureThreshold = config.circuitBreaker.failureThreshold;
-    this.#openMs = config.circuitBreaker.openMs;
+    this.#failureThreshold = config.circuitBreaker?.failureThreshold ?? 5;
+    this.#openMs = config.circuitBreaker?.openMs ?? 30_000;
     this.#totalWeight = endpoints.reduce((n, e) => n + e.weight, 0);
   }
 
