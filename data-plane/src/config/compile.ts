@@ -128,7 +128,14 @@ export function compileTenant(
         return err(`API ${api.id}: every upstream endpoint needs the path of upstream.url (${upstream.pathname})`);
       }
       const key = `${u.origin}${u.pathname}`;
-      endpoints.push({ key, pool: deps.pools.get(u.origin), weight, state: deps.endpoints.get(key), current: 0 });
+      endpoints.push({
+        key,
+        origin: u.origin,
+        pool: deps.pools.get(u.origin),
+        weight,
+        state: deps.endpoints.get(key),
+        current: 0,
+      });
       origins.add(u.origin);
     }
     const key = `${api.context}/${api.version}`;

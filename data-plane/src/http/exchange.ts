@@ -34,6 +34,9 @@ export class Exchange {
   /** the smallest request-size policy's limit */
   bodyLimit = Number.POSITIVE_INFINITY;
   rate: RateDecision | undefined = undefined;
+  /** WebSocket messages relayed each way */
+  framesIn = 0;
+  framesOut = 0;
   status = 0;
   errorType: string | null = null;
   upstreamStart = 0;

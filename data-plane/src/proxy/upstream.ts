@@ -49,7 +49,9 @@ export class EndpointStates {
 }
 
 export interface Endpoint {
+  /** origin + path: the URL the state is shared by */
   readonly key: string;
+  readonly origin: string;
   readonly pool: Pool;
   readonly weight: number;
   readonly state: EndpointState;
