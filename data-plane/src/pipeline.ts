@@ -9,9 +9,16 @@ import { Exchange } from "./http/exchange.js";
 import { sendProblem } from "./http/respond.js";
 import { type GatewayMetrics, type TenantMeters, UNATTRIBUTED } from "./metrics.js";
 import { matchResource, NO_METHOD, NO_PATH, runChain } from "./policies/chain.js";
+import type { Outcome } from "./policies/types.js";
 import { forward } from "./proxy/forward.js";
 import { proxyWebSocket } from "./proxy/websocket.js";
 import { route } from "./routing/router.js";
+
+function refuse(ex: Exchange, outcome: Exclude<Outcome, { ok: true }>): void {
+  if (!("answered" in outcome)) {
+    sendProblem(ex, outcome.code, outcome.detail);
+  }
+}
 
 interface Admitted {
   api: CompiledApi;
@@ -147,25 +154,31 @@ export class RequestPipeline {
         return;
       }
       if (hit === NO_METHOD) {
-        sendProblem(ex, "method-not-allowed");
-        return;
+        if (ex.req.method === "OPTIONS" && ex.req.headers["access-control-request-method"] !== undefined) {
+          // A CORS preflight for a listed path: the API's own policies (CORS) answer it.
+          ex.resource = "*";
+        } else {
+          sendProblem(ex, "method-not-allowed");
+          return;
+        }
+      } else {
+        ex.resource = hit.template;
+        chain = hit.chain;
       }
-      ex.resource = hit.template;
-      chain = hit.chain;
     }
     const admitted: Admitted = { api, upstreamPath: found.upstreamPath };
     const outcome = runChain(chain, ex);
     if (outcome instanceof Promise) {
       return outcome.then((o) => {
         if (!o.ok) {
-          sendProblem(ex, o.code, o.detail);
+          refuse(ex, o);
           return undefined;
         }
         return admitted;
       });
     }
     if (!outcome.ok) {
-      sendProblem(ex, outcome.code, outcome.detail);
+      refuse(ex, outcome);
       return;
     }
     return admitted;

@@ -7,10 +7,16 @@ import type { Exchange } from "../http/exchange.js";
 import type { RateLimit, RateLimiter } from "../traffic/rate-limit.js";
 import type { SharedCounters } from "../traffic/shared-counter.js";
 
-/** Policies return values and never throw for a client error. */
+/**
+ * Policies return values and never throw for a client error. `answered`: the policy wrote
+ * the response itself (a CORS preflight), so nothing else runs.
+ */
 export type Outcome =
   | { readonly ok: true }
-  | { readonly ok: false; readonly code: ProblemCode; readonly detail?: string };
+  | { readonly ok: false; readonly code: ProblemCode; readonly detail?: string }
+  | { readonly ok: false; readonly answered: true };
+
+export const ANSWERED: Outcome = { ok: false, answered: true };
 
 export const PASS: Outcome = { ok: true };
 

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { Policy } from "../policies/index.js";
 import { Scope } from "../policies/scopes/schema.js";
+import { HttpMethod } from "./methods.js";
 
 export const BUNDLE_SCHEMA_VERSION = 1;
 
@@ -60,7 +61,7 @@ export const BundleUpstream = z.object({
 });
 export type BundleUpstream = z.infer<typeof BundleUpstream>;
 
-export const HttpMethod = z.enum(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]);
+export { HttpMethod };
 
 /** An OpenAPI path template: `/pets/{petId}`; each `{name}` matches one non-empty segment. */
 export const PathTemplate = z
