@@ -137,12 +137,12 @@ function wrk(url, headers = {}, afterWarmup = () => {}) {
 }
 
 /** nginx as a plain reverse proxy: one worker (one core, like the others), keep-alive to the upstream. */
-function startNginx(upstreamPort) {
+function startNginx(upstreamPort, workers = 1, cores = 0) {
   const dir = mkdtempSync(join(tmpdir(), "portico-bench-nginx-"));
   const port = 20000 + Math.floor(Math.random() * 20000);
   writeFileSync(
     join(dir, "nginx.conf"),
-    `worker_processes 1;
+    `worker_processes ${workers};
 daemon off;
 pid ${dir}/nginx.pid;
 error_log ${dir}/error.log warn;
@@ -168,7 +168,7 @@ http {
   );
   const bin = process.env.PORTICO_BENCH_NGINX ?? "/usr/sbin/nginx";
   const version = spawnSync(bin, ["-v"], { encoding: "utf8" }).stderr.trim();
-  const child = spawnPinned(0, bin, ["-p", dir, "-c", join(dir, "nginx.conf")]);
+  const child = spawnPinned(cores, bin, ["-p", dir, "-c", join(dir, "nginx.conf")]);
   return { port, child, version, dir };
 }
 
@@ -320,6 +320,44 @@ async function main() {
     return { ...top, roundsRps: all.map((r) => r.rps), medianRps: median(all.map((r) => r.rps)) };
   };
   const [direct, viaNginx, viaRef, bare, viaJwt, viaKey] = Object.keys(rows).map(best);
+
+  // Multi-core: nginx with 2 workers against Portico with 2 cluster workers, both on CPUs 0-1
+  // (wrk stays on CPU 1, so it competes with one worker of each: a like-for-like row, not a
+  // ceiling).
+  let twoWorkers = null;
+  if (twoCores) {
+    const nginx2 = startNginx(upstreamPort, 2, "0,1");
+    const gw2Port = await freePort();
+    const gw2 = spawnPinned("0,1", process.execPath, [...nodeArgs, "data-plane/dist/main.js"], {
+      PORTICO_GW_PORT: String(gw2Port),
+      PORTICO_GW_HOST: "127.0.0.1",
+      PORTICO_GW_WORKERS: "2",
+      NATS_URL,
+      PORTICO_NATS_PREFIX: prefix,
+      PORTICO_BUNDLE_KEYS: `${cp.url}/.well-known/portico/bundle-keys`,
+      PORTICO_DATA_DIR: dataDir,
+      PORTICO_GATEWAY_ID: "bench-gw2",
+      PORTICO_ENVIRONMENT: "default",
+      LOG_LEVEL: "warn",
+    });
+    const gw2Url = `http://127.0.0.1:${gw2Port}`;
+    await untilOk(`http://127.0.0.1:${nginx2.port}/`);
+    // Both workers must have the bundle: a run of successes rather than one.
+    for (let i = 0; i < 20; i++) {
+      await untilOk(`${gw2Url}/t/bench/d0/v1/`, 30_000, bearer);
+    }
+    const r2 = { nginx2: [], portico2: [] };
+    for (let round = 0; round < ROUNDS; round++) {
+      r2.nginx2.push(measure(`http://127.0.0.1:${nginx2.port}/`, {}, nginx2.child.pid));
+      r2.portico2.push(measure(`${gw2Url}/t/bench/d0/v1/`, bearer, gw2.pid));
+    }
+    const pick = (all) => {
+      const top = all.reduce((a, b) => (b.rps > a.rps ? b : a));
+      return { ...top, roundsRps: all.map((r) => r.rps), medianRps: median(all.map((r) => r.rps)) };
+    };
+    twoWorkers = { nginx: pick(r2.nginx2), portico: pick(r2.portico2) };
+    twoWorkers.portico.ofNginx = Math.round((twoWorkers.portico.rps / twoWorkers.nginx.rps) * 1000) / 1000;
+  }
   const ratio = (a, b) => Math.round((a.rps / b.rps) * 1000) / 1000;
 
   const result = {
@@ -359,6 +397,10 @@ async function main() {
         ofNginx: ratio(viaKey, viaNginx),
       },
     },
+    twoWorkers: twoWorkers && {
+      what: "nginx worker_processes 2 vs Portico PORTICO_GW_WORKERS=2 (node:cluster), JWT + subscription + rate limit + analytics, both pinned to CPUs 0-1",
+      ...twoWorkers,
+    },
     deployToFirst200Ms: {
       runs: deploys.length,
       median: Math.round(median(deploys.map((d) => d.ms))),
@@ -386,6 +428,9 @@ async function main() {
     `\nPortico bench (${result.setup.pinning}; ${CONNECTIONS} connections, ${DURATION} per run, best of ${ROUNDS} interleaved rounds)\n` +
       `${row("direct to upstream", direct)}\n${row("nginx", viaNginx)}\n${row("reference Node proxy", viaRef)}\n` +
       `${row("Portico bare route", bare)}\n${row("Portico JWT+sub+RL+analytics", viaJwt)}\n${row("Portico API key+sub+RL+an.", viaKey)}\n` +
+      (twoWorkers
+        ? `${row("nginx, 2 workers", twoWorkers.nginx)}\n${row("Portico 2 workers, JWT+…", twoWorkers.portico)}\n`
+        : "") +
       `  deploy → first 200 through the gateway: median ${result.deployToFirst200Ms.median} ms, p90 ${result.deployToFirst200Ms.p90} ms (${deploys.length} deploys)\n` +
       `  deploy → gateway ack: median ${result.ackMs.median} ms, max ${result.ackMs.max} ms\n  results: ${file}\n\n`,
   );

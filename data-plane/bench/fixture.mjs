@@ -4,6 +4,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { natsNames } from "@portico/shared";
 import { sha256Hex, signBundle } from "@portico/shared/bundle";
 import { MemoryBus } from "@portico/shared/bus";
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
@@ -12,7 +13,8 @@ import { startGateway } from "../dist/index.js";
 
 export const API_KEY = "key-1";
 
-export async function startFixtureGateway({ upstream, port = 0 }) {
+/** `bus` and `natsPrefix` default to an in-memory bus (which keeps every analytics batch: short runs only). */
+export async function startFixtureGateway({ upstream, port = 0, bus = new MemoryBus(), natsPrefix = "portico" }) {
   const bk = await generateKeyPair("EdDSA", { crv: "Ed25519", extractable: true });
   const ik = await generateKeyPair("ES256", { extractable: true });
   const issuer = "https://cp.test/t/q";
@@ -60,7 +62,6 @@ export async function startFixtureGateway({ upstream, port = 0 }) {
     },
     { kid: "bk", privateKey: bk.privateKey },
   );
-  const bus = new MemoryBus();
   const dataDir = mkdtempSync(join(tmpdir(), "portico-fixture-"));
   const gw = await startGateway({
     bus,
@@ -70,9 +71,10 @@ export async function startFixtureGateway({ upstream, port = 0 }) {
     port,
     host: "127.0.0.1",
     bundleKeys: { keys: [{ ...(await exportJWK(bk.publicKey)), kid: "bk", alg: "EdDSA" }] },
+    natsPrefix,
     logger: pino({ level: "warn" }),
   });
-  await bus.kvPut("portico_bundles_default", "tq", jws);
+  await bus.kvPut(natsNames(natsPrefix).bundleBucket("default"), "tq", jws);
   for (;;) {
     const r = await fetch(`${gw.url}/t/q/bare/v1/`).catch(() => null);
     if (r?.status === 200) {

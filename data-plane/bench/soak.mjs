@@ -2,12 +2,15 @@
 // npm run bench:soak — the fixture gateway (own process, pinned to CPU 0) under a constant
 // 1,000 req/s (JWT + subscription + rate limit + analytics) for 10 minutes; samples its RSS
 // every 10 s and reports growth from the end of the first minute (warm-up) to the end.
+// Analytics go to the real NATS JetStream (the run's stream is deleted afterwards).
 // Env: PORTICO_SOAK_SECONDS (600), PORTICO_SOAK_RATE (1000). JSON into bench/results/.
 import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { connect } from "@nats-io/transport-node";
 import { Pool } from "undici";
 
 const SECONDS = Number(process.env.PORTICO_SOAK_SECONDS ?? 600);
@@ -30,7 +33,8 @@ node(1, [
   `require("node:http").createServer((q,s)=>{q.resume();q.on("end",()=>{s.writeHead(200,{"content-type":"text/plain","content-length":"2"});s.end("ok")})}).listen(${upPort},"127.0.0.1")`,
 ]);
 await new Promise((r) => setTimeout(r, 300));
-const gwChild = node(0, [join(here, "gateway-child.mjs"), `http://127.0.0.1:${upPort}`]);
+const prefix = `soak${Date.now().toString(36)}`;
+const gwChild = node(0, [join(here, "gateway-child.mjs"), `http://127.0.0.1:${upPort}`, prefix]);
 const { url, jwt } = JSON.parse(
   await createInterface({ input: gwChild.stdout })
     [Symbol.asyncIterator]()
@@ -107,4 +111,14 @@ await pool.close();
 for (const c of children) {
   c.kill("SIGTERM");
 }
+await new Promise((r) => setTimeout(r, 2000));
+// The run's analytics stream and bundle bucket on the shared NATS.
+const nc = await connect({ servers: process.env.NATS_URL ?? "nats://127.0.0.1:4222" });
+const jsm = await jetstreamManager(nc);
+for await (const st of jsm.streams.list()) {
+  if (st.config.name.startsWith(prefix) || st.config.name.startsWith(`KV_${prefix}`)) {
+    await jsm.streams.delete(st.config.name);
+  }
+}
+await nc.close();
 process.exit(0);

@@ -10,6 +10,7 @@ describe("gateway environment", () => {
       environment: "default",
       natsPrefix: "portico",
       natsUrl: undefined,
+      workers: 1,
     });
     expect(env.gatewayId).toMatch(/^[a-zA-Z0-9_-]+-[0-9a-f]{8}$/);
   });

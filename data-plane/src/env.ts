@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { hostname } from "node:os";
+import { availableParallelism, hostname } from "node:os";
 import { resolve } from "node:path";
 import { invocationDir } from "@portico/shared";
 import { z } from "zod";
@@ -13,6 +13,8 @@ const Env = z.object({
     .default("default"),
   PORTICO_GATEWAY_ID: z.string().min(1).optional(),
   PORTICO_DATA_DIR: z.string().min(1).default("./.portico"),
+  /** Processes serving the port (node:cluster): 1 (default) is no cluster, 0 one per core. */
+  PORTICO_GW_WORKERS: z.coerce.number().int().min(0).max(256).default(1),
   NATS_URL: z.string().min(1).optional(),
   NATS_CREDS: z.string().min(1).optional(),
   PORTICO_NATS_PREFIX: z
@@ -33,6 +35,8 @@ export interface GatewayEnv {
   natsCreds: string | undefined;
   natsPrefix: string;
   bundleKeys: string;
+  /** gateway processes to run (1: this process serves) */
+  workers: number;
 }
 
 /** NATS subject tokens allow only these characters, and the id ends up in subjects. */
@@ -53,5 +57,6 @@ export function parseEnv(source: NodeJS.ProcessEnv): GatewayEnv {
     natsCreds: env.NATS_CREDS,
     natsPrefix: env.PORTICO_NATS_PREFIX,
     bundleKeys: env.PORTICO_BUNDLE_KEYS,
+    workers: env.PORTICO_GW_WORKERS === 0 ? availableParallelism() : env.PORTICO_GW_WORKERS,
   };
 }

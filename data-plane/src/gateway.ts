@@ -20,6 +20,7 @@ import { EndpointStates } from "./proxy/upstream.js";
 import { createGatewayServer } from "./server.js";
 import { Heartbeat } from "./status/heartbeat.js";
 import { RateLimiter } from "./traffic/rate-limit.js";
+import { SharedCounters } from "./traffic/shared-counter.js";
 
 export interface GatewayOptions {
   bus: Bus;
@@ -40,6 +41,8 @@ export interface GatewayOptions {
   maxBodyBytes?: number;
   /** How long to wait for an upstream's response headers before answering 504. */
   upstreamTimeoutMs?: number;
+  /** How often shared rate-limit counts go to the other gateways (100 ms). */
+  rateLimitSyncMs?: number;
   /** Analytics batches kept on disk while the bus is down; past it new ones are dropped and counted. */
   maxSpoolBatches?: number;
   logger?: Logger;
@@ -84,6 +87,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const store = new TenantStore();
   const limiter = new RateLimiter();
   const endpoints = new EndpointStates();
+  const shared = new SharedCounters(bus, names.rateLimitSubject(environment), gatewayId, logger);
   const health = new HealthChecker(store, logger);
   const spool = new AnalyticsSpool(dir, options.maxSpoolBatches ?? 20_000);
   await spool.init();
@@ -114,7 +118,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     },
     store,
     disk: new BundleDisk(dir),
-    compile: { pools, metrics, limiter, endpoints },
+    compile: { pools, metrics, limiter, endpoints, shared },
     logger,
     onChange: () => {
       heartbeat.beat();
@@ -165,6 +169,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   watcher.start();
   analytics.start();
   health.start();
+  shared.start(options.rateLimitSyncMs ?? 100);
   bus.ensureStream(names.analyticsStream, [names.analyticsFilter]).catch((error: unknown) => {
     logger.warn({ err: error }, "could not ensure the analytics stream; batches will spool");
   });
@@ -180,6 +185,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       heartbeat.stop();
       clearInterval(bucketSweep);
       health.stop();
+      await shared.stop();
       clearTimeout(poolSweep);
       await watcher.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,3 +1,4 @@
+import cluster from "node:cluster";
 import { join } from "node:path";
 import { loadDotEnv } from "@portico/shared";
 import type { Bus } from "@portico/shared/bus";
@@ -11,9 +12,52 @@ import { startGateway } from "./gateway.js";
 const logger = pino({ name: "portico-gateway" });
 const BUS_CLOSE_TIMEOUT_MS = 3000;
 
+/**
+ * Several workers (PORTICO_GW_WORKERS): the primary only forks and restarts them; each
+ * worker is a full gateway with its own id (`<id>-w<n>`), state dir, NATS connection and
+ * heartbeat, and the kernel spreads connections over them (SCHED_NONE, as nginx does).
+ */
+function runPrimary(workers: number): void {
+  cluster.schedulingPolicy = cluster.SCHED_NONE;
+  let stopping = false;
+  const fork = (index: number) => {
+    const worker = cluster.fork({ PORTICO_GW_WORKER_INDEX: String(index) });
+    worker.on("exit", (code, signal) => {
+      if (!stopping) {
+        logger.warn({ index, code, signal }, "gateway worker exited; starting another");
+        setTimeout(() => fork(index), 500);
+      }
+    });
+  };
+  for (let i = 0; i < workers; i++) {
+    fork(i);
+  }
+  const stop = (signal: NodeJS.Signals) => {
+    stopping = true;
+    logger.info({ signal, workers }, "stopping gateway workers");
+    for (const worker of Object.values(cluster.workers ?? {})) {
+      worker?.process.kill(signal);
+    }
+    const wait = setInterval(() => {
+      if (Object.keys(cluster.workers ?? {}).length === 0) {
+        clearInterval(wait);
+        process.exit(0);
+      }
+    }, 50);
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+}
+
 async function main(): Promise<void> {
   loadDotEnv();
-  const env = parseEnv(process.env);
+  const parsed = parseEnv(process.env);
+  if (parsed.workers > 1 && cluster.isPrimary) {
+    runPrimary(parsed.workers);
+    return;
+  }
+  const index = process.env.PORTICO_GW_WORKER_INDEX;
+  const env = index === undefined ? parsed : { ...parsed, gatewayId: `${parsed.gatewayId}-w${index}` };
   const keys = await loadBundleKeys({
     location: env.bundleKeys,
     cachePath: join(env.dataDir, "gateway", env.gatewayId, "bundle-keys.json"),

@@ -41,6 +41,12 @@ export class GatewayMetrics {
     help: "Analytics events dropped because the spool was full or unwritable",
     registers: [this.registry],
   });
+  readonly websocketFrames = new Counter({
+    name: "portico_gateway_websocket_frames_total",
+    help: "WebSocket messages relayed, by tenant and direction (in: client to upstream)",
+    labelNames: ["tenant", "direction"] as const,
+    registers: [this.registry],
+  });
   readonly #meters = new Map<string, TenantMeters>();
 
   meters(tenantId: string): TenantMeters {

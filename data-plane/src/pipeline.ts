@@ -1,14 +1,29 @@
 import { randomUUID } from "node:crypto";
-import type { IncomingMessage, ServerResponse } from "node:http";
+import { type IncomingMessage, ServerResponse } from "node:http";
+import type { Socket } from "node:net";
 import type { Logger } from "pino";
 import type { AnalyticsShipper } from "./analytics/buffer.js";
+import type { CompiledApi } from "./config/compile.js";
 import type { TenantStore } from "./config/store.js";
 import { Exchange } from "./http/exchange.js";
 import { sendProblem } from "./http/respond.js";
 import { type GatewayMetrics, type TenantMeters, UNATTRIBUTED } from "./metrics.js";
 import { matchResource, NO_METHOD, NO_PATH, runChain } from "./policies/chain.js";
+import type { Outcome } from "./policies/types.js";
 import { forward } from "./proxy/forward.js";
+import { proxyWebSocket } from "./proxy/websocket.js";
 import { route } from "./routing/router.js";
+
+function refuse(ex: Exchange, outcome: Exclude<Outcome, { ok: true }>): void {
+  if (!("answered" in outcome)) {
+    sendProblem(ex, outcome.code, outcome.detail);
+  }
+}
+
+interface Admitted {
+  api: CompiledApi;
+  upstreamPath: string;
+}
 
 export interface PipelineOptions {
   store: TenantStore;
@@ -90,6 +105,22 @@ export class RequestPipeline {
 
   /** undefined when the request was answered without waiting for anything */
   #run(ex: Exchange): Promise<void> | undefined {
+    const admitted = this.#admit(ex);
+    if (admitted instanceof Promise) {
+      return admitted.then((a) => (a === undefined ? undefined : this.#forward(ex, a)));
+    }
+    return admitted === undefined ? undefined : this.#forward(ex, admitted);
+  }
+
+  #forward(ex: Exchange, a: Admitted): Promise<void> {
+    return forward(ex, a.api, a.upstreamPath, Math.min(this.#o.maxBodyBytes, ex.bodyLimit));
+  }
+
+  /**
+   * Route → API state → resource → policy chain. undefined: a problem was sent. Synchronous
+   * unless a policy has to wait.
+   */
+  #admit(ex: Exchange): Admitted | undefined | Promise<Admitted | undefined> {
     const found = route(this.#o.store, ex.req.url ?? "/");
     if (found.kind === "invalid") {
       sendProblem(ex, "validation-failed", "The path contains dot segments or encoded separators");
@@ -123,28 +154,73 @@ export class RequestPipeline {
         return;
       }
       if (hit === NO_METHOD) {
-        sendProblem(ex, "method-not-allowed");
-        return;
+        if (ex.req.method === "OPTIONS" && ex.req.headers["access-control-request-method"] !== undefined) {
+          // A CORS preflight for a listed path: the API's own policies (CORS) answer it.
+          ex.resource = "*";
+        } else {
+          sendProblem(ex, "method-not-allowed");
+          return;
+        }
+      } else {
+        ex.resource = hit.template;
+        chain = hit.chain;
       }
-      ex.resource = hit.template;
-      chain = hit.chain;
     }
-    const maxBody = this.#o.maxBodyBytes;
+    const admitted: Admitted = { api, upstreamPath: found.upstreamPath };
     const outcome = runChain(chain, ex);
     if (outcome instanceof Promise) {
       return outcome.then((o) => {
         if (!o.ok) {
-          sendProblem(ex, o.code, o.detail);
-          return;
+          refuse(ex, o);
+          return undefined;
         }
-        return forward(ex, api, found.upstreamPath, Math.min(maxBody, ex.bodyLimit));
+        return admitted;
       });
     }
     if (!outcome.ok) {
-      sendProblem(ex, outcome.code, outcome.detail);
+      refuse(ex, outcome);
       return;
     }
-    return forward(ex, api, found.upstreamPath, Math.min(maxBody, ex.bodyLimit));
+    return admitted;
+  }
+
+  /**
+   * A WebSocket upgrade: the same route, resource and policies as a request (auth happens
+   * here, at the upgrade), then frames are relayed to the upstream and counted. Problems go
+   * out as plain HTTP answers on the socket.
+   */
+  upgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
+    const res = new ServerResponse(req);
+    res.assignSocket(socket);
+    res.shouldKeepAlive = false;
+    res.once("finish", () => socket.destroy());
+    socket.on("error", () => socket.destroy());
+    this.#inflight++;
+    const ex = new Exchange(req, res);
+    const done = () => this.#end(ex);
+    if ((req.headers.upgrade ?? "").toLowerCase() !== "websocket") {
+      sendProblem(ex, "validation-failed", "Only WebSocket upgrades are supported");
+      done();
+      return;
+    }
+    const relay = (a: Admitted | undefined) => {
+      if (a === undefined) {
+        done();
+        return;
+      }
+      res.detachSocket(socket);
+      proxyWebSocket(ex, a.api, a.upstreamPath, head, this.#o.metrics, done);
+    };
+    try {
+      const admitted = this.#admit(ex);
+      if (admitted instanceof Promise) {
+        admitted.then(relay, (error: unknown) => this.#end(ex, error));
+      } else {
+        relay(admitted);
+      }
+    } catch (error) {
+      this.#end(ex, error);
+    }
   }
 
   #record(ex: Exchange | undefined): void {

@@ -64,6 +64,9 @@ export function createGatewayServer(deps: ServerDeps): Server {
     }
   });
   server.on("clientError", onClientError);
+  server.on("upgrade", (req: IncomingMessage, socket: Socket, head: Buffer) =>
+    deps.pipeline.upgrade(req, socket, head),
+  );
   // Longer than the usual load balancer idle timeout, so the balancer closes idle connections first.
   server.keepAliveTimeout = 65_000;
   return server;

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { Kvm } from "@nats-io/kv";
 import { connect } from "@nats-io/transport-node";
 import type { GatewayStatus } from "@portico/shared";
+import { contentHash } from "@portico/shared/bundle";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   API_KEY,
@@ -54,8 +55,11 @@ describe("bundles the gateway must refuse, while it keeps serving the last good 
 
   async function expectRejected(key: string, jws: string, reason: string) {
     const before = t.acks.messages.length;
+    const t0 = performance.now();
     await t.control.kvPut(bucket, key, jws);
     const nack = await waitFor(() => t.acks.messages[before], 10_000, `nack ${reason}`);
+    // Reported to the control plane within a second of being published.
+    expect(performance.now() - t0).toBeLessThan(1000);
     expect(nack).toMatchObject({ ok: false, gateway: "gw-test", environment: ENV, reason });
     expect(nack.ok === false && nack.detail.length).toBeGreaterThan(0);
     expect(t.gw.tenants().find((x) => x.tenant === "tenant-acme")).toBeDefined();
@@ -99,6 +103,14 @@ describe("bundles the gateway must refuse, while it keeps serving the last good 
       "schema",
     );
     await expectRejected("tenant-acme", "not-a-jws", "bad_signature");
+    // A policy kind this gateway does not know: fail closed, keep serving the last good config.
+    const unknownPolicy = draft(5) as Record<string, unknown> & { apis: Record<string, unknown>[] };
+    unknownPolicy.apis = unknownPolicy.apis.map((a, i) => (i === 0 ? { ...a, policies: [{ kind: "lua-script" }] } : a));
+    await expectRejected(
+      "tenant-acme",
+      await t.keys.signRaw({ ...unknownPolicy, hash: contentHash(unknownPolicy) }),
+      "schema",
+    );
   });
 
   it("rejects a bundle it cannot compile: unknown tier, or a slug another tenant serves", async () => {

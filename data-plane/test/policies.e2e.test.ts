@@ -107,6 +107,38 @@ describe("policies and resources through the real gateway", () => {
     expect((await call(`${base}/items`)).status).toBe(200);
   });
 
+  it("answers CORS preflights before auth and decorates responses, errors included; filters client IPs", async () => {
+    const ack = await redeploy([
+      catalog(t.upstream.origin, [
+        { kind: "cors", config: { allowOrigins: ["https://app.example.com"] } },
+        { kind: "ip-filter", config: { deny: ["203.0.113.0/24"], trustXForwardedFor: true } },
+      ]),
+    ]);
+    expect(ack.ok).toBe(true);
+    const origin = { origin: "https://app.example.com" };
+    const preflight = await call(`${base}/items/42`, {
+      method: "OPTIONS",
+      headers: { ...origin, "access-control-request-method": "GET", "access-control-request-headers": "x-api-key" },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers["access-control-allow-origin"]).toBe("https://app.example.com");
+    expect(preflight.headers["access-control-allow-headers"]).toContain("x-api-key");
+    const denied = await call(`${base}/items/42`, { headers: origin });
+    expectProblem(denied, 401, "unauthorized");
+    expect(denied.headers["access-control-allow-origin"]).toBe("https://app.example.com");
+    const ok = await call(`${base}/items/42`, { headers: { ...origin, ...key } });
+    expect(ok.status).toBe(200);
+    expect(ok.headers.vary).toBe("Origin");
+    expect(
+      (await call(`${base}/items/42`, { headers: { ...key, origin: "https://evil.test" } })).headers,
+    ).not.toHaveProperty("access-control-allow-origin");
+    expectProblem(
+      await call(`${base}/items/42`, { headers: { ...key, "x-forwarded-for": "203.0.113.7" } }),
+      403,
+      "forbidden",
+    );
+  });
+
   it("refuses (fail closed) a bundle with an unknown policy kind or an impossible policy, and keeps serving", async () => {
     // Signed by the right key with a correct hash: only the unknown kind is wrong.
     const draft = tenantDraft({

@@ -22,6 +22,8 @@ export interface NatsNames {
   ackSubject(environment: string, gatewayId: string): string;
   ackFilter: string;
   analyticsDurable: string;
+  /** Core NATS (no persistence): gateways of an environment share rate-limit counts here. */
+  rateLimitSubject(environment: string): string;
 }
 
 export function natsNames(prefix = "portico"): NatsNames {
@@ -38,5 +40,6 @@ export function natsNames(prefix = "portico"): NatsNames {
     ackSubject: (env, gw) => `${prefix}.ack.${token("environment", env)}.${token("gateway", gw)}`,
     ackFilter: `${prefix}.ack.>`,
     analyticsDurable: `${prefix}_analytics_ingest`,
+    rateLimitSubject: (env) => `${prefix}.ratelimit.${token("environment", env)}`,
   };
 }

@@ -83,7 +83,12 @@ describe("API policies", () => {
     );
     expect(created.status).toBe(201);
     expect(created.body.policies).toEqual([
-      { kind: "rate-limit", id: "per-ip", enabled: true, config: { by: "ip", limit: 100, windowMs: 60_000 } },
+      {
+        kind: "rate-limit",
+        id: "per-ip",
+        enabled: true,
+        config: { by: "ip", limit: 100, windowMs: 60_000, shared: false },
+      },
     ]);
     const id = created.body.id;
     await call("POST", `/api/v1/apis/${id}/lifecycle`, { action: "publish" });

@@ -10,6 +10,7 @@ import type { TenantPolicyContext } from "../policies/types.js";
 import type { UpstreamPools } from "../proxy/pools.js";
 import { type Endpoint, type EndpointStates, UpstreamGroup } from "../proxy/upstream.js";
 import { type RateLimit, type RateLimiter, tierLimit } from "../traffic/rate-limit.js";
+import type { SharedCounters } from "../traffic/shared-counter.js";
 
 export interface CompiledApi {
   readonly id: string;
@@ -61,6 +62,7 @@ export interface CompileDeps {
   metrics: GatewayMetrics;
   limiter: RateLimiter;
   endpoints: EndpointStates;
+  shared: SharedCounters;
 }
 
 /** A path segment that needs no escaping and cannot climb: the router compares it byte for byte. */
@@ -120,8 +122,7 @@ export function compileTenant(
       return err(`API ${api.id}: context "${api.context}" / version "${api.version}" is not a clean path`);
     }
     const upstream = new URL(api.upstream.url);
-    const endpointConfigs =
-      api.upstream.endpoints.length > 0 ? api.upstream.endpoints : [{ url: api.upstream.url, weight: 1 }];
+    const endpointConfigs = api.upstream.endpoints ?? [{ url: api.upstream.url, weight: 1 }];
     const endpoints: Endpoint[] = [];
     for (const { url, weight } of endpointConfigs) {
       const u = new URL(url);
@@ -132,7 +133,14 @@ export function compileTenant(
         return err(`API ${api.id}: every upstream endpoint needs the path of upstream.url (${upstream.pathname})`);
       }
       const key = `${u.origin}${u.pathname}`;
-      endpoints.push({ key, pool: deps.pools.get(u.origin), weight, state: deps.endpoints.get(key), current: 0 });
+      endpoints.push({
+        key,
+        origin: u.origin,
+        pool: deps.pools.get(u.origin),
+        weight,
+        state: deps.endpoints.get(key),
+        current: 0,
+      });
       origins.add(u.origin);
     }
     const key = `${api.context}/${api.version}`;
@@ -142,7 +150,7 @@ export function compileTenant(
     let chain: Chain;
     let resources: ResourceTable | null;
     try {
-      const ctx = { tenant: policyContext, apiId: api.id, limiter: deps.limiter };
+      const ctx = { tenant: policyContext, apiId: api.id, limiter: deps.limiter, shared: deps.shared };
       chain = buildChain(effectivePolicies(api.policies, api.authRequired), { ...ctx, attachedTo: "" });
       resources = compileResources(api, (r) => {
         const authRequired = api.authRequired && r.authRequired;
@@ -163,7 +171,7 @@ export function compileTenant(
               kind: "rate-limit",
               id: `resource-tier-${tier.name}`,
               enabled: true,
-              config: { by: "application", limit: tier.requestsPerMinute, windowMs: 60_000 },
+              config: { by: "application", limit: tier.requestsPerMinute, windowMs: 60_000, shared: false },
             });
           }
         }

@@ -34,6 +34,11 @@ export class Exchange {
   /** the smallest request-size policy's limit */
   bodyLimit = Number.POSITIVE_INFINITY;
   rate: RateDecision | undefined = undefined;
+  /** flat [name, value, …] headers policies add to the response (CORS); null: none */
+  responseHeaders: string[] | null = null;
+  /** WebSocket messages relayed each way */
+  framesIn = 0;
+  framesOut = 0;
   status = 0;
   errorType: string | null = null;
   upstreamStart = 0;

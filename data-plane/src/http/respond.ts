@@ -40,6 +40,12 @@ export function sendProblem(ex: Exchange, code: ProblemCode, detail?: string): v
       headers["retry-after"] = String(ex.rate.retryAfterS);
     }
   }
+  const extra = ex.responseHeaders;
+  if (extra !== null) {
+    for (let i = 0; i < extra.length; i += 2) {
+      headers[extra[i] as string] = extra[i + 1] as string;
+    }
+  }
   if (code === "payload-too-large") {
     // The unread body would otherwise be drained to keep the connection: not worth it.
     headers.connection = "close";

@@ -14,7 +14,7 @@ import {
 import { testDeps, testExchange } from "./testing.js";
 
 const kinds = (ps: Policy[]) => ps.map((p) => p.kind);
-const ctx = () => ({ tenant: testDeps().tenant, apiId: "api-1", attachedTo: "", limiter: new RateLimiter() });
+const ctx = () => ({ ...testDeps(), apiId: "api-1", attachedTo: "", limiter: new RateLimiter() });
 
 describe("policy chain", () => {
   it("gives an API with auth on API key, JWT, subscription and its tier limit by default", () => {
@@ -29,7 +29,7 @@ describe("policy chain", () => {
   it("drops authentication and authorisation when auth is off, and disabled policies always", () => {
     const declared: Policy[] = [
       { kind: "scopes", enabled: true, config: { scopes: ["a"] } },
-      { kind: "rate-limit", enabled: true, config: { by: "ip", limit: 5, windowMs: 60_000 } },
+      { kind: "rate-limit", enabled: true, config: { by: "ip", limit: 5, windowMs: 60_000, shared: false } },
       { kind: "request-size", enabled: false, config: { maxBytes: 5 } },
     ];
     expect(kinds(effectivePolicies(declared, false))).toEqual(["rate-limit"]);
@@ -38,7 +38,7 @@ describe("policy chain", () => {
   it("runs in phase order whatever the declaration order, with a 401 gate after authentication", async () => {
     const chain = buildChain(
       [
-        { kind: "rate-limit", enabled: true, config: { by: "ip", limit: 100, windowMs: 60_000 } },
+        { kind: "rate-limit", enabled: true, config: { by: "ip", limit: 100, windowMs: 60_000, shared: false } },
         { kind: "key-auth", enabled: true, config: { header: "x-api-key" } },
       ],
       ctx(),
@@ -52,7 +52,7 @@ describe("policy chain", () => {
 
   it("refuses a policy config its module cannot build", () => {
     expect(() =>
-      buildChain([{ kind: "rate-limit", enabled: true, config: { by: "ip", windowMs: 60_000 } }], ctx()),
+      buildChain([{ kind: "rate-limit", enabled: true, config: { by: "ip", windowMs: 60_000, shared: false } }], ctx()),
     ).toThrow(/no limit/);
   });
 });

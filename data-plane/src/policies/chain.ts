@@ -2,6 +2,7 @@ import type { BundleApi, BundleResource } from "@portico/shared/bundle";
 import type { Policy, PolicyKind } from "@portico/shared/policies";
 import type { Exchange } from "../http/exchange.js";
 import type { RateLimiter } from "../traffic/rate-limit.js";
+import type { SharedCounters } from "../traffic/shared-counter.js";
 import { policyModules } from "./registry.js";
 import {
   type Outcome,
@@ -33,7 +34,7 @@ const DEFAULT_TIER_LIMIT: Policy = {
   kind: "rate-limit",
   id: "tier",
   enabled: true,
-  config: { by: "subscription", windowMs: 60_000 },
+  config: { by: "subscription", windowMs: 60_000, shared: false },
 };
 
 /** After the authentication policies: nobody authenticated means 401. */
@@ -72,6 +73,7 @@ export interface ChainContext {
   apiId: string;
   attachedTo: string;
   limiter: RateLimiter;
+  shared: SharedCounters;
 }
 
 /** Creates the handlers once per bundle apply; throws (rejecting the bundle) on a bad config. */
@@ -92,6 +94,7 @@ export function buildChain(policies: readonly Policy[], ctx: ChainContext): Chai
       attachedTo: ctx.attachedTo,
       policyId: policy.id ?? `${policy.kind}#${index}`,
       limiter: ctx.limiter,
+      shared: ctx.shared,
     };
     const module = policyModules[policy.kind] as PolicyModule<PolicyKind>;
     if (module === undefined) {

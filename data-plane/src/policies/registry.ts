@@ -1,4 +1,6 @@
 import type { PolicyKind } from "@portico/shared/policies";
+import { cors } from "./cors/index.js";
+import { ipFilter } from "./ip-filter/index.js";
 import { jwtAuth } from "./jwt-auth/index.js";
 import { keyAuth } from "./key-auth/index.js";
 import { rateLimit } from "./rate-limit/index.js";
@@ -15,4 +17,6 @@ export const policyModules = {
   scopes,
   "rate-limit": rateLimit,
   "request-size": requestSize,
+  "ip-filter": ipFilter,
+  cors,
 } satisfies { [K in PolicyKind]: PolicyModule<K> };

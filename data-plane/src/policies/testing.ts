@@ -1,9 +1,12 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { sha256Hex } from "@portico/shared/bundle";
+import { MemoryBus } from "@portico/shared/bus";
+import { pino } from "pino";
 import type { ApiKeyIndex } from "../auth/api-key.js";
 import type { TokenVerifier } from "../auth/jwt.js";
 import { Exchange } from "../http/exchange.js";
 import { RateLimiter } from "../traffic/rate-limit.js";
+import { SharedCounters } from "../traffic/shared-counter.js";
 import type { PolicyDeps, TenantPolicyContext } from "./types.js";
 
 /** An Exchange without sockets, for handler tests (hono's `app.request` style). */
@@ -30,5 +33,6 @@ export function testDeps(over: Partial<TenantPolicyContext> = {}, policyId = "p"
     attachedTo: "",
     policyId,
     limiter: new RateLimiter(),
+    shared: new SharedCounters(new MemoryBus(), "test.ratelimit", "gw-test", pino({ level: "silent" })),
   };
 }

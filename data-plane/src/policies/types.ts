@@ -5,11 +5,18 @@ import type { ApiKeyIndex } from "../auth/api-key.js";
 import type { TokenVerifier } from "../auth/jwt.js";
 import type { Exchange } from "../http/exchange.js";
 import type { RateLimit, RateLimiter } from "../traffic/rate-limit.js";
+import type { SharedCounters } from "../traffic/shared-counter.js";
 
-/** Policies return values and never throw for a client error. */
+/**
+ * Policies return values and never throw for a client error. `answered`: the policy wrote
+ * the response itself (a CORS preflight), so nothing else runs.
+ */
 export type Outcome =
   | { readonly ok: true }
-  | { readonly ok: false; readonly code: ProblemCode; readonly detail?: string };
+  | { readonly ok: false; readonly code: ProblemCode; readonly detail?: string }
+  | { readonly ok: false; readonly answered: true };
+
+export const ANSWERED: Outcome = { ok: false, answered: true };
 
 export const PASS: Outcome = { ok: true };
 
@@ -47,6 +54,8 @@ export interface PolicyDeps {
   /** The policy's id, or its kind and position when it has none. */
   readonly policyId: string;
   readonly limiter: RateLimiter;
+  /** counts shared by the gateways of the environment */
+  readonly shared: SharedCounters;
 }
 
 export interface PolicyModule<K extends PolicyKind> {

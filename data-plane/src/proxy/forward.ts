@@ -144,6 +144,9 @@ class Forwarding implements Dispatcher.DispatchHandler {
     ex.status = statusCode;
     const headers = clientResponseHeaders(rawHeaders);
     headers.push("x-request-id", ex.requestId);
+    if (ex.responseHeaders !== null) {
+      headers.push(...ex.responseHeaders);
+    }
     if (ex.api?.deprecationHeaders) {
       headers.push(...ex.api.deprecationHeaders);
     }

@@ -7,6 +7,7 @@ const group = (weights: number[], over: Record<string, unknown> = {}) => {
   const states = new EndpointStates();
   const endpoints: Endpoint[] = weights.map((weight, i) => ({
     key: `e${i}`,
+    origin: `http://e${i}`,
     pool: {} as Pool,
     weight,
     state: states.get(`e${i}`),

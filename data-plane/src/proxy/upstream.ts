@@ -49,7 +49,9 @@ export class EndpointStates {
 }
 
 export interface Endpoint {
+  /** origin + path: the URL the state is shared by */
   readonly key: string;
+  readonly origin: string;
   readonly pool: Pool;
   readonly weight: number;
   readonly state: EndpointState;
@@ -73,12 +75,12 @@ export class UpstreamGroup {
 
   constructor(endpoints: Endpoint[], config: BundleUpstream) {
     this.endpoints = endpoints;
-    this.retries = config.retries;
+    this.retries = config.retries ?? 0;
     this.perTryTimeoutMs = config.perTryTimeoutMs;
     this.totalTimeoutMs = config.totalTimeoutMs;
     this.healthCheck = config.healthCheck;
-    this.#failureThreshold = config.circuitBreaker.failureThreshold;
-    this.#openMs = config.circuitBreaker.openMs;
+    this.#failureThreshold = config.circuitBreaker?.failureThreshold ?? 5;
+    this.#openMs = config.circuitBreaker?.openMs ?? 30_000;
     this.#totalWeight = endpoints.reduce((n, e) => n + e.weight, 0);
   }
 

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { Policy } from "../policies/index.js";
 import { Scope } from "../policies/scopes/schema.js";
+import { HttpMethod } from "./methods.js";
 
 export const BUNDLE_SCHEMA_VERSION = 1;
 
@@ -39,26 +40,28 @@ export const CircuitBreaker = z.object({
 });
 
 /**
- * Where an API's requests go. `url` alone is one endpoint (older bundles); `endpoints` lists
+ * Where an API's requests go. `url` alone is one endpoint (older bundles; every other field is
+ * optional without a default, so such a bundle parses to exactly `{url}`); `endpoints` lists
  * several (all with the same path as `url`), balanced by weight, with retries of idempotent
  * requests on another endpoint, per-try and total timeouts, passive (circuit breaker) and
  * optional active health checks.
  */
 export const BundleUpstream = z.object({
   url: z.url(),
-  endpoints: z.array(UpstreamEndpoint).max(64).default([]),
+  endpoints: z.array(UpstreamEndpoint).min(1).max(64).optional(),
   /** Extra attempts for GET/HEAD/OPTIONS/PUT/DELETE without a body, each on another endpoint when there is one. */
-  retries: z.number().int().min(0).max(5).default(0),
+  retries: z.number().int().min(0).max(5).optional(),
   /** Until an attempt's response headers arrive. */
   perTryTimeoutMs: z.number().int().min(10).max(600_000).optional(),
   /** From the first attempt to the response headers, retries included: 504 past it. */
   totalTimeoutMs: z.number().int().min(10).max(600_000).optional(),
   healthCheck: HealthCheck.optional(),
-  circuitBreaker: CircuitBreaker.prefault({}),
+  /** Absent: 5 failures open it for 30 s. */
+  circuitBreaker: CircuitBreaker.optional(),
 });
 export type BundleUpstream = z.infer<typeof BundleUpstream>;
 
-export const HttpMethod = z.enum(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]);
+export { HttpMethod };
 
 /** An OpenAPI path template: `/pets/{petId}`; each `{name}` matches one non-empty segment. */
 export const PathTemplate = z

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { CorsPolicy } from "./cors/schema.js";
+import { IpFilterPolicy } from "./ip-filter/schema.js";
 import { JwtAuthPolicy } from "./jwt-auth/schema.js";
 import { KeyAuthPolicy } from "./key-auth/schema.js";
 import { RateLimitPolicy } from "./rate-limit/schema.js";
@@ -7,6 +9,8 @@ import { ScopesPolicy } from "./scopes/schema.js";
 import { SubscriptionPolicy } from "./subscription/schema.js";
 
 export { HeaderName, PolicyId } from "./base.js";
+export { CorsConfig } from "./cors/schema.js";
+export { Cidr, IpFilterConfig } from "./ip-filter/schema.js";
 export { JwtAuthConfig } from "./jwt-auth/schema.js";
 export { KeyAuthConfig } from "./key-auth/schema.js";
 export { RateLimitBy, RateLimitConfig } from "./rate-limit/schema.js";
@@ -23,6 +27,8 @@ export const Policy = z
     ScopesPolicy,
     RateLimitPolicy,
     RequestSizePolicy,
+    IpFilterPolicy,
+    CorsPolicy,
   ])
   .meta({ id: "Policy" });
 export type Policy = z.infer<typeof Policy>;

@@ -52,6 +52,15 @@ export function createRateLimitHandler(config: RateLimitConfig, deps: PolicyDeps
   const refillPerMs = capacity / config.windowMs;
   const prefix = `${deps.tenant.id}|${deps.apiId}|${deps.attachedTo}|${deps.policyId}|${capacity}/${config.windowMs}|`;
   const of = discriminator(config);
+  if (config.shared) {
+    const { shared } = deps;
+    const { windowMs } = config;
+    return {
+      onRequest(ex) {
+        return decide(ex, shared.take(prefix + of(ex), capacity, windowMs, Date.now()));
+      },
+    };
+  }
   return {
     onRequest(ex) {
       return decide(ex, limiter.take({ key: prefix + of(ex), capacity, refillPerMs }, performance.now()));

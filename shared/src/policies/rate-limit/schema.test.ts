@@ -9,7 +9,12 @@ const messages = (input: unknown) => {
 
 describe("rate-limit schema", () => {
   it("defaults to per-application buckets over one minute", () => {
-    expect(RateLimitConfig.parse({ limit: 10 })).toEqual({ by: "application", limit: 10, windowMs: 60_000 });
+    expect(RateLimitConfig.parse({ limit: 10 })).toEqual({
+      by: "application",
+      limit: 10,
+      windowMs: 60_000,
+      shared: false,
+    });
   });
 
   it("takes the limit from the tier when counting per subscription", () => {
@@ -34,7 +39,7 @@ describe("rate-limit schema", () => {
     expect(Policy.parse({ kind: "rate-limit", config: { by: "api", limit: 3 } })).toEqual({
       kind: "rate-limit",
       enabled: true,
-      config: { by: "api", limit: 3, windowMs: 60_000 },
+      config: { by: "api", limit: 3, windowMs: 60_000, shared: false },
     });
   });
 });

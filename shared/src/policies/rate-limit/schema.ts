@@ -18,11 +18,18 @@ export const RateLimitConfig = z
       .default(60_000)
       .meta({ description: "Window length in milliseconds." }),
     header: HeaderName.optional().meta({ description: "With `by: header`, the header whose value is counted." }),
+    shared: z.boolean().default(false).meta({
+      description:
+        "Count across every gateway of the environment (fixed windows, counts exchanged over NATS every 100 ms) instead of per gateway (token bucket).",
+    }),
   })
   .superRefine((c, ctx) => {
     if (c.by === "subscription") {
       if (c.limit !== undefined) {
         ctx.addIssue({ code: "custom", path: ["limit"], message: "the subscription's tier sets the limit" });
+      }
+      if (c.shared) {
+        ctx.addIssue({ code: "custom", path: ["shared"], message: "tier limits are counted per gateway" });
       }
     } else if (c.limit === undefined) {
       ctx.addIssue({ code: "custom", path: ["limit"], message: `required with by: ${c.by}` });

@@ -1,0 +1,3 @@
+import { z } from "zod";
+
+export const HttpMethod = z.enum(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]);
