@@ -126,18 +126,18 @@ describe("token verifier", () => {
       return;
     }
     const nowS = Math.floor(Date.now() / 1000);
-    const arr = await verifier.value.verifyPrincipal(
-      await sign(key, { scp: ["a:read", "b:write"], scope: "ignored" }),
-      nowS,
-    );
+    const arr = await verifier.value.check(await sign(key, { scp: ["a:read", "b:write"], scope: "ignored" }), nowS);
     expect(arr.ok && arr.value).toMatchObject({
       applicationId: "app-1",
       clientId: "c1",
       scopes: ["a:read", "b:write"],
     });
-    const str = await verifier.value.verifyPrincipal(await sign(key, { scp: "x y" }), nowS);
+    const strToken = await sign(key, { scp: "x y" });
+    expect(verifier.value.peek(strToken, nowS)).toBeUndefined();
+    const str = await verifier.value.check(strToken, nowS);
+    expect(verifier.value.peek(strToken, nowS)?.scopes).toEqual(["x", "y"]);
     expect(str.ok && str.value.scopes).toEqual(["x", "y"]);
-    const unbound = await verifier.value.verifyPrincipal(await sign(key, { client_id: "other" }), nowS);
+    const unbound = await verifier.value.check(await sign(key, { client_id: "other" }), nowS);
     expect(unbound.ok && unbound.value).toMatchObject({ applicationId: null, clientId: "other", scopes: [] });
   });
 });
