@@ -20,17 +20,14 @@ interface IssuerCheck {
   scopeClaim: string;
 }
 
-/** Who a valid token speaks for, for the authorisation steps after authentication. */
-export interface TokenPrincipal {
+/** What the gateway needs of a valid token: who it speaks for, and what it may do. */
+export interface VerifiedToken {
   /** null when the token is genuine but names a client no application owns */
   applicationId: string | null;
   clientId: string | null;
   issuer: string;
   /** From the issuer's scope claim (space-separated string or array of strings). */
   scopes: readonly string[];
-}
-
-export interface VerifiedToken extends TokenPrincipal {
   exp: number;
   jti: string | undefined;
 }
@@ -114,10 +111,7 @@ export class TokenVerifier {
     return undefined;
   }
 
-  /**
-   * Verifies the token (cache first) and returns its application, client and scopes (the
-   * issuer's scope claim mapping applied).
-   */
+  /** Verifies the token (cache first): its application, client and scopes (the issuer's scope claim mapping applied). */
   async check(token: string, nowS: number): Promise<Result<VerifiedToken, TokenFailure>> {
     const cached = this.#cache.get(token);
     if (cached !== undefined) {

@@ -132,7 +132,10 @@ describe("token verifier", () => {
       clientId: "c1",
       scopes: ["a:read", "b:write"],
     });
-    const str = await verifier.value.check(await sign(key, { scp: "x y" }), nowS);
+    const strToken = await sign(key, { scp: "x y" });
+    expect(verifier.value.peek(strToken, nowS)).toBeUndefined();
+    const str = await verifier.value.check(strToken, nowS);
+    expect(verifier.value.peek(strToken, nowS)?.scopes).toEqual(["x", "y"]);
     expect(str.ok && str.value.scopes).toEqual(["x", "y"]);
     const unbound = await verifier.value.check(await sign(key, { client_id: "other" }), nowS);
     expect(unbound.ok && unbound.value).toMatchObject({ applicationId: null, clientId: "other", scopes: [] });
