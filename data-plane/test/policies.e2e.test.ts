@@ -139,6 +139,27 @@ describe("policies and resources through the real gateway", () => {
     );
   });
 
+  it("adds, removes and renames headers on the way up and down", async () => {
+    const ack = await redeploy([
+      catalog(t.upstream.origin, [
+        {
+          kind: "header-transform",
+          config: {
+            request: { add: { "x-tenant-env": "prod" }, remove: ["x-debug"], rename: { "x-user": "x-upstream-user" } },
+            response: { remove: ["x-upstream"], add: { "x-served-by": "portico" } },
+          },
+        },
+      ]),
+    ]);
+    expect(ack.ok).toBe(true);
+    const res = await call(`${base}/items`, { headers: { "x-debug": "1", "x-user": "ann" } });
+    expect(res.status).toBe(200);
+    expect(res.json().headers).toMatchObject({ "x-tenant-env": "prod", "x-upstream-user": "ann" });
+    expect(res.json().headers).not.toHaveProperty("x-debug");
+    expect(res.headers["x-served-by"]).toBe("portico");
+    expect(res.headers).not.toHaveProperty("x-upstream");
+  });
+
   it("refuses (fail closed) a bundle with an unknown policy kind or an impossible policy, and keeps serving", async () => {
     // Signed by the right key with a correct hash: only the unknown kind is wrong.
     const draft = tenantDraft({

@@ -1,5 +1,6 @@
 import type { PolicyKind } from "@portico/shared/policies";
 import { cors } from "./cors/index.js";
+import { headerTransform } from "./header-transform/index.js";
 import { ipFilter } from "./ip-filter/index.js";
 import { jwtAuth } from "./jwt-auth/index.js";
 import { keyAuth } from "./key-auth/index.js";
@@ -19,4 +20,5 @@ export const policyModules = {
   "request-size": requestSize,
   "ip-filter": ipFilter,
   cors,
+  "header-transform": headerTransform,
 } satisfies { [K in PolicyKind]: PolicyModule<K> };

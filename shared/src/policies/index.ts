@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { CorsPolicy } from "./cors/schema.js";
+import { HeaderTransformPolicy } from "./header-transform/schema.js";
 import { IpFilterPolicy } from "./ip-filter/schema.js";
 import { JwtAuthPolicy } from "./jwt-auth/schema.js";
 import { KeyAuthPolicy } from "./key-auth/schema.js";
@@ -10,6 +11,7 @@ import { SubscriptionPolicy } from "./subscription/schema.js";
 
 export { HeaderName, PolicyId } from "./base.js";
 export { CorsConfig } from "./cors/schema.js";
+export { HeaderTransformConfig } from "./header-transform/schema.js";
 export { Cidr, IpFilterConfig } from "./ip-filter/schema.js";
 export { JwtAuthConfig } from "./jwt-auth/schema.js";
 export { KeyAuthConfig } from "./key-auth/schema.js";
@@ -29,6 +31,7 @@ export const Policy = z
     RequestSizePolicy,
     IpFilterPolicy,
     CorsPolicy,
+    HeaderTransformPolicy,
   ])
   .meta({ id: "Policy" });
 export type Policy = z.infer<typeof Policy>;
