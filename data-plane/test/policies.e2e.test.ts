@@ -160,6 +160,19 @@ describe("policies and resources through the real gateway", () => {
     expect(res.headers).not.toHaveProperty("x-upstream");
   });
 
+  it("rewrites the path and the query sent upstream", async () => {
+    const ack = await redeploy([
+      catalog(t.upstream.origin, [
+        { kind: "path-rewrite", config: { prefix: "/items", replacement: "/v2/products" } },
+        { kind: "query-rewrite", config: { remove: ["debug"], rename: { q: "search" }, add: { source: "gw" } } },
+      ]),
+    ]);
+    expect(ack.ok).toBe(true);
+    const res = await call(`${base}/items/42?q=x&debug=1`, { headers: key });
+    expect(res.status).toBe(200);
+    expect(res.json().url).toBe("/v2/products/42?search=x&source=gw");
+  });
+
   it("refuses (fail closed) a bundle with an unknown policy kind or an impossible policy, and keeps serving", async () => {
     // Signed by the right key with a correct hash: only the unknown kind is wrong.
     const draft = tenantDraft({

@@ -4,6 +4,8 @@ import { headerTransform } from "./header-transform/index.js";
 import { ipFilter } from "./ip-filter/index.js";
 import { jwtAuth } from "./jwt-auth/index.js";
 import { keyAuth } from "./key-auth/index.js";
+import { pathRewrite } from "./path-rewrite/index.js";
+import { queryRewrite } from "./query-rewrite/index.js";
 import { rateLimit } from "./rate-limit/index.js";
 import { requestSize } from "./request-size/index.js";
 import { scopes } from "./scopes/index.js";
@@ -21,4 +23,6 @@ export const policyModules = {
   "ip-filter": ipFilter,
   cors,
   "header-transform": headerTransform,
+  "path-rewrite": pathRewrite,
+  "query-rewrite": queryRewrite,
 } satisfies { [K in PolicyKind]: PolicyModule<K> };

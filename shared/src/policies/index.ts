@@ -4,6 +4,8 @@ import { HeaderTransformPolicy } from "./header-transform/schema.js";
 import { IpFilterPolicy } from "./ip-filter/schema.js";
 import { JwtAuthPolicy } from "./jwt-auth/schema.js";
 import { KeyAuthPolicy } from "./key-auth/schema.js";
+import { PathRewritePolicy } from "./path-rewrite/schema.js";
+import { QueryRewritePolicy } from "./query-rewrite/schema.js";
 import { RateLimitPolicy } from "./rate-limit/schema.js";
 import { RequestSizePolicy } from "./request-size/schema.js";
 import { ScopesPolicy } from "./scopes/schema.js";
@@ -15,6 +17,8 @@ export { HeaderTransformConfig } from "./header-transform/schema.js";
 export { Cidr, IpFilterConfig } from "./ip-filter/schema.js";
 export { JwtAuthConfig } from "./jwt-auth/schema.js";
 export { KeyAuthConfig } from "./key-auth/schema.js";
+export { PathRewriteConfig } from "./path-rewrite/schema.js";
+export { QueryRewriteConfig } from "./query-rewrite/schema.js";
 export { RateLimitBy, RateLimitConfig } from "./rate-limit/schema.js";
 export { RequestSizeConfig } from "./request-size/schema.js";
 export { Scope, ScopesConfig } from "./scopes/schema.js";
@@ -32,6 +36,8 @@ export const Policy = z
     IpFilterPolicy,
     CorsPolicy,
     HeaderTransformPolicy,
+    PathRewritePolicy,
+    QueryRewritePolicy,
   ])
   .meta({ id: "Policy" });
 export type Policy = z.infer<typeof Policy>;
