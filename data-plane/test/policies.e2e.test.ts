@@ -173,6 +173,19 @@ describe("policies and resources through the real gateway", () => {
     expect(res.json().url).toBe("/v2/products/42?search=x&source=gw");
   });
 
+  it("enforces a monthly quota with 429 quota-exceeded and a Retry-After until the month ends", async () => {
+    const ack = await redeploy([
+      catalog(t.upstream.origin, [{ kind: "quota", id: "monthly", config: { limit: 2, by: "api" } }]),
+    ]);
+    expect(ack.ok).toBe(true);
+    expect((await call(`${base}/items`)).status).toBe(200);
+    expect((await call(`${base}/items`)).status).toBe(200);
+    const over = await call(`${base}/items`);
+    expectProblem(over, 429, "quota-exceeded");
+    expect(Number(over.headers["retry-after"])).toBeGreaterThan(0);
+    expect((await redeploy([catalog(t.upstream.origin)])).ok).toBe(true);
+  });
+
   it("refuses (fail closed) a bundle with an unknown policy kind or an impossible policy, and keeps serving", async () => {
     // Signed by the right key with a correct hash: only the unknown kind is wrong.
     const draft = tenantDraft({

@@ -6,6 +6,7 @@ import { jwtAuth } from "./jwt-auth/index.js";
 import { keyAuth } from "./key-auth/index.js";
 import { pathRewrite } from "./path-rewrite/index.js";
 import { queryRewrite } from "./query-rewrite/index.js";
+import { quota } from "./quota/index.js";
 import { rateLimit } from "./rate-limit/index.js";
 import { requestSize } from "./request-size/index.js";
 import { scopes } from "./scopes/index.js";
@@ -25,4 +26,5 @@ export const policyModules = {
   "header-transform": headerTransform,
   "path-rewrite": pathRewrite,
   "query-rewrite": queryRewrite,
+  quota,
 } satisfies { [K in PolicyKind]: PolicyModule<K> };

@@ -6,6 +6,7 @@ import { JwtAuthPolicy } from "./jwt-auth/schema.js";
 import { KeyAuthPolicy } from "./key-auth/schema.js";
 import { PathRewritePolicy } from "./path-rewrite/schema.js";
 import { QueryRewritePolicy } from "./query-rewrite/schema.js";
+import { QuotaPolicy } from "./quota/schema.js";
 import { RateLimitPolicy } from "./rate-limit/schema.js";
 import { RequestSizePolicy } from "./request-size/schema.js";
 import { ScopesPolicy } from "./scopes/schema.js";
@@ -19,6 +20,7 @@ export { JwtAuthConfig } from "./jwt-auth/schema.js";
 export { KeyAuthConfig } from "./key-auth/schema.js";
 export { PathRewriteConfig } from "./path-rewrite/schema.js";
 export { QueryRewriteConfig } from "./query-rewrite/schema.js";
+export { QuotaConfig } from "./quota/schema.js";
 export { RateLimitBy, RateLimitConfig } from "./rate-limit/schema.js";
 export { RequestSizeConfig } from "./request-size/schema.js";
 export { Scope, ScopesConfig } from "./scopes/schema.js";
@@ -38,6 +40,7 @@ export const Policy = z
     HeaderTransformPolicy,
     PathRewritePolicy,
     QueryRewritePolicy,
+    QuotaPolicy,
   ])
   .meta({ id: "Policy" });
 export type Policy = z.infer<typeof Policy>;
