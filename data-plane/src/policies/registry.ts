@@ -1,4 +1,5 @@
 import type { PolicyKind } from "@portico/shared/policies";
+import { basicAuth } from "./basic-auth/index.js";
 import { cors } from "./cors/index.js";
 import { headerTransform } from "./header-transform/index.js";
 import { ipFilter } from "./ip-filter/index.js";
@@ -27,4 +28,5 @@ export const policyModules = {
   "path-rewrite": pathRewrite,
   "query-rewrite": queryRewrite,
   quota,
+  "basic-auth": basicAuth,
 } satisfies { [K in PolicyKind]: PolicyModule<K> };

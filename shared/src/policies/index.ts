@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { BasicAuthPolicy } from "./basic-auth/schema.js";
 import { CorsPolicy } from "./cors/schema.js";
 import { HeaderTransformPolicy } from "./header-transform/schema.js";
 import { IpFilterPolicy } from "./ip-filter/schema.js";
@@ -13,6 +14,7 @@ import { ScopesPolicy } from "./scopes/schema.js";
 import { SubscriptionPolicy } from "./subscription/schema.js";
 
 export { HeaderName, PolicyId } from "./base.js";
+export { BasicAuthConfig, PasswordHash } from "./basic-auth/schema.js";
 export { CorsConfig } from "./cors/schema.js";
 export { HeaderTransformConfig } from "./header-transform/schema.js";
 export { Cidr, IpFilterConfig } from "./ip-filter/schema.js";
@@ -41,6 +43,7 @@ export const Policy = z
     PathRewritePolicy,
     QueryRewritePolicy,
     QuotaPolicy,
+    BasicAuthPolicy,
   ])
   .meta({ id: "Policy" });
 export type Policy = z.infer<typeof Policy>;
