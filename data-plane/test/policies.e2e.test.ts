@@ -1,3 +1,5 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { type BundleContent, contentHash } from "@portico/shared/bundle";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { API_KEY, call, deployedGateway, ENV, expectProblem, tenantDraft, waitFor, waitForAck } from "./harness.js";
@@ -184,6 +186,40 @@ describe("policies and resources through the real gateway", () => {
     expectProblem(over, 429, "quota-exceeded");
     expect(Number(over.headers["retry-after"])).toBeGreaterThan(0);
     expect((await redeploy([catalog(t.upstream.origin)])).ok).toBe(true);
+  });
+
+  it("presents OAuth client_credentials to the upstream, fetching the token once", async () => {
+    let tokenCalls = 0;
+    const idp = createServer((req, res) => {
+      tokenCalls++;
+      req.resume();
+      const ok = req.headers.authorization === `Basic ${Buffer.from("gw-client:gw-secret").toString("base64")}`;
+      res.writeHead(ok ? 200 : 401, { "content-type": "application/json" });
+      res.end(
+        JSON.stringify(ok ? { access_token: "upstream-token-1", expires_in: 3600 } : { error: "invalid_client" }),
+      );
+    });
+    await new Promise<void>((r) => idp.listen(0, "127.0.0.1", r));
+    const tokenUrl = `http://127.0.0.1:${(idp.address() as AddressInfo).port}/token`;
+    try {
+      const ack = await redeploy([
+        catalog(t.upstream.origin, [
+          {
+            kind: "upstream-auth",
+            config: { type: "oauth2", tokenUrl, clientId: "gw-client", clientSecret: "gw-secret" },
+          },
+        ]),
+      ]);
+      expect(ack.ok).toBe(true);
+      for (let i = 0; i < 3; i++) {
+        const res = await call(`${base}/items`, { headers: { authorization: "Bearer client-own" } });
+        expect(res.status).toBe(200);
+        expect(res.json().headers.authorization).toBe("Bearer upstream-token-1");
+      }
+      expect(tokenCalls).toBe(1);
+    } finally {
+      idp.close();
+    }
   });
 
   it("refuses (fail closed) a bundle with an unknown policy kind or an impossible policy, and keeps serving", async () => {

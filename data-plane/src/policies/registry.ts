@@ -13,6 +13,7 @@ import { requestSize } from "./request-size/index.js";
 import { scopes } from "./scopes/index.js";
 import { subscription } from "./subscription/index.js";
 import type { PolicyModule } from "./types.js";
+import { upstreamAuth } from "./upstream-auth/index.js";
 
 /** kind → module. A kind added to shared without a module here does not compile. */
 export const policyModules = {
@@ -29,4 +30,5 @@ export const policyModules = {
   "query-rewrite": queryRewrite,
   quota,
   "basic-auth": basicAuth,
+  "upstream-auth": upstreamAuth,
 } satisfies { [K in PolicyKind]: PolicyModule<K> };

@@ -12,6 +12,7 @@ import { RateLimitPolicy } from "./rate-limit/schema.js";
 import { RequestSizePolicy } from "./request-size/schema.js";
 import { ScopesPolicy } from "./scopes/schema.js";
 import { SubscriptionPolicy } from "./subscription/schema.js";
+import { UpstreamAuthPolicy } from "./upstream-auth/schema.js";
 
 export { HeaderName, PolicyId } from "./base.js";
 export { BasicAuthConfig, PasswordHash } from "./basic-auth/schema.js";
@@ -27,6 +28,7 @@ export { RateLimitBy, RateLimitConfig } from "./rate-limit/schema.js";
 export { RequestSizeConfig } from "./request-size/schema.js";
 export { Scope, ScopesConfig } from "./scopes/schema.js";
 export { SubscriptionConfig } from "./subscription/schema.js";
+export { UpstreamAuthConfig } from "./upstream-auth/schema.js";
 
 /** Every policy the gateway knows; an unknown `kind` fails to parse, so a bundle using one is refused. */
 export const Policy = z
@@ -44,6 +46,7 @@ export const Policy = z
     QueryRewritePolicy,
     QuotaPolicy,
     BasicAuthPolicy,
+    UpstreamAuthPolicy,
   ])
   .meta({ id: "Policy" });
 export type Policy = z.infer<typeof Policy>;
