@@ -20,6 +20,26 @@ function refuse(ex: Exchange, outcome: Exclude<Outcome, { ok: true }>): void {
   }
 }
 
+/** The upstream path rebuilt from the path below the API and the query, after the rewrite policies. */
+function rewritten(ex: Exchange, a: Admitted): string {
+  const url = ex.req.url ?? "/";
+  const q = url.indexOf("?");
+  let rest = a.upstreamPath.slice(a.api.basePath.length);
+  const rq = rest.indexOf("?");
+  if (rq >= 0) {
+    rest = rest.slice(0, rq);
+  }
+  for (const edit of ex.pathEdits ?? []) {
+    rest = edit(rest === "" ? "/" : rest);
+  }
+  let query = q < 0 ? "" : url.slice(q + 1);
+  for (const edit of ex.queryEdits ?? []) {
+    query = edit(query);
+  }
+  const path = a.api.basePath + rest;
+  return (path === "" ? "/" : path) + (query === "" ? "" : `?${query}`);
+}
+
 interface Admitted {
   api: CompiledApi;
   upstreamPath: string;
@@ -113,7 +133,8 @@ export class RequestPipeline {
   }
 
   #forward(ex: Exchange, a: Admitted): Promise<void> {
-    return forward(ex, a.api, a.upstreamPath, Math.min(this.#o.maxBodyBytes, ex.bodyLimit));
+    const path = ex.pathEdits === null && ex.queryEdits === null ? a.upstreamPath : rewritten(ex, a);
+    return forward(ex, a.api, path, Math.min(this.#o.maxBodyBytes, ex.bodyLimit));
   }
 
   /**

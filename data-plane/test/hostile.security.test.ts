@@ -215,7 +215,7 @@ describe("hostile input", () => {
     // Beta is live: a legitimate call reaches its upstream (then the counter is reset).
     expect((await call(`${t.gw.url}/t/beta/open/v1/x`)).status).toBe(200);
     beta.received.length = 0;
-  });
+  }, 30_000);
 
   afterAll(async () => {
     await t?.close();

@@ -1,3 +1,5 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { type BundleContent, contentHash } from "@portico/shared/bundle";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { API_KEY, call, deployedGateway, ENV, expectProblem, tenantDraft, waitFor, waitForAck } from "./harness.js";
@@ -137,6 +139,87 @@ describe("policies and resources through the real gateway", () => {
       403,
       "forbidden",
     );
+  });
+
+  it("adds, removes and renames headers on the way up and down", async () => {
+    const ack = await redeploy([
+      catalog(t.upstream.origin, [
+        {
+          kind: "header-transform",
+          config: {
+            request: { add: { "x-tenant-env": "prod" }, remove: ["x-debug"], rename: { "x-user": "x-upstream-user" } },
+            response: { remove: ["x-upstream"], add: { "x-served-by": "portico" } },
+          },
+        },
+      ]),
+    ]);
+    expect(ack.ok).toBe(true);
+    const res = await call(`${base}/items`, { headers: { "x-debug": "1", "x-user": "ann" } });
+    expect(res.status).toBe(200);
+    expect(res.json().headers).toMatchObject({ "x-tenant-env": "prod", "x-upstream-user": "ann" });
+    expect(res.json().headers).not.toHaveProperty("x-debug");
+    expect(res.headers["x-served-by"]).toBe("portico");
+    expect(res.headers).not.toHaveProperty("x-upstream");
+  });
+
+  it("rewrites the path and the query sent upstream", async () => {
+    const ack = await redeploy([
+      catalog(t.upstream.origin, [
+        { kind: "path-rewrite", config: { prefix: "/items", replacement: "/v2/products" } },
+        { kind: "query-rewrite", config: { remove: ["debug"], rename: { q: "search" }, add: { source: "gw" } } },
+      ]),
+    ]);
+    expect(ack.ok).toBe(true);
+    const res = await call(`${base}/items/42?q=x&debug=1`, { headers: key });
+    expect(res.status).toBe(200);
+    expect(res.json().url).toBe("/v2/products/42?search=x&source=gw");
+  });
+
+  it("enforces a monthly quota with 429 quota-exceeded and a Retry-After until the month ends", async () => {
+    const ack = await redeploy([
+      catalog(t.upstream.origin, [{ kind: "quota", id: "monthly", config: { limit: 2, by: "api" } }]),
+    ]);
+    expect(ack.ok).toBe(true);
+    expect((await call(`${base}/items`)).status).toBe(200);
+    expect((await call(`${base}/items`)).status).toBe(200);
+    const over = await call(`${base}/items`);
+    expectProblem(over, 429, "quota-exceeded");
+    expect(Number(over.headers["retry-after"])).toBeGreaterThan(0);
+    expect((await redeploy([catalog(t.upstream.origin)])).ok).toBe(true);
+  });
+
+  it("presents OAuth client_credentials to the upstream, fetching the token once", async () => {
+    let tokenCalls = 0;
+    const idp = createServer((req, res) => {
+      tokenCalls++;
+      req.resume();
+      const ok = req.headers.authorization === `Basic ${Buffer.from("gw-client:gw-secret").toString("base64")}`;
+      res.writeHead(ok ? 200 : 401, { "content-type": "application/json" });
+      res.end(
+        JSON.stringify(ok ? { access_token: "upstream-token-1", expires_in: 3600 } : { error: "invalid_client" }),
+      );
+    });
+    await new Promise<void>((r) => idp.listen(0, "127.0.0.1", r));
+    const tokenUrl = `http://127.0.0.1:${(idp.address() as AddressInfo).port}/token`;
+    try {
+      const ack = await redeploy([
+        catalog(t.upstream.origin, [
+          {
+            kind: "upstream-auth",
+            config: { type: "oauth2", tokenUrl, clientId: "gw-client", clientSecret: "gw-secret" },
+          },
+        ]),
+      ]);
+      expect(ack.ok).toBe(true);
+      for (let i = 0; i < 3; i++) {
+        const res = await call(`${base}/items`, { headers: { authorization: "Bearer client-own" } });
+        expect(res.status).toBe(200);
+        expect(res.json().headers.authorization).toBe("Bearer upstream-token-1");
+      }
+      expect(tokenCalls).toBe(1);
+    } finally {
+      idp.close();
+    }
   });
 
   it("refuses (fail closed) a bundle with an unknown policy kind or an impossible policy, and keeps serving", async () => {

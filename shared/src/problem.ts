@@ -28,6 +28,7 @@ export const problemCatalog = {
   "payload-too-large": { status: 413, title: "The request body is too large" },
   "unsupported-media-type": { status: 415, title: "The content type is not supported" },
   "rate-limited": { status: 429, title: "Too many requests" },
+  "quota-exceeded": { status: 429, title: "The quota for this period is used up" },
   internal: { status: 500, title: "Internal error" },
   "bad-gateway": { status: 502, title: "The upstream service failed" },
   "api-blocked": { status: 503, title: "The API is blocked" },

@@ -36,6 +36,12 @@ export class Exchange {
   rate: RateDecision | undefined = undefined;
   /** flat [name, value, …] headers policies add to the response (CORS); null: none */
   responseHeaders: string[] | null = null;
+  /** header-transform edits of the upstream request and of the client response, in order */
+  requestEdits: ((headers: string[]) => string[])[] | null = null;
+  responseEdits: ((headers: string[]) => string[])[] | null = null;
+  /** path-rewrite / query-rewrite edits of the path below the API and of the query string */
+  pathEdits: ((path: string) => string)[] | null = null;
+  queryEdits: ((query: string) => string)[] | null = null;
   /** WebSocket messages relayed each way */
   framesIn = 0;
   framesOut = 0;

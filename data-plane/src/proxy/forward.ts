@@ -142,7 +142,12 @@ class Forwarding implements Dispatcher.DispatchHandler {
     }
     ex.upstreamMs = performance.now() - ex.upstreamStart;
     ex.status = statusCode;
-    const headers = clientResponseHeaders(rawHeaders);
+    let headers = clientResponseHeaders(rawHeaders);
+    if (ex.responseEdits !== null) {
+      for (const edit of ex.responseEdits) {
+        headers = edit(headers);
+      }
+    }
     headers.push("x-request-id", ex.requestId);
     if (ex.responseHeaders !== null) {
       headers.push(...ex.responseHeaders);
@@ -225,7 +230,7 @@ class Forwarding implements Dispatcher.DispatchHandler {
  */
 export function forward(ex: Exchange, api: CompiledApi, path: string, maxBodyBytes: number): Promise<void> {
   const { req } = ex;
-  const headers = upstreamRequestHeaders(req.rawHeaders, req.headers.connection, ex.consumedBearer);
+  let headers = upstreamRequestHeaders(req.rawHeaders, req.headers.connection, ex.consumedBearer);
   const xff = req.headers["x-forwarded-for"];
   const client = req.socket.remoteAddress ?? "";
   headers.push(
@@ -241,6 +246,11 @@ export function forward(ex: Exchange, api: CompiledApi, path: string, maxBodyByt
     ex.requestId,
   );
   ex.upstreamStart = performance.now();
+  if (ex.requestEdits !== null) {
+    for (const edit of ex.requestEdits) {
+      headers = edit(headers);
+    }
+  }
   const group = api.upstream;
   return new Promise<void>((resolve) => {
     const options: Dispatcher.DispatchOptions = {

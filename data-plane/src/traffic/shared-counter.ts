@@ -11,6 +11,8 @@ interface SyncMessage {
 
 interface WindowCount {
   windowStart: number;
+  /** epoch ms after which the window can be forgotten (0: not known yet, heard from others) */
+  windowEnd: number;
   local: number;
   /** gateway id → its latest cumulative count for this window */
   remote: Map<string, number>;
@@ -56,23 +58,29 @@ export class SharedCounters {
 
   take(key: string, limit: number, windowMs: number, now: number): RateDecision {
     const windowStart = now - (now % windowMs);
+    return this.takeIn(key, limit, windowStart, windowStart + windowMs, now);
+  }
+
+  /** Same for a window given by its bounds (calendar months for quotas). */
+  takeIn(key: string, limit: number, windowStart: number, windowEnd: number, now: number): RateDecision {
     let w = this.#windows.get(key);
     if (w === undefined || w.windowStart !== windowStart) {
       if (w !== undefined && w.windowStart > windowStart) {
         // a count heard from a gateway whose clock runs ahead: treat as this window
         w.windowStart = windowStart;
       } else {
-        w = { windowStart, local: 0, remote: new Map(), remoteSum: 0, dirty: false };
+        w = { windowStart, windowEnd, local: 0, remote: new Map(), remoteSum: 0, dirty: false };
         this.#windows.set(key, w);
       }
     }
+    w.windowEnd = windowEnd;
     const used = w.local + w.remoteSum;
     const allowed = used < limit;
     if (allowed) {
       w.local++;
       w.dirty = true;
     }
-    const resetS = Math.ceil((windowStart + windowMs - now) / 1000);
+    const resetS = Math.ceil((windowEnd - now) / 1000);
     return {
       allowed,
       limit,
@@ -88,7 +96,7 @@ export class SharedCounters {
       if (w.dirty) {
         c.push([key, w.windowStart, w.local]);
         w.dirty = false;
-      } else if (now - w.windowStart > 3_600_000 * 24 + 60_000) {
+      } else if (w.windowEnd !== 0 ? now > w.windowEnd + 60_000 : now - w.windowStart > 40 * 86_400_000) {
         this.#windows.delete(key);
       }
     }
@@ -118,7 +126,7 @@ export class SharedCounters {
       }
       let w = this.#windows.get(key);
       if (w === undefined || w.windowStart < windowStart) {
-        w = { windowStart, local: 0, remote: new Map(), remoteSum: 0, dirty: false };
+        w = { windowStart, windowEnd: 0, local: 0, remote: new Map(), remoteSum: 0, dirty: false };
         this.#windows.set(key, w);
       } else if (w.windowStart > windowStart) {
         continue; // an old window
