@@ -5,7 +5,6 @@ import {
   CreateKeyManagerRequest,
   CreateTierRequest,
   KeyManager,
-  ok,
   TierDto,
   UpdateTierRequest,
 } from "@portico/shared";

@@ -1,38 +1,18 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  type Client,
-  client,
-  expectProblem,
-  signupTenant,
-  startTestControlPlane,
-  type TestControlPlane,
-} from "./harness.js";
-import { publishedApi, served, startTestGateway, until } from "./journey.js";
-import { startEchoUpstream } from "./upstream.js";
+import { type Client, expectProblem, signupTenant, type TestControlPlane } from "./harness.js";
+import { publishedApi, served, startTestStack, type TestStack, until } from "./journey.js";
 
 /** API-key restrictions (client address, referrer) and rotation with a grace period, at a real gateway. */
+let stack: TestStack;
 let t: TestControlPlane;
-let gwHandle: Awaited<ReturnType<typeof startTestGateway>>;
 let gw: Client;
-let upstream: Awaited<ReturnType<typeof startEchoUpstream>>;
-let dataDir: string;
+let upstream: TestStack["upstream"];
 
 beforeAll(async () => {
-  t = await startTestControlPlane();
-  upstream = await startEchoUpstream();
-  dataDir = mkdtempSync(join(tmpdir(), "portico-keys-gw-"));
-  gwHandle = await startTestGateway(t, { gatewayId: "keys-gw", dataDir });
-  gw = client(gwHandle.gateway.url);
+  stack = await startTestStack("keys-gw");
+  ({ t, gw, upstream } = stack);
 });
-afterAll(async () => {
-  await gwHandle?.close();
-  await upstream?.close();
-  await t?.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => stack?.close());
 
 describe("API keys", () => {
   let token: string;

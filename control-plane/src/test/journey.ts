@@ -1,9 +1,13 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { type Gateway, startGateway } from "@portico/data-plane";
 import { NatsBus } from "@portico/shared/bus/nats";
 import type { JSONWebKeySet } from "jose";
 import pino from "pino";
 import { expect } from "vitest";
-import { type Client, NATS_URL, type TestControlPlane } from "./harness.js";
+import { type Client, client, NATS_URL, startTestControlPlane, type TestControlPlane } from "./harness.js";
+import { startEchoUpstream } from "./upstream.js";
 
 /** Polls until `probe` yields a value: bundles and analytics travel asynchronously. */
 export async function until<T>(probe: () => Promise<T | undefined | false>, what: string, ms = 15_000): Promise<T> {
@@ -73,6 +77,30 @@ export const served = (gw: Client, path: string, headers: Record<string, string>
     const res = await gw.call("GET", path, { headers });
     return res.status === status ? res : undefined;
   }, `${path} → ${status}`);
+
+/**
+ * What end-to-end suites run against: a control plane on real PostgreSQL and NATS, an echo
+ * upstream, and one real gateway on the control plane's NATS names.
+ */
+export async function startTestStack(gatewayId: string) {
+  const t = await startTestControlPlane();
+  const upstream = await startEchoUpstream();
+  const dataDir = mkdtempSync(join(tmpdir(), `portico-${gatewayId}-`));
+  const gateway = await startTestGateway(t, { gatewayId, dataDir });
+  return {
+    t,
+    upstream,
+    gateway: gateway.gateway,
+    gw: client(gateway.gateway.url),
+    close: async () => {
+      await gateway.close();
+      await upstream.close();
+      await t.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+export type TestStack = Awaited<ReturnType<typeof startTestStack>>;
 
 /**
  * A real gateway on the control plane's NATS names, holding only the public bundle keys the

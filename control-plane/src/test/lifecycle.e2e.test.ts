@@ -1,43 +1,23 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  type Client,
-  client,
-  expectProblem,
-  signupTenant,
-  startTestControlPlane,
-  type TestControlPlane,
-} from "./harness.js";
-import { application, publishedApi, startTestGateway, until } from "./journey.js";
-import { startEchoUpstream } from "./upstream.js";
+import { type Client, expectProblem, signupTenant, type TestControlPlane } from "./harness.js";
+import { application, publishedApi, startTestStack, type TestStack, until } from "./journey.js";
 
 /**
  * Every lifecycle state × every action: allowed moves change the state and what the gateway
  * does, refused ones answer 409 and change nothing.
  */
+let stack: TestStack;
 let t: TestControlPlane;
 let gw: Client;
-let testGateway: Awaited<ReturnType<typeof startTestGateway>>;
-let upstream: Awaited<ReturnType<typeof startEchoUpstream>>;
-let dataDir: string;
+let upstream: TestStack["upstream"];
 let tenant: Awaited<ReturnType<typeof signupTenant>>;
 
 beforeAll(async () => {
-  t = await startTestControlPlane();
-  upstream = await startEchoUpstream();
-  dataDir = mkdtempSync(join(tmpdir(), "portico-lifecycle-"));
-  testGateway = await startTestGateway(t, { gatewayId: "lifecycle-gw", dataDir });
-  gw = client(testGateway.gateway.url);
+  stack = await startTestStack("lifecycle-gw");
+  ({ t, gw, upstream } = stack);
   tenant = await signupTenant(t.api);
 });
-afterAll(async () => {
-  await testGateway?.close();
-  await upstream?.close();
-  await t?.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => stack?.close());
 
 const ACTIONS = ["pre-release", "publish", "block", "deprecate", "retire", "demote"] as const;
 const ALLOWED: Record<string, Partial<Record<(typeof ACTIONS)[number], string>>> = {

@@ -1,40 +1,20 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  type Client,
-  client,
-  expectProblem,
-  signupTenant,
-  startTestControlPlane,
-  type TestControlPlane,
-} from "./harness.js";
-import { application, publishedApi, startTestGateway, until } from "./journey.js";
-import { startEchoUpstream } from "./upstream.js";
+import { type Client, expectProblem, signupTenant, type TestControlPlane } from "./harness.js";
+import { application, publishedApi, startTestStack, type TestStack, until } from "./journey.js";
 
+let stack: TestStack;
 let t: TestControlPlane;
 let gw: Client;
-let testGateway: Awaited<ReturnType<typeof startTestGateway>>;
-let upstream: Awaited<ReturnType<typeof startEchoUpstream>>;
-let dataDir: string;
+let upstream: TestStack["upstream"];
 let tenant: Awaited<ReturnType<typeof signupTenant>>;
 const call = (method: string, path: string, body?: unknown) => t.api.call(method, path, { token: tenant.token, body });
 
 beforeAll(async () => {
-  t = await startTestControlPlane();
-  upstream = await startEchoUpstream();
-  dataDir = mkdtempSync(join(tmpdir(), "portico-revisions-"));
-  testGateway = await startTestGateway(t, { gatewayId: "revisions-gw", dataDir });
-  gw = client(testGateway.gateway.url);
+  stack = await startTestStack("revisions-gw");
+  ({ t, gw, upstream } = stack);
   tenant = await signupTenant(t.api);
 });
-afterAll(async () => {
-  await testGateway?.close();
-  await upstream?.close();
-  await t?.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => stack?.close());
 
 describe("revisions", () => {
   it("keep at most 5, pruning the oldest that is not deployed", async () => {

@@ -1,18 +1,7 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  type Client,
-  client,
-  expectProblem,
-  signupTenant,
-  startTestControlPlane,
-  type TestControlPlane,
-} from "./harness.js";
-import { accessToken, application, publishedApi, served, startTestGateway } from "./journey.js";
+import { type Client, expectProblem, signupTenant, type TestControlPlane } from "./harness.js";
+import { accessToken, application, publishedApi, served, startTestStack, type TestStack } from "./journey.js";
 import { authorizationCodeTokens, oauthPost } from "./oauth-flows.js";
-import { startEchoUpstream } from "./upstream.js";
 
 /**
  * Revocation → refusal at a real gateway: RFC 7009 revoke at the control plane, the jti rides
@@ -20,25 +9,16 @@ import { startEchoUpstream } from "./upstream.js";
  * time from the revoke request's start to the first 401 is measured over RUNS revocations.
  */
 const RUNS = 12;
+let stack: TestStack;
 let t: TestControlPlane;
-let gwHandle: Awaited<ReturnType<typeof startTestGateway>>;
 let gw: Client;
-let upstream: Awaited<ReturnType<typeof startEchoUpstream>>;
-let dataDir: string;
+let upstream: TestStack["upstream"];
 
 beforeAll(async () => {
-  t = await startTestControlPlane();
-  upstream = await startEchoUpstream();
-  dataDir = mkdtempSync(join(tmpdir(), "portico-revoke-gw-"));
-  gwHandle = await startTestGateway(t, { gatewayId: "revoke-gw", dataDir });
-  gw = client(gwHandle.gateway.url);
+  stack = await startTestStack("revoke-gw");
+  ({ t, gw, upstream } = stack);
 });
-afterAll(async () => {
-  await gwHandle?.close();
-  await upstream?.close();
-  await t?.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => stack?.close());
 
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;

@@ -1,44 +1,32 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { sql } from "drizzle-orm";
 import { importJWK, type JWK, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Client, expectProblem, signupTenant, type TestControlPlane } from "./harness.js";
 import {
-  type Client,
-  client,
-  expectProblem,
-  signupTenant,
-  startTestControlPlane,
-  type TestControlPlane,
-} from "./harness.js";
-import { accessToken, application, publishedApi, served as servedBy, startTestGateway, until } from "./journey.js";
-import { startEchoUpstream } from "./upstream.js";
+  accessToken,
+  application,
+  publishedApi,
+  served as servedBy,
+  startTestStack,
+  type TestStack,
+  until,
+} from "./journey.js";
 
 /**
  * The spine, through HTTP only: signup → API → publish → revision → deploy → application →
  * credentials → subscription → token → gateway call → API-key call → analytics, on a real
  * PostgreSQL, a real NATS and a real gateway.
  */
+let stack: TestStack;
 let t: TestControlPlane;
-let testGateway: Awaited<ReturnType<typeof startTestGateway>>;
 let gw: Client;
-let upstream: Awaited<ReturnType<typeof startEchoUpstream>>;
-let dataDir: string;
+let upstream: TestStack["upstream"];
 
 beforeAll(async () => {
-  t = await startTestControlPlane();
-  upstream = await startEchoUpstream();
-  dataDir = mkdtempSync(join(tmpdir(), "portico-e2e-gw-"));
-  testGateway = await startTestGateway(t, { gatewayId: "e2e-gw-1", dataDir });
-  gw = client(testGateway.gateway.url);
+  stack = await startTestStack("e2e-gw-1");
+  ({ t, gw, upstream } = stack);
 });
-afterAll(async () => {
-  await testGateway?.close();
-  await upstream?.close();
-  await t?.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => stack?.close());
 
 const served = (path: string, headers: Record<string, string>, status = 200) => servedBy(gw, path, headers, status);
 
