@@ -4,6 +4,7 @@ import { asc, inArray, isNull } from "drizzle-orm";
 import type { Logger } from "pino";
 import type { Database } from "../db/client.js";
 import { outbox } from "../db/schema/index.js";
+import { PollingLoop } from "../workers/polling-loop.js";
 
 const POLL_MS = 1000;
 const PUT_TIMEOUT_MS = 5000;
@@ -25,10 +26,11 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
  * outage delays bundles but loses none. It holds no transaction while talking to the bus.
  */
 export class OutboxRelay {
-  #timer: NodeJS.Timeout | undefined;
-  #running: Promise<void> | undefined;
-  #again = false;
-  #stopped = false;
+  readonly #loop = new PollingLoop(
+    () => this.#drain(),
+    POLL_MS,
+    (error) => this.log.warn({ err: error }, "outbox relay: will retry"),
+  );
 
   constructor(
     private readonly db: Database,
@@ -38,39 +40,16 @@ export class OutboxRelay {
   ) {}
 
   start(): void {
-    this.#schedule(0);
+    this.#loop.start();
   }
 
   /** Publish now (called after a commit that queued a bundle). */
   kick(): void {
-    if (this.#running) {
-      this.#again = true;
-    } else {
-      this.#schedule(0);
-    }
+    this.#loop.kick();
   }
 
-  async stop(): Promise<void> {
-    this.#stopped = true;
-    clearTimeout(this.#timer);
-    await this.#running;
-  }
-
-  #schedule(ms: number): void {
-    if (this.#stopped) {
-      return;
-    }
-    clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => {
-      this.#running = this.#drain()
-        .catch((error: unknown) => this.log.warn({ err: error }, "outbox relay: will retry"))
-        .finally(() => {
-          this.#running = undefined;
-          const again = this.#again;
-          this.#again = false;
-          this.#schedule(again ? 0 : POLL_MS);
-        });
-    }, ms);
+  stop(): Promise<void> {
+    return this.#loop.stop();
   }
 
   async #drain(): Promise<void> {

@@ -49,6 +49,11 @@ export function reply<T>(c: Context, r: ServiceResult<T>, status: 200 | 201 = 20
   return (r.ok ? c.json(r.value as object, status) : sendDomainError(c, r.error)) as never;
 }
 
+/** 204 on success (deletes, revocations), the domain error as problem+json otherwise. */
+export function replyNoContent(c: Context, r: ServiceResult<unknown>): never {
+  return r.ok ? (c.body(null, 204) as never) : reply(c, r);
+}
+
 /** A page of a list: the items as the JSON array body, the next page in `Link` and `X-Next-Cursor`. */
 export function replyPage<T>(c: Context, r: ServiceResult<{ items: T[]; nextCursor: string | null }>): never {
   if (r.ok && r.value.nextCursor) {

@@ -21,7 +21,18 @@ import {
   updateApi,
 } from "../services/apis.js";
 import { exportOpenApi, importApi } from "../services/openapi.js";
-import { bearer, guard, IdParams, json, jsonBody, pageHeaders, problems, reply, replyPage } from "./_openapi.js";
+import {
+  bearer,
+  guard,
+  IdParams,
+  json,
+  jsonBody,
+  pageHeaders,
+  problems,
+  reply,
+  replyNoContent,
+  replyPage,
+} from "./_openapi.js";
 
 const tags = ["APIs"];
 
@@ -150,8 +161,7 @@ export function registerApiRoutes(app: OpenAPIHono<AppEnv>) {
     return reply(c, r.ok ? ok(r.value.api) : r);
   });
   app.openapi(routes.delete, async (c) => {
-    const r = await deleteApi(c.var.services, c.var.actor, c.req.valid("param").id);
-    return r.ok ? (c.body(null, 204) as never) : reply(c, r);
+    return replyNoContent(c, await deleteApi(c.var.services, c.var.actor, c.req.valid("param").id));
   });
   app.openapi(routes.lifecycle, async (c) =>
     reply(c, await changeLifecycle(c.var.services, c.var.actor, c.req.valid("param").id, c.req.valid("json"))),

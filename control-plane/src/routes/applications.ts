@@ -47,6 +47,7 @@ import {
   pageHeaders,
   problems,
   reply,
+  replyNoContent,
   replyPage,
   replyWithEtag,
 } from "./_openapi.js";
@@ -287,8 +288,7 @@ export function registerApplicationRoutes(app: OpenAPIHono<AppEnv>) {
   );
   app.openapi(routes.revokeKey, async (c) => {
     const { id, keyId } = c.req.valid("param");
-    const r = await revokeApiKey(c.var.services, c.var.actor, id, keyId);
-    return r.ok ? (c.body(null, 204) as never) : reply(c, r);
+    return replyNoContent(c, await revokeApiKey(c.var.services, c.var.actor, id, keyId));
   });
   app.openapi(routes.rotateKey, async (c) => {
     const { id, keyId } = c.req.valid("param");

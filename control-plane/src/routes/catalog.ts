@@ -23,6 +23,7 @@ import {
   pageHeaders,
   problems,
   reply,
+  replyNoContent,
   replyPage,
   replyWithEtag,
 } from "./_openapi.js";
@@ -129,8 +130,7 @@ export function registerCatalogRoutes(app: OpenAPIHono<AppEnv>) {
     ),
   );
   app.openapi(routes.deleteTier, async (c) => {
-    const r = await deleteTier(c.var.services, c.var.actor, c.req.valid("param").name);
-    return r.ok ? (c.body(null, 204) as never) : reply(c, r);
+    return replyNoContent(c, await deleteTier(c.var.services, c.var.actor, c.req.valid("param").name));
   });
   app.openapi(routes.tiers, async (c) =>
     replyPage(c, await listTiers(c.var.services, c.var.actor, c.req.valid("query"))),

@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { AppEnv } from "../http/env.js";
 import { createDeployment, listDeployments, undeploy } from "../services/deployments.js";
 import { createRevision, deleteRevision, listRevisions, restoreRevision } from "../services/revisions.js";
-import { bearer, guard, IdParams, json, jsonBody, problems, reply } from "./_openapi.js";
+import { bearer, guard, IdParams, json, jsonBody, problems, reply, replyNoContent } from "./_openapi.js";
 
 const tags = ["Revisions and deployments"];
 
@@ -92,8 +92,7 @@ const routes = {
 export function registerDeploymentRoutes(app: OpenAPIHono<AppEnv>) {
   app.openapi(routes.deleteRevision, async (c) => {
     const { id, revisionId } = c.req.valid("param");
-    const r = await deleteRevision(c.var.services, c.var.actor, id, revisionId);
-    return r.ok ? (c.body(null, 204) as never) : reply(c, r);
+    return replyNoContent(c, await deleteRevision(c.var.services, c.var.actor, id, revisionId));
   });
   app.openapi(routes.restoreRevision, async (c) => {
     const { id, revisionId } = c.req.valid("param");
@@ -101,8 +100,7 @@ export function registerDeploymentRoutes(app: OpenAPIHono<AppEnv>) {
   });
   app.openapi(routes.undeploy, async (c) => {
     const { id, environment } = c.req.valid("param");
-    const r = await undeploy(c.var.services, c.var.actor, id, environment);
-    return r.ok ? (c.body(null, 204) as never) : reply(c, r);
+    return replyNoContent(c, await undeploy(c.var.services, c.var.actor, id, environment));
   });
   app.openapi(routes.createRevision, async (c) =>
     reply(c, await createRevision(c.var.services, c.var.actor, c.req.valid("param").id), 201),

@@ -31,6 +31,7 @@ import {
   pageHeaders,
   problems,
   reply,
+  replyNoContent,
   replyPage,
   replyWithEtag,
 } from "./_openapi.js";
@@ -145,8 +146,7 @@ export function registerUserRoutes(app: OpenAPIHono<AppEnv>) {
     ),
   );
   app.openapi(routes.remove, async (c) => {
-    const r = await deleteUser(c.var.services, c.var.actor, c.req.valid("param").id);
-    return r.ok ? (c.body(null, 204) as never) : reply(c, r);
+    return replyNoContent(c, await deleteUser(c.var.services, c.var.actor, c.req.valid("param").id));
   });
   app.openapi(routes.invite, async (c) =>
     reply(c, await createInvitation(c.var.services, c.var.actor, c.req.valid("json")), 201),
@@ -155,8 +155,7 @@ export function registerUserRoutes(app: OpenAPIHono<AppEnv>) {
     replyPage(c, await listInvitations(c.var.services, c.var.actor, c.req.valid("query"))),
   );
   app.openapi(routes.revoke, async (c) => {
-    const r = await revokeInvitation(c.var.services, c.var.actor, c.req.valid("param").id);
-    return r.ok ? (c.body(null, 204) as never) : reply(c, r);
+    return replyNoContent(c, await revokeInvitation(c.var.services, c.var.actor, c.req.valid("param").id));
   });
   app.openapi(routes.accept, async (c) => reply(c, await acceptInvitation(c.var.services, c.req.valid("json")), 201));
 }

@@ -12,7 +12,18 @@ import {
   Webhook,
   WebhookDelivery,
 } from "../services/webhooks.js";
-import { bearer, guard, IdParams, json, jsonBody, pageHeaders, problems, reply, replyPage } from "./_openapi.js";
+import {
+  bearer,
+  guard,
+  IdParams,
+  json,
+  jsonBody,
+  pageHeaders,
+  problems,
+  reply,
+  replyNoContent,
+  replyPage,
+} from "./_openapi.js";
 
 const tags = ["Webhooks"];
 const manage = guard("webhooks:manage");
@@ -69,8 +80,7 @@ export function registerWebhookRoutes(app: OpenAPIHono<AppEnv>) {
     replyPage(c, await listWebhooks(c.var.services, c.var.actor, c.req.valid("query"))),
   );
   app.openapi(routes.remove, async (c) => {
-    const r = await deleteWebhook(c.var.services, c.var.actor, c.req.valid("param").id);
-    return r.ok ? (c.body(null, 204) as never) : reply(c, r);
+    return replyNoContent(c, await deleteWebhook(c.var.services, c.var.actor, c.req.valid("param").id));
   });
   app.openapi(routes.deliveries, async (c) =>
     reply(c, await listDeliveries(c.var.services, c.var.actor, c.req.valid("param").id)),

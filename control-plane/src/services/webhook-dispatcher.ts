@@ -3,6 +3,7 @@ import { and, asc, eq, lte, sql } from "drizzle-orm";
 import type { Logger } from "pino";
 import type { Database } from "../db/client.js";
 import { webhookDeliveries, webhooks } from "../db/schema/index.js";
+import { PollingLoop } from "../workers/polling-loop.js";
 
 const POLL_MS = 1000;
 const TIMEOUT_MS = 5000;
@@ -21,9 +22,11 @@ export function signature(secret: string, body: string, at = Math.floor(Date.now
  * share the queue), POSTs them signed, and reschedules failures with exponential backoff.
  */
 export class WebhookDispatcher {
-  #timer: NodeJS.Timeout | undefined;
-  #running: Promise<void> | undefined;
-  #stopped = false;
+  readonly #loop = new PollingLoop(
+    () => this.#drain(),
+    POLL_MS,
+    (error) => this.log.warn({ err: error }, "webhooks: dispatch failed, will retry"),
+  );
 
   constructor(
     private readonly db: Database,
@@ -32,34 +35,11 @@ export class WebhookDispatcher {
   ) {}
 
   start(): void {
-    this.#schedule(0);
+    this.#loop.start();
   }
 
-  kick(): void {
-    if (!this.#running) {
-      this.#schedule(0);
-    }
-  }
-
-  async stop(): Promise<void> {
-    this.#stopped = true;
-    clearTimeout(this.#timer);
-    await this.#running;
-  }
-
-  #schedule(ms: number): void {
-    if (this.#stopped) {
-      return;
-    }
-    clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => {
-      this.#running = this.#drain()
-        .catch((error: unknown) => this.log.warn({ err: error }, "webhooks: dispatch failed, will retry"))
-        .finally(() => {
-          this.#running = undefined;
-          this.#schedule(POLL_MS);
-        });
-    }, ms);
+  stop(): Promise<void> {
+    return this.#loop.stop();
   }
 
   async #drain(): Promise<void> {
