@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { AnalyticsBatch, type AnalyticsEvent } from "@portico/shared";
-import type { Policy } from "@portico/shared/policies";
+import type { PolicyInput } from "@portico/shared/policies";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket, WebSocketServer } from "ws";
 import { API_KEY, call, deployedGateway, ENV, waitFor } from "./harness.js";
@@ -40,7 +40,7 @@ describe("WebSocket APIs", () => {
     analytics = t.control.subscribe(t.names.analyticsSubject(ENV, "tenant-acme"), (m) =>
       events.push(...AnalyticsBatch.parse(JSON.parse(m.data)).events),
     );
-    const wsApi = (id: string, context: string, policies: Policy[]) => ({
+    const wsApi = (id: string, context: string, policies: PolicyInput[]) => ({
       id,
       name: id,
       context,
@@ -151,7 +151,7 @@ describe("WebSocket APIs", () => {
     for (let i = 1; i <= n; i++) {
       ws.send(`m${i}`);
     }
-    const code = await Promise.race([closed, new Promise<undefined>((r) => setTimeout(r, 500))]);
+    const code = await Promise.race([closed, new Promise<undefined>((r) => setTimeout(() => r(undefined), 500))]);
     if (code === undefined) {
       ws.close(1000);
       await closed;
