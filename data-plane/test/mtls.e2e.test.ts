@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Agent, request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { API_KEY, call, deployedGateway, expectProblem, tempDir, waitFor } from "./harness.js";
+import { API_KEY, call, deployedGateway, expectProblem, tempDir } from "./harness.js";
 
 interface Pem {
   cert: string;
@@ -79,8 +79,7 @@ describe("mTLS: the gateway's TLS listener and the mtls policy", () => {
     dir = await tempDir();
     pki = makePki(dir.path);
     t = await deployedGateway({ tls: { port: 0, ...pki.server, clientCa: pki.ca.cert } });
-    const before = t.acks.messages.length;
-    await t.deploy(2, {
+    const ack = await t.deployAcked(2, {
       extraApis: [
         {
           id: "api_secure",
@@ -108,7 +107,7 @@ describe("mTLS: the gateway's TLS listener and the mtls policy", () => {
         { id: "sub_secure", applicationId: "app1", apiId: "api_secure", tier: "Unlimited", status: "ACTIVE" },
       ],
     });
-    await waitFor(() => t.acks.messages.slice(before).find((a) => a.version === 2 && a.ok), 10_000, "ack");
+    expect(ack.ok).toBe(true);
   });
 
   afterAll(async () => {

@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { BundleContent } from "@portico/shared/bundle";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { API_KEY, API_KEY_UNSUBSCRIBED, call, deployedGateway, expectProblem, sleep, waitFor } from "./harness.js";
+import { API_KEY, API_KEY_UNSUBSCRIBED, call, deployedGateway, expectProblem, sleep } from "./harness.js";
 
 type DraftApi = BundleContent["apis"][number];
 
@@ -38,8 +38,7 @@ describe("response cache through the real gateway", () => {
 
   const deploy = async (apis: DraftApi[]) => {
     version++;
-    const before = t.acks.messages.length;
-    await t.deploy(version, {
+    const ack = await t.deployAcked(version, {
       extraApis: apis,
       extraSubscriptions: apis.flatMap((a) => [
         { id: `sub_${a.id}_1`, applicationId: "app1", apiId: a.id, tier: "Unlimited", status: "ACTIVE" as const },
@@ -49,7 +48,6 @@ describe("response cache through the real gateway", () => {
           : []),
       ]),
     });
-    const ack = await waitFor(() => t.acks.messages.slice(before).find((a) => a.version === version), 10_000, "ack");
     expect(ack.ok).toBe(true);
   };
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { type CachedResponse, entryBytes, ResponseCaches } from "../../traffic/response-cache.js";
-import { storableFor } from "./handler.js";
+import { testDeps, testExchange } from "../testing.js";
+import { createResponseCacheHandler, storableFor } from "./handler.js";
 
 const entry = (apiId: string, body: string, generation = "g1", expiresAt = Number.MAX_SAFE_INTEGER): CachedResponse => {
   const b = Buffer.from(body);
@@ -74,5 +75,26 @@ describe("response-cache: per-tenant memory", () => {
     cache.set("late", entry("a", "1", "g1"));
     expect(cache.get("late", "g1", 0)).toBeUndefined();
     expect(cache.size).toBe(1);
+  });
+});
+
+describe("response-cache: what is looked up", () => {
+  const handler = createResponseCacheHandler(
+    { ttlSeconds: 60, varyHeaders: [], perApplication: false, maxEntryBytes: 1024 },
+    testDeps(),
+  );
+
+  it("offers a GET's answer to the cache, but neither other methods nor WebSocket upgrades", () => {
+    const get = testExchange();
+    expect(handler.onRequest(get)).toEqual({ ok: true });
+    expect(get.capture).not.toBeNull();
+    const post = testExchange();
+    Object.assign(post.req, { method: "POST" });
+    handler.onRequest(post);
+    expect(post.capture).toBeNull();
+    const upgrade = testExchange({ upgrade: "websocket" });
+    upgrade.upgrade = true;
+    handler.onRequest(upgrade);
+    expect(upgrade.capture).toBeNull();
   });
 });

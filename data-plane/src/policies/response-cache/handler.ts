@@ -160,7 +160,7 @@ export function createResponseCacheHandler(
   return {
     onRequest(ex) {
       const { method, headers } = ex.req;
-      if (method !== "GET" && method !== "HEAD") {
+      if ((method !== "GET" && method !== "HEAD") || ex.upgrade) {
         return PASS;
       }
       let key = prefix + (ex.req.url ?? "/");
