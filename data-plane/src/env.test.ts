@@ -26,4 +26,18 @@ describe("gateway environment", () => {
     expect(() => parseEnv({})).toThrow();
     expect(() => parseEnv({ PORTICO_BUNDLE_KEYS: "k", PORTICO_GW_PORT: "http" })).toThrow();
   });
+
+  it("runs the TLS listener only with a certificate and its key, and a client CA only beside them", () => {
+    expect(parseEnv({ PORTICO_BUNDLE_KEYS: "k" }).tls).toBeUndefined();
+    expect(
+      parseEnv({
+        PORTICO_BUNDLE_KEYS: "k",
+        PORTICO_GW_TLS_CERT: "/c.pem",
+        PORTICO_GW_TLS_KEY: "/k.pem",
+        PORTICO_GW_TLS_CLIENT_CA: "/ca.pem",
+      }).tls,
+    ).toEqual({ port: 8443, certFile: "/c.pem", keyFile: "/k.pem", clientCaFile: "/ca.pem" });
+    expect(() => parseEnv({ PORTICO_BUNDLE_KEYS: "k", PORTICO_GW_TLS_CERT: "/c.pem" })).toThrow(/together/);
+    expect(() => parseEnv({ PORTICO_BUNDLE_KEYS: "k", PORTICO_GW_TLS_CLIENT_CA: "/ca.pem" })).toThrow(/needs/);
+  });
 });

@@ -17,9 +17,10 @@ import { RequestPipeline } from "./pipeline.js";
 import { HealthChecker } from "./proxy/health.js";
 import { UpstreamPools } from "./proxy/pools.js";
 import { EndpointStates } from "./proxy/upstream.js";
-import { createGatewayServer } from "./server.js";
+import { createGatewayServer, type GatewayTls } from "./server.js";
 import { Heartbeat } from "./status/heartbeat.js";
 import { RateLimiter } from "./traffic/rate-limit.js";
+import { ResponseCaches } from "./traffic/response-cache.js";
 import { SharedCounters } from "./traffic/shared-counter.js";
 
 export interface GatewayOptions {
@@ -45,12 +46,19 @@ export interface GatewayOptions {
   rateLimitSyncMs?: number;
   /** Analytics batches kept on disk while the bus is down; past it new ones are dropped and counted. */
   maxSpoolBatches?: number;
+  /** Memory each tenant's response cache may use, in bytes (64 MiB). */
+  responseCacheBytes?: number;
+  /** A second, TLS listener (0 picks a free port), asking for client certificates when it has a client CA. */
+  tls?: GatewayTls & { port: number };
   logger?: Logger;
 }
 
 export interface Gateway {
   port: number;
   url: string;
+  /** the TLS listener's, when there is one */
+  tlsPort?: number;
+  tlsUrl?: string;
   /** Stops serving, flushes analytics to the bus or the spool. Leaves the bus open: the caller owns it. */
   close(): Promise<void>;
   /** What is served now (for tests and tooling). */
@@ -87,6 +95,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const store = new TenantStore();
   const limiter = new RateLimiter();
   const endpoints = new EndpointStates();
+  const caches = new ResponseCaches(options.responseCacheBytes ?? 64 * 1024 * 1024);
   const shared = new SharedCounters(bus, names.rateLimitSubject(environment), gatewayId, logger);
   const health = new HealthChecker(store, logger);
   const spool = new AnalyticsSpool(dir, options.maxSpoolBatches ?? 20_000);
@@ -118,7 +127,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     },
     store,
     disk: new BundleDisk(dir),
-    compile: { pools, metrics, limiter, endpoints, shared },
+    compile: { pools, metrics, limiter, endpoints, shared, caches },
     logger,
     onChange: () => {
       heartbeat.beat();
@@ -153,15 +162,25 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     maxBodyBytes,
     logger,
   });
-  const server = createGatewayServer({ pipeline, registry: metrics.registry, isReady: () => ready, logger });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port, options.host ?? "0.0.0.0", () => {
-      server.off("error", reject);
-      resolve();
+  const serverDeps = { pipeline, registry: metrics.registry, isReady: () => ready, logger };
+  const servers = [createGatewayServer(serverDeps)];
+  if (options.tls !== undefined) {
+    servers.push(createGatewayServer(serverDeps, options.tls));
+  }
+  const ports: number[] = [];
+  for (const [i, server] of servers.entries()) {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(i === 0 ? options.port : options.tls?.port, options.host ?? "0.0.0.0", () => {
+        server.off("error", reject);
+        resolve();
+      });
     });
-  });
-  const { port } = server.address() as AddressInfo;
+    ports.push((server.address() as AddressInfo).port);
+  }
+  const port = ports[0] as number;
+  const tlsPort = ports[1];
+  const host = options.host && options.host !== "0.0.0.0" ? options.host : "127.0.0.1";
 
   await watcher.boot();
   ready = true;
@@ -174,11 +193,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     logger.warn({ err: error }, "could not ensure the analytics stream; batches will spool");
   });
   const bucketSweep = setInterval(() => limiter.sweep(performance.now()), BUCKET_SWEEP_MS).unref();
-  logger.info({ port, environment, gatewayId, tenants: store.all().length }, "gateway serving");
+  logger.info({ port, tlsPort, environment, gatewayId, tenants: store.all().length }, "gateway serving");
 
   return {
     port,
-    url: `http://${options.host && options.host !== "0.0.0.0" ? options.host : "127.0.0.1"}:${port}`,
+    url: `http://${host}:${port}`,
+    ...(tlsPort === undefined ? {} : { tlsPort, tlsUrl: `https://${host}:${tlsPort}` }),
     tenants,
     close: async () => {
       ready = false;
@@ -188,14 +208,16 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       await shared.stop();
       clearTimeout(poolSweep);
       await watcher.stop();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
       // Let requests in progress finish (up to a grace period), then drop every connection,
       // including keep-alive ones node still counts as active because they never sent a request.
       const graceEnd = Date.now() + CLOSE_GRACE_MS;
       while (pipeline.inflight > 0 && Date.now() < graceEnd) {
         await new Promise((r) => setTimeout(r, 20));
       }
-      server.closeAllConnections();
+      for (const s of servers) {
+        s.closeAllConnections();
+      }
       await closed;
       await analytics.close();
       await pools.close();

@@ -1,4 +1,5 @@
 import cluster from "node:cluster";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadDotEnv } from "@portico/shared";
 import type { Bus } from "@portico/shared/bus";
@@ -87,6 +88,17 @@ async function main(): Promise<void> {
     host: env.host,
     bundleKeys: keys.value,
     natsPrefix: env.natsPrefix,
+    responseCacheBytes: env.responseCacheBytes,
+    ...(env.tls === undefined
+      ? {}
+      : {
+          tls: {
+            port: env.tls.port,
+            cert: readFileSync(env.tls.certFile, "utf8"),
+            key: readFileSync(env.tls.keyFile, "utf8"),
+            clientCa: env.tls.clientCaFile === undefined ? undefined : readFileSync(env.tls.clientCaFile, "utf8"),
+          },
+        }),
     logger,
   });
 

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { type IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
+import type { AnalyticsEvent } from "@portico/shared";
 import type { Logger } from "pino";
 import type { AnalyticsShipper } from "./analytics/buffer.js";
 import type { CompiledApi } from "./config/compile.js";
@@ -16,7 +17,7 @@ import { route } from "./routing/router.js";
 
 function refuse(ex: Exchange, outcome: Exclude<Outcome, { ok: true }>): void {
   if (!("answered" in outcome)) {
-    sendProblem(ex, outcome.code, outcome.detail);
+    sendProblem(ex, outcome.code, outcome.detail, outcome.errors);
   }
 }
 
@@ -218,6 +219,7 @@ export class RequestPipeline {
     socket.on("error", () => socket.destroy());
     this.#inflight++;
     const ex = new Exchange(req, res);
+    ex.upgrade = true;
     const done = () => this.#end(ex);
     if ((req.headers.upgrade ?? "").toLowerCase() !== "websocket") {
       sendProblem(ex, "validation-failed", "Only WebSocket upgrades are supported");
@@ -257,7 +259,7 @@ export class RequestPipeline {
     if (tenant === undefined) {
       return;
     }
-    this.#o.analytics.push({
+    const event: AnalyticsEvent = {
       id: randomUUID(),
       time: ex.time,
       tenant: tenant.id,
@@ -274,6 +276,11 @@ export class RequestPipeline {
       bytesIn: ex.bytesIn,
       bytesOut: ex.bytesOut(),
       errorType: ex.errorType,
-    });
+    };
+    if (ex.upgrade) {
+      event.framesIn = ex.framesIn;
+      event.framesOut = ex.framesOut;
+    }
+    this.#o.analytics.push(event);
   }
 }

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createTlsServer, type Server as TlsServer } from "node:https";
 import type { Socket } from "node:net";
 import { PROBLEM_CONTENT_TYPE, problem } from "@portico/shared";
 import type { Logger } from "pino";
@@ -38,9 +39,19 @@ function onClientError(error: NodeJS.ErrnoException, socket: Socket): void {
   );
 }
 
-/** Plain node:http: the tenant path goes straight to the pipeline, three fixed paths beside it. */
-export function createGatewayServer(deps: ServerDeps): Server {
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+/** PEM material of the TLS listener; with a client CA it asks every client for a certificate. */
+export interface GatewayTls {
+  cert: string;
+  key: string;
+  clientCa?: string;
+}
+
+/**
+ * Plain node:http (or node:https with `tls`): the tenant path goes straight to the pipeline,
+ * three fixed paths beside it.
+ */
+export function createGatewayServer(deps: ServerDeps, tls?: GatewayTls): Server | TlsServer {
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
     const url = req.url;
     if (url === "/healthz") {
       sendJson(res, 200, "application/json", HEALTHY);
@@ -62,7 +73,22 @@ export function createGatewayServer(deps: ServerDeps): Server {
       // Outside /t/ too: the pipeline answers 404 and counts it as unattributed.
       void deps.pipeline.handle(req, res);
     }
-  });
+  };
+  // Certificates are verified, never required at the handshake: the mtls policy of each API
+  // decides, with a problem+json answer instead of a TLS alert the client cannot read.
+  const server =
+    tls === undefined
+      ? createServer(handle)
+      : createTlsServer(
+          {
+            cert: tls.cert,
+            key: tls.key,
+            ca: tls.clientCa,
+            requestCert: tls.clientCa !== undefined,
+            rejectUnauthorized: false,
+          },
+          handle,
+        );
   server.on("clientError", onClientError);
   server.on("upgrade", (req: IncomingMessage, socket: Socket, head: Buffer) =>
     deps.pipeline.upgrade(req, socket, head),

@@ -343,6 +343,16 @@ export async function deployedGateway(extra: Partial<GatewayOptions> = {}, draft
       await keys.sign(tenantDraft({ version, upstream: upstream.origin, issuer, ...draft, ...over })),
     );
   };
+  /** Deploys, then waits for the gateway's answer to that version (its ack or nack). */
+  const deployAcked = async (version: number, over: Partial<DraftOptions> = {}) => {
+    const before = acks.messages.length;
+    await deploy(version, over);
+    return waitFor(
+      () => acks.messages.slice(before).find((a) => a.version === version),
+      10_000,
+      `answer to version ${version}`,
+    );
+  };
   await deploy(1);
   await waitForAck(acks, (a) => a.ok && a.version === 1);
   return {
@@ -355,6 +365,7 @@ export async function deployedGateway(extra: Partial<GatewayOptions> = {}, draft
     upstream,
     dir,
     deploy,
+    deployAcked,
     close: async () => {
       await gw.close();
       await acks.stop();

@@ -19,6 +19,9 @@ export const AnalyticsEvent = z.object({
   bytesIn: z.number().int().nonnegative(),
   bytesOut: z.number().int().nonnegative(),
   errorType: z.string().nullable(),
+  /** WebSocket messages relayed client → upstream and upstream → client, on a connection's event */
+  framesIn: z.number().int().nonnegative().optional(),
+  framesOut: z.number().int().nonnegative().optional(),
 });
 export type AnalyticsEvent = z.infer<typeof AnalyticsEvent>;
 

@@ -20,6 +20,8 @@ export const GatewayAck = z.discriminatedUnion("ok", [
     version: z.number().int().optional(),
     reason: z.string(),
     detail: z.string(),
+    /** epoch ms on the gateway's clock, the same as the heartbeat's lastError.at */
+    at: z.number().int().optional(),
   }),
 ]);
 export type GatewayAck = z.infer<typeof GatewayAck>;
@@ -32,6 +34,14 @@ export const GatewayStatus = z.object({
   startedAt: z.number().int(),
   uptimeS: z.number().nonnegative(),
   tenants: z.array(z.object({ tenant: z.string(), version: z.number().int(), hash: z.string() })),
-  lastError: z.object({ reason: z.string(), detail: z.string(), at: z.number().int() }).nullable(),
+  lastError: z
+    .object({
+      reason: z.string(),
+      detail: z.string(),
+      at: z.number().int(),
+      /** the tenant whose bundle was refused, when it could be told */
+      tenant: z.string().optional(),
+    })
+    .nullable(),
 });
 export type GatewayStatus = z.infer<typeof GatewayStatus>;

@@ -1,5 +1,8 @@
+import { err, ok, type Result } from "@portico/shared";
 import type { BundleContent } from "@portico/shared/bundle";
 import { BUNDLE_SCHEMA_VERSION, BundleApi } from "@portico/shared/bundle";
+import type { RequestSchema } from "@portico/shared/policies";
+import { RequestSchemaCompiler } from "@portico/shared/request-validation";
 import { and, eq, gt, isNull, ne } from "drizzle-orm";
 import type { Tx } from "../db/client.js";
 import {
@@ -17,21 +20,47 @@ import {
   tiers,
 } from "../db/schema/index.js";
 import { GATEWAY_AUDIENCE, ISSUER_ALG, issuerJwks, issuerUrl } from "../keys/issuer.js";
+import { requestSchemaOf } from "./request-schemas.js";
 
 const EXTERNAL_ALGORITHMS = ["RS256", "PS256", "ES256", "EdDSA"] as const;
 
+const validates = (policies: readonly { kind: string; enabled?: boolean }[] | undefined) =>
+  (policies ?? []).some((p) => p.kind === "request-validation" && p.enabled !== false);
+
+/**
+ * The OpenAPI operation of each resource a request-validation policy applies to, reduced to
+ * what the gateway checks; the rest of the document stays on the control plane.
+ */
+function requestSchemas(snapshot: RevisionSnapshot): Result<RequestSchema | undefined, string>[] {
+  const everywhere = validates(snapshot.policies);
+  return snapshot.resources.map((r) => {
+    if (!everywhere && !validates(r.policies)) {
+      return ok(undefined);
+    }
+    if (snapshot.openapi === null) {
+      return err("request-validation needs the API's OpenAPI definition: import the API from OpenAPI");
+    }
+    return requestSchemaOf(snapshot.openapi, r.method, r.path);
+  });
+}
+
 /** The policies and resources of a revision as the bundle carries them (older snapshots have none). */
 export function bundlePolicies(snapshot: RevisionSnapshot) {
+  const requests = requestSchemas(snapshot);
   return {
     policies: snapshot.policies ?? [],
-    resources: snapshot.resources.map((r) => ({
-      method: r.method,
-      path: r.path,
-      authRequired: r.authRequired ?? true,
-      scopes: r.scopes ?? [],
-      ...(r.tier !== undefined ? { tier: r.tier } : {}),
-      policies: r.policies ?? [],
-    })),
+    resources: snapshot.resources.map((r, i) => {
+      const request = requests[i];
+      return {
+        method: r.method,
+        path: r.path,
+        authRequired: r.authRequired ?? true,
+        scopes: r.scopes ?? [],
+        ...(r.tier !== undefined ? { tier: r.tier } : {}),
+        policies: r.policies ?? [],
+        ...(request?.ok && request.value !== undefined ? { request: request.value } : {}),
+      };
+    }),
   };
 }
 
@@ -39,13 +68,28 @@ const PolicyParts = BundleApi.pick({ policies: true, resources: true });
 
 /**
  * What the gateway would refuse in a revision's policies and resources, checked with the
- * gateway's own schema before anything is deployed; empty when it is fine.
+ * gateway's own schema (and its request-schema compiler) before anything is deployed; empty
+ * when it is fine.
  */
 export function policyProblems(snapshot: RevisionSnapshot): { path: string; message: string }[] {
+  const problems: { path: string; message: string }[] = [];
+  const requests = requestSchemas(snapshot);
+  const compiler = requests.some((r) => !r.ok || r.value !== undefined) ? new RequestSchemaCompiler() : undefined;
+  requests.forEach((request, i) => {
+    const r = snapshot.resources[i]!;
+    const compiled = request.ok ? request.value && compiler?.compile(r.path, request.value) : request;
+    if (compiled && !compiled.ok) {
+      problems.push({ path: `resources.${i}`, message: compiled.error });
+    }
+  });
+  if (problems.length === 0 && snapshot.resources.length === 0 && validates(snapshot.policies)) {
+    problems.push({ path: "policies", message: "request-validation needs resources from an OpenAPI definition" });
+  }
   const parsed = PolicyParts.safeParse(bundlePolicies(snapshot));
-  return parsed.success
-    ? []
-    : parsed.error.issues.map((i) => ({ path: i.path.join(".") || "(root)", message: i.message }));
+  if (!parsed.success) {
+    problems.push(...parsed.error.issues.map((i) => ({ path: i.path.join(".") || "(root)", message: i.message })));
+  }
+  return problems;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { GatewayAck, GatewayStatus } from "@portico/shared";
-import { eq, inArray } from "drizzle-orm";
+import { eq, inArray, type SQL, sql } from "drizzle-orm";
 import type { Logger } from "pino";
 import { bundleVersions, deploymentAcks, environments, gatewayBundles, gateways, tenants } from "../db/schema/index.js";
 import type { Actor, Services } from "./context.js";
@@ -32,11 +32,31 @@ export async function listGateways(s: Services, actor: Actor) {
         inSync: !exp || (run?.hash === exp.hash && run.version === exp.version),
         lastHeartbeat: g.lastHeartbeat.toISOString(),
         live: g.lastHeartbeat.getTime() >= liveSince,
-        lastError: g.lastError ?? null,
+        lastError: visibleError(g.lastError, actor.tenantId),
       };
     });
   });
 }
+
+/** A shared gateway's refusal of another tenant's bundle is that tenant's business only. */
+function visibleError(error: (typeof gateways.$inferSelect)["lastError"], tenantId: string) {
+  if (!error || (error.tenant !== undefined && error.tenant !== tenantId)) {
+    return null;
+  }
+  return { reason: error.reason, detail: error.detail, at: error.at };
+}
+
+/**
+ * The newer of the stored and the reported error. Heartbeats and rejections travel on
+ * separate subjects and are written concurrently, so an older one may land last; a gateway
+ * that restarted and reports none clears what came before its start.
+ */
+const newerError = (reported: SQL, startedAt: SQL) => sql`case
+  when ${reported} is null then
+    case when (${gateways.lastError}->>'at')::bigint >= ${startedAt} then ${gateways.lastError} else null end
+  when ${gateways.lastError} is null or (${reported}->>'at')::bigint >= (${gateways.lastError}->>'at')::bigint
+    then ${reported}
+  else ${gateways.lastError} end`;
 
 /** Heartbeats: platform-level writes, one per gateway and one per tenant it serves. */
 export async function recordStatus(s: Services, log: Logger, raw: string): Promise<void> {
@@ -64,7 +84,7 @@ export async function recordStatus(s: Services, log: Logger, raw: string): Promi
         softwareVersion: st.softwareVersion,
         startedAt: new Date(st.startedAt),
         lastHeartbeat: now,
-        lastError: st.lastError,
+        lastError: newerError(sql`excluded.last_error`, sql`${st.startedAt}::bigint`),
       },
     });
   const known = await knownTenants(
@@ -94,9 +114,15 @@ export async function recordAck(s: Services, log: Logger, raw: string): Promise<
       { gateway: ack.gateway, tenant: ack.tenant, reason: ack.reason, detail: ack.detail },
       "gateway rejected a bundle",
     );
+    const error = {
+      reason: ack.reason,
+      detail: ack.detail,
+      at: ack.at ?? Date.now(),
+      ...(ack.tenant === undefined ? {} : { tenant: ack.tenant }),
+    };
     await s.db.system
       .update(gateways)
-      .set({ lastError: { reason: ack.reason, detail: ack.detail, at: Date.now() } })
+      .set({ lastError: newerError(sql`${JSON.stringify(error)}::jsonb`, sql`0`) })
       .where(eq(gateways.id, ack.gateway));
     return;
   }

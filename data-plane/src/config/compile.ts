@@ -10,6 +10,7 @@ import type { TenantPolicyContext } from "../policies/types.js";
 import type { UpstreamPools } from "../proxy/pools.js";
 import { type Endpoint, type EndpointStates, UpstreamGroup } from "../proxy/upstream.js";
 import { type RateLimit, type RateLimiter, tierLimit } from "../traffic/rate-limit.js";
+import type { ResponseCaches } from "../traffic/response-cache.js";
 import type { SharedCounters } from "../traffic/shared-counter.js";
 
 export interface CompiledApi {
@@ -63,6 +64,7 @@ export interface CompileDeps {
   limiter: RateLimiter;
   endpoints: EndpointStates;
   shared: SharedCounters;
+  caches: ResponseCaches;
 }
 
 /** A path segment that needs no escaping and cannot climb: the router compares it byte for byte. */
@@ -150,8 +152,12 @@ export function compileTenant(
     let chain: Chain;
     let resources: ResourceTable | null;
     try {
-      const ctx = { tenant: policyContext, apiId: api.id, limiter: deps.limiter, shared: deps.shared };
-      chain = buildChain(effectivePolicies(api.policies, api.authRequired), { ...ctx, attachedTo: "" });
+      const ctx = { tenant: policyContext, api, limiter: deps.limiter, shared: deps.shared, caches: deps.caches };
+      chain = buildChain(effectivePolicies(api.policies, api.authRequired), {
+        ...ctx,
+        resource: null,
+        attachedTo: "",
+      });
       resources = compileResources(api, (r) => {
         const authRequired = api.authRequired && r.authRequired;
         if (!authRequired && r.scopes.length > 0) {
@@ -175,7 +181,11 @@ export function compileTenant(
             });
           }
         }
-        return buildChain(effectivePolicies(declared, authRequired), { ...ctx, attachedTo: `${r.method} ${r.path}` });
+        return buildChain(effectivePolicies(declared, authRequired), {
+          ...ctx,
+          resource: r,
+          attachedTo: `${r.method} ${r.path}`,
+        });
       });
     } catch (error) {
       return err(`API ${api.id}: ${error instanceof Error ? error.message : String(error)}`);

@@ -57,7 +57,7 @@ export class ConfigWatcher {
         ? this.#install(verified.value, jws)
         : ({ ok: false, reason: verified.error.code, detail: verified.error.detail } as const);
       if (!result.ok) {
-        this.#recordError(result.reason, `on-disk bundle of ${tenantId}: ${result.detail}`);
+        this.#recordError(result.reason, `on-disk bundle of ${tenantId}: ${result.detail}`, tenantId);
         logger.error({ tenant: tenantId, reason: result.reason, detail: result.detail }, "on-disk bundle not loaded");
       }
     }
@@ -101,6 +101,7 @@ export class ConfigWatcher {
       if (running) {
         store.remove(tenantId);
         this.#o.compile.metrics.forgetTenant(tenantId);
+        this.#o.compile.caches.forget(tenantId);
         await disk.remove(tenantId);
         logger.info({ tenant: tenantId }, "tenant removed");
         this.#o.onChange();
@@ -175,8 +176,9 @@ export class ConfigWatcher {
     return { ok: true, version: bundle.version, hash: bundle.hash };
   }
 
+  /** Published at once, so the control plane shows the refusal without waiting for a heartbeat. */
   #reject(tenantId: string | undefined, rejection: Extract<Applied, { ok: false }>): void {
-    this.#recordError(rejection.reason, rejection.detail);
+    const error = this.#recordError(rejection.reason, rejection.detail, tenantId);
     this.#o.logger.warn({ tenant: tenantId, reason: rejection.reason, detail: rejection.detail }, "bundle rejected");
     this.#ack({
       ok: false,
@@ -186,12 +188,15 @@ export class ConfigWatcher {
       version: rejection.version,
       reason: rejection.reason,
       detail: rejection.detail,
+      at: error.at,
     });
     this.#o.onChange();
   }
 
-  #recordError(reason: string, detail: string): void {
-    this.#lastError = { reason, detail, at: Date.now() };
+  #recordError(reason: string, detail: string, tenant?: string): LastError {
+    const error: LastError = { reason, detail, at: Date.now(), ...(tenant === undefined ? {} : { tenant }) };
+    this.#lastError = error;
+    return error;
   }
 
   #ack(ack: GatewayAck): void {

@@ -7,6 +7,21 @@ import type { RateDecision, RateLimit } from "../traffic/rate-limit.js";
 /** A client-supplied request id is kept only if it is short and cannot smuggle anything into logs. */
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/** A response-cache miss: what the upstream answers is offered to the cache as it streams. */
+export interface ResponseCapture {
+  /** The upstream's status and headers (after header edits); may add headers for the client. */
+  headers(status: number, headers: string[]): void;
+  data(chunk: Buffer): void;
+  complete(): void;
+}
+
+/** A rate limit WebSocket messages from the client count against. */
+export interface FrameLimit {
+  /** past the limit: close the connection with 1008, or drop the message */
+  readonly mode: "close" | "drop";
+  take(): boolean;
+}
+
 /** What one request accumulates on its way through the gateway; it ends as one analytics event. */
 export class Exchange {
   readonly req: IncomingMessage;
@@ -42,6 +57,12 @@ export class Exchange {
   /** path-rewrite / query-rewrite edits of the path below the API and of the query string */
   pathEdits: ((path: string) => string)[] | null = null;
   queryEdits: ((query: string) => string)[] | null = null;
+  /** the request body, when a policy had to read it (request validation): forwarded instead of the stream */
+  body: Buffer | null = null;
+  capture: ResponseCapture | null = null;
+  /** a WebSocket upgrade, admitted like a request */
+  upgrade = false;
+  frameLimits: FrameLimit[] | null = null;
   /** WebSocket messages relayed each way */
   framesIn = 0;
   framesOut = 0;

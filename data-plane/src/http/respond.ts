@@ -1,5 +1,6 @@
 import type { OutgoingHttpHeaders } from "node:http";
 import { PROBLEM_CONTENT_TYPE, type ProblemCode, problem } from "@portico/shared";
+import type { RequestError } from "@portico/shared/request-validation";
 import type { RateDecision } from "../traffic/rate-limit.js";
 import type { Exchange } from "./exchange.js";
 
@@ -15,12 +16,40 @@ export function rateLimitHeaders(headers: OutgoingHttpHeaders, rate: RateDecisio
   headers["ratelimit-reset"] = rate.resetS;
 }
 
+/** What the gateway adds to an upstream answer (fresh or cached): request id, policy headers, limits. */
+export function gatewayHeaders(ex: Exchange, headers: string[]): void {
+  headers.push("x-request-id", ex.requestId);
+  if (ex.responseHeaders !== null) {
+    headers.push(...ex.responseHeaders);
+  }
+  if (ex.api?.deprecationHeaders) {
+    headers.push(...ex.api.deprecationHeaders);
+  }
+  const rate = ex.rate;
+  if (rate !== undefined) {
+    headers.push(
+      "ratelimit-limit",
+      String(rate.limit),
+      "ratelimit-remaining",
+      String(rate.remaining),
+      "ratelimit-reset",
+      String(rate.resetS),
+    );
+  }
+}
+
 /**
  * Answers with a problem+json body. Only the catalogue's public title and a fixed detail go
  * out; whatever went wrong inside stays in the logs.
  */
-export function sendProblem(ex: Exchange, code: ProblemCode, detail?: string): void {
-  const p = problem(code, detail, { requestId: ex.requestId });
+export function sendProblem(ex: Exchange, code: ProblemCode, detail?: string, errors?: readonly RequestError[]): void {
+  const p = problem(
+    code,
+    detail,
+    errors === undefined
+      ? { requestId: ex.requestId }
+      : { requestId: ex.requestId, errors: errors.map((e) => ({ path: e.pointer, ...e })) },
+  );
   const body = JSON.stringify(p);
   ex.status = p.status;
   ex.errorType = code;

@@ -2,6 +2,7 @@ import type { BundleApi, BundleResource } from "@portico/shared/bundle";
 import type { Policy, PolicyKind } from "@portico/shared/policies";
 import type { Exchange } from "../http/exchange.js";
 import type { RateLimiter } from "../traffic/rate-limit.js";
+import type { ResponseCaches } from "../traffic/response-cache.js";
 import type { SharedCounters } from "../traffic/shared-counter.js";
 import { policyModules } from "./registry.js";
 import {
@@ -70,10 +71,12 @@ export function effectivePolicies(declared: readonly Policy[], authRequired: boo
 
 export interface ChainContext {
   tenant: TenantPolicyContext;
-  apiId: string;
+  api: BundleApi;
+  resource: BundleResource | null;
   attachedTo: string;
   limiter: RateLimiter;
   shared: SharedCounters;
+  caches: ResponseCaches;
 }
 
 /** Creates the handlers once per bundle apply; throws (rejecting the bundle) on a bad config. */
@@ -90,11 +93,14 @@ export function buildChain(policies: readonly Policy[], ctx: ChainContext): Chai
     }
     const deps: PolicyDeps = {
       tenant: ctx.tenant,
-      apiId: ctx.apiId,
+      apiId: ctx.api.id,
+      api: ctx.api,
+      resource: ctx.resource,
       attachedTo: ctx.attachedTo,
       policyId: policy.id ?? `${policy.kind}#${index}`,
       limiter: ctx.limiter,
       shared: ctx.shared,
+      caches: ctx.caches,
     };
     const module = policyModules[policy.kind] as PolicyModule<PolicyKind>;
     if (module === undefined) {

@@ -1,11 +1,12 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { sha256Hex } from "@portico/shared/bundle";
+import { type BundleApi, type BundleResource, sha256Hex } from "@portico/shared/bundle";
 import { MemoryBus } from "@portico/shared/bus";
 import { pino } from "pino";
 import type { ApiKeyIndex } from "../auth/api-key.js";
 import type { TokenVerifier } from "../auth/jwt.js";
 import { Exchange } from "../http/exchange.js";
 import { RateLimiter } from "../traffic/rate-limit.js";
+import { ResponseCaches } from "../traffic/response-cache.js";
 import { SharedCounters } from "../traffic/shared-counter.js";
 import type { PolicyDeps, TenantPolicyContext } from "./types.js";
 
@@ -16,7 +17,27 @@ export function testExchange(headers: Record<string, string | string[]> = {}, re
   return new Exchange(req, {} as ServerResponse);
 }
 
-export function testDeps(over: Partial<TenantPolicyContext> = {}, policyId = "p"): PolicyDeps {
+/** A bare API as a bundle would carry it, for handlers that read their API or resource. */
+export const TEST_API: BundleApi = {
+  id: "api-1",
+  name: "api-1",
+  context: "test",
+  version: "v1",
+  status: "PUBLISHED",
+  upstream: { url: "http://127.0.0.1:9" },
+  revision: { id: "rev-1", number: 1 },
+  authRequired: true,
+  deprecatedAt: null,
+  sunsetAt: null,
+  policies: [],
+  resources: [],
+};
+
+export function testDeps(
+  over: Partial<TenantPolicyContext> = {},
+  policyId = "p",
+  at: { api?: BundleApi; resource?: BundleResource | null; caches?: ResponseCaches } = {},
+): PolicyDeps {
   const apiKeys: ApiKeyIndex = new Map([
     [sha256Hex("good-key"), { applicationId: "app1", expiresAt: null, allowedIps: null, allowedReferrers: null }],
   ]);
@@ -29,7 +50,10 @@ export function testDeps(over: Partial<TenantPolicyContext> = {}, policyId = "p"
       tiers: new Map(),
       ...over,
     },
-    apiId: "api-1",
+    apiId: (at.api ?? TEST_API).id,
+    api: at.api ?? TEST_API,
+    resource: at.resource ?? null,
+    caches: at.caches ?? new ResponseCaches(1024 * 1024),
     attachedTo: "",
     policyId,
     limiter: new RateLimiter(),

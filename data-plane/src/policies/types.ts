@@ -1,10 +1,12 @@
 import type { ProblemCode } from "@portico/shared";
-import type { Tier } from "@portico/shared/bundle";
+import type { BundleApi, BundleResource, Tier } from "@portico/shared/bundle";
 import type { PolicyKind, PolicyOf } from "@portico/shared/policies";
+import type { RequestError } from "@portico/shared/request-validation";
 import type { ApiKeyIndex } from "../auth/api-key.js";
 import type { TokenVerifier } from "../auth/jwt.js";
 import type { Exchange } from "../http/exchange.js";
 import type { RateLimit, RateLimiter } from "../traffic/rate-limit.js";
+import type { ResponseCaches } from "../traffic/response-cache.js";
 import type { SharedCounters } from "../traffic/shared-counter.js";
 
 /**
@@ -13,14 +15,21 @@ import type { SharedCounters } from "../traffic/shared-counter.js";
  */
 export type Outcome =
   | { readonly ok: true }
-  | { readonly ok: false; readonly code: ProblemCode; readonly detail?: string }
+  | {
+      readonly ok: false;
+      readonly code: ProblemCode;
+      readonly detail?: string;
+      /** each invalid part of the request (request validation) */
+      readonly errors?: readonly RequestError[];
+    }
   | { readonly ok: false; readonly answered: true };
 
 export const ANSWERED: Outcome = { ok: false, answered: true };
 
 export const PASS: Outcome = { ok: true };
 
-export const reject = (code: ProblemCode, detail?: string): Outcome => ({ ok: false, code, detail });
+export const reject = (code: ProblemCode, detail?: string, errors?: readonly RequestError[]): Outcome =>
+  errors === undefined ? { ok: false, code, detail } : { ok: false, code, detail, errors };
 
 export interface PolicyHandler {
   /** Before proxying. A rejection answers the client without calling the upstream. */
@@ -49,6 +58,10 @@ export interface TenantPolicyContext {
 export interface PolicyDeps {
   readonly tenant: TenantPolicyContext;
   readonly apiId: string;
+  /** the API as the bundle carries it */
+  readonly api: BundleApi;
+  /** the resource whose chain this is; null for the chain of an API without resources */
+  readonly resource: BundleResource | null;
   /** Where the policy is attached: "" for the API, `METHOD path` for one resource. */
   readonly attachedTo: string;
   /** The policy's id, or its kind and position when it has none. */
@@ -56,6 +69,7 @@ export interface PolicyDeps {
   readonly limiter: RateLimiter;
   /** counts shared by the gateways of the environment */
   readonly shared: SharedCounters;
+  readonly caches: ResponseCaches;
 }
 
 export interface PolicyModule<K extends PolicyKind> {

@@ -1,8 +1,9 @@
+import type { TLSSocket } from "node:tls";
 import type { ProblemCode } from "@portico/shared";
 import type { Dispatcher } from "undici";
 import type { CompiledApi } from "../config/compile.js";
 import type { Exchange } from "../http/exchange.js";
-import { sendProblem } from "../http/respond.js";
+import { gatewayHeaders, sendProblem } from "../http/respond.js";
 import { clientResponseHeaders, upstreamRequestHeaders } from "./hop-by-hop.js";
 import { type Endpoint, IDEMPOTENT, type UpstreamGroup } from "./upstream.js";
 
@@ -27,6 +28,9 @@ async function* limitedBody(ex: Exchange, maxBytes: number): AsyncGenerator<Buff
 type Body = Dispatcher.DispatchOptions["body"];
 
 function requestBody(ex: Exchange, maxBytes: number): Body {
+  if (ex.body !== null) {
+    return ex.body;
+  }
   const { headers } = ex.req;
   if (headers["transfer-encoding"] !== undefined) {
     return limitedBody(ex, maxBytes) as unknown as Body;
@@ -148,30 +152,19 @@ class Forwarding implements Dispatcher.DispatchHandler {
         headers = edit(headers);
       }
     }
-    headers.push("x-request-id", ex.requestId);
-    if (ex.responseHeaders !== null) {
-      headers.push(...ex.responseHeaders);
+    if (ex.capture !== null) {
+      ex.capture.headers(statusCode, headers);
     }
-    if (ex.api?.deprecationHeaders) {
-      headers.push(...ex.api.deprecationHeaders);
-    }
-    const rate = ex.rate;
-    if (rate !== undefined) {
-      headers.push(
-        "ratelimit-limit",
-        String(rate.limit),
-        "ratelimit-remaining",
-        String(rate.remaining),
-        "ratelimit-reset",
-        String(rate.resetS),
-      );
-    }
+    gatewayHeaders(ex, headers);
     ex.res.writeHead(statusCode, headers);
     this.#resume = resume;
     return true;
   }
 
   onData(chunk: Buffer): boolean {
+    if (this.#ex.capture !== null) {
+      this.#ex.capture.data(chunk);
+    }
     if (this.#ex.res.write(chunk)) {
       return true;
     }
@@ -181,6 +174,9 @@ class Forwarding implements Dispatcher.DispatchHandler {
   }
 
   onComplete(): void {
+    if (this.#ex.capture !== null) {
+      this.#ex.capture.complete();
+    }
     this.#ex.res.end();
     this.#finish();
   }
@@ -237,7 +233,7 @@ export function forward(ex: Exchange, api: CompiledApi, path: string, maxBodyByt
     "x-forwarded-for",
     xff ? `${xff}, ${client}` : client,
     "x-forwarded-proto",
-    "http",
+    (req.socket as TLSSocket).encrypted === true ? "https" : "http",
     "x-forwarded-host",
     req.headers.host ?? "",
     "x-forwarded-prefix",

@@ -1,7 +1,7 @@
 import type { Socket } from "node:net";
 import { WebSocket, WebSocketServer } from "ws";
 import type { CompiledApi } from "../config/compile.js";
-import type { Exchange } from "../http/exchange.js";
+import type { Exchange, FrameLimit } from "../http/exchange.js";
 import type { GatewayMetrics } from "../metrics.js";
 import { upstreamRequestHeaders } from "./hop-by-hop.js";
 
@@ -20,6 +20,26 @@ function reply(socket: Socket, status: number, reason: string): void {
 /** Close codes a peer may send on (1005/1006/1015 are reserved for local reporting). */
 const sendable = (code: number) =>
   (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
+
+/** POLICY_VIOLATION (RFC 6455 §7.4.1): what a client past its rate limit is closed with. */
+const POLICY_VIOLATION = 1008;
+
+/**
+ * A client message counts against the connection's rate limits like a request: past one, the
+ * message is dropped, or the connection closed, as that limit says.
+ */
+function admitFrame(ex: Exchange, limits: readonly FrameLimit[], client: WebSocket): boolean {
+  for (const limit of limits) {
+    if (!limit.take()) {
+      ex.errorType = "rate-limited";
+      if (limit.mode === "close" && client.readyState === WebSocket.OPEN) {
+        client.close(POLICY_VIOLATION, "rate limited");
+      }
+      return false;
+    }
+  }
+  return true;
+}
 
 /**
  * Opens the upstream WebSocket first (so a dead upstream is a 502 to the client, not an
@@ -95,6 +115,9 @@ export function proxyWebSocket(
       client.on("message", (data, isBinary) => {
         ex.framesIn++;
         framesIn.inc();
+        if (ex.frameLimits !== null && !admitFrame(ex, ex.frameLimits, client)) {
+          return;
+        }
         upstream.send(data, { binary: isBinary });
       });
       upstream.on("message", (data, isBinary) => {

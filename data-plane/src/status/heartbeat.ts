@@ -6,6 +6,8 @@ export interface LastError {
   reason: string;
   detail: string;
   at: number;
+  /** the tenant whose bundle was refused, when known */
+  tenant?: string;
 }
 
 export interface HeartbeatSource {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Policy } from "../policies/index.js";
+import { RequestSchema } from "../policies/request-validation/schema.js";
 import { Scope } from "../policies/scopes/schema.js";
 import { HttpMethod } from "./methods.js";
 
@@ -84,6 +85,8 @@ export const BundleResource = z.object({
   /** A tier whose rate applies per application to this operation alone. */
   tier: z.string().min(1).optional(),
   policies: z.array(Policy).default([]),
+  /** The operation's parameters and body from the API's OpenAPI document; only where a request-validation policy applies. */
+  request: RequestSchema.optional(),
 });
 export type BundleResource = z.infer<typeof BundleResource>;
 

@@ -5,11 +5,14 @@ import { HeaderTransformPolicy } from "./header-transform/schema.js";
 import { IpFilterPolicy } from "./ip-filter/schema.js";
 import { JwtAuthPolicy } from "./jwt-auth/schema.js";
 import { KeyAuthPolicy } from "./key-auth/schema.js";
+import { MtlsPolicy } from "./mtls/schema.js";
 import { PathRewritePolicy } from "./path-rewrite/schema.js";
 import { QueryRewritePolicy } from "./query-rewrite/schema.js";
 import { QuotaPolicy } from "./quota/schema.js";
 import { RateLimitPolicy } from "./rate-limit/schema.js";
 import { RequestSizePolicy } from "./request-size/schema.js";
+import { RequestValidationPolicy } from "./request-validation/schema.js";
+import { ResponseCachePolicy } from "./response-cache/schema.js";
 import { ScopesPolicy } from "./scopes/schema.js";
 import { SubscriptionPolicy } from "./subscription/schema.js";
 import { UpstreamAuthPolicy } from "./upstream-auth/schema.js";
@@ -21,11 +24,14 @@ export { HeaderTransformConfig } from "./header-transform/schema.js";
 export { Cidr, IpFilterConfig } from "./ip-filter/schema.js";
 export { JwtAuthConfig } from "./jwt-auth/schema.js";
 export { KeyAuthConfig } from "./key-auth/schema.js";
+export { CertBinding, CertFingerprint, MtlsConfig } from "./mtls/schema.js";
 export { PathRewriteConfig } from "./path-rewrite/schema.js";
 export { QueryRewriteConfig } from "./query-rewrite/schema.js";
 export { QuotaConfig } from "./quota/schema.js";
 export { RateLimitBy, RateLimitConfig } from "./rate-limit/schema.js";
 export { RequestSizeConfig } from "./request-size/schema.js";
+export { JsonSchemaObject, RequestSchema, RequestValidationConfig } from "./request-validation/schema.js";
+export { ResponseCacheConfig } from "./response-cache/schema.js";
 export { Scope, ScopesConfig } from "./scopes/schema.js";
 export { SubscriptionConfig } from "./subscription/schema.js";
 export { UpstreamAuthConfig } from "./upstream-auth/schema.js";
@@ -47,6 +53,9 @@ export const Policy = z
     QuotaPolicy,
     BasicAuthPolicy,
     UpstreamAuthPolicy,
+    RequestValidationPolicy,
+    ResponseCachePolicy,
+    MtlsPolicy,
   ])
   .meta({ id: "Policy" });
 export type Policy = z.infer<typeof Policy>;

@@ -22,7 +22,8 @@ export const gateways = pgTable("gateways", {
   softwareVersion: varchar("software_version", { length: 40 }).notNull(),
   startedAt: timestamp("started_at", { withTimezone: true }).notNull(),
   lastHeartbeat: timestamp("last_heartbeat", { withTimezone: true }).notNull(),
-  lastError: jsonb("last_error").$type<{ reason: string; detail: string; at: number } | null>(),
+  /** The gateway's latest refusal (gateway clock); `tenant` when the bundle was a tenant's. */
+  lastError: jsonb("last_error").$type<{ reason: string; detail: string; at: number; tenant?: string } | null>(),
 });
 
 /** What one gateway runs for one tenant, from its heartbeats. */

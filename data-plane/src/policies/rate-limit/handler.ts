@@ -1,5 +1,5 @@
 import type { RateLimitConfig } from "@portico/shared/policies";
-import type { Exchange } from "../../http/exchange.js";
+import type { Exchange, FrameLimit } from "../../http/exchange.js";
 import type { RateDecision } from "../../traffic/rate-limit.js";
 import { type Outcome, PASS, type PolicyDeps, type PolicyHandler, reject } from "../types.js";
 
@@ -8,6 +8,16 @@ const RATE_LIMITED = reject("rate-limited");
 function decide(ex: Exchange, decision: RateDecision): Outcome {
   ex.rate = decision;
   return decision.allowed ? PASS : RATE_LIMITED;
+}
+
+/** An admitted WebSocket upgrade: the client's messages draw from the same bucket from now on. */
+function countFrames(ex: Exchange, mode: "close" | "drop", take: () => RateDecision): void {
+  const limit: FrameLimit = { mode, take: () => take().allowed };
+  if (ex.frameLimits === null) {
+    ex.frameLimits = [limit];
+  } else {
+    ex.frameLimits.push(limit);
+  }
 }
 
 /** What one bucket counts, read from the request. */
@@ -37,11 +47,19 @@ function discriminator(config: RateLimitConfig): (ex: Exchange) => string {
  */
 export function createRateLimitHandler(config: RateLimitConfig, deps: PolicyDeps): PolicyHandler {
   const { limiter } = deps;
+  const frames = config.websocketFrames ?? "close";
   if (config.by === "subscription") {
     return {
       onRequest(ex) {
         const limit = ex.subscriptionLimit;
-        return limit === null ? PASS : decide(ex, limiter.take(limit, performance.now()));
+        if (limit === null) {
+          return PASS;
+        }
+        const outcome = decide(ex, limiter.take(limit, performance.now()));
+        if (ex.upgrade && outcome.ok) {
+          countFrames(ex, frames, () => limiter.take(limit, performance.now()));
+        }
+        return outcome;
       },
     };
   }
@@ -57,13 +75,23 @@ export function createRateLimitHandler(config: RateLimitConfig, deps: PolicyDeps
     const { windowMs } = config;
     return {
       onRequest(ex) {
-        return decide(ex, shared.take(prefix + of(ex), capacity, windowMs, Date.now()));
+        const key = prefix + of(ex);
+        const outcome = decide(ex, shared.take(key, capacity, windowMs, Date.now()));
+        if (ex.upgrade && outcome.ok) {
+          countFrames(ex, frames, () => shared.take(key, capacity, windowMs, Date.now()));
+        }
+        return outcome;
       },
     };
   }
   return {
     onRequest(ex) {
-      return decide(ex, limiter.take({ key: prefix + of(ex), capacity, refillPerMs }, performance.now()));
+      const limit = { key: prefix + of(ex), capacity, refillPerMs };
+      const outcome = decide(ex, limiter.take(limit, performance.now()));
+      if (ex.upgrade && outcome.ok) {
+        countFrames(ex, frames, () => limiter.take(limit, performance.now()));
+      }
+      return outcome;
     },
   };
 }

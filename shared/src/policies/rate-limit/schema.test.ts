@@ -17,6 +17,12 @@ describe("rate-limit schema", () => {
     });
   });
 
+  it("closes (default) or drops WebSocket messages past the limit", () => {
+    expect(RateLimitConfig.parse({ limit: 1, websocketFrames: "drop" }).websocketFrames).toBe("drop");
+    expect(RateLimitConfig.parse({ limit: 1 }).websocketFrames).toBeUndefined();
+    expect(messages({ limit: 1, websocketFrames: "ignore" })).toHaveLength(1);
+  });
+
   it("takes the limit from the tier when counting per subscription", () => {
     expect(messages({ by: "subscription" })).toEqual([]);
     expect(messages({ by: "subscription", limit: 5 })).toEqual(["limit: the subscription's tier sets the limit"]);

@@ -18,6 +18,10 @@ export const RateLimitConfig = z
       .default(60_000)
       .meta({ description: "Window length in milliseconds." }),
     header: HeaderName.optional().meta({ description: "With `by: header`, the header whose value is counted." }),
+    websocketFrames: z.enum(["close", "drop"]).optional().meta({
+      description:
+        "WebSocket messages from the client count as requests; past the limit the connection is closed with 1008 (close, the default) or the message is dropped (drop).",
+    }),
     shared: z.boolean().default(false).meta({
       description:
         "Count across every gateway of the environment (fixed windows, counts exchanged over NATS every 100 ms) instead of per gateway (token bucket).",
