@@ -1,0 +1,168 @@
+#!/usr/bin/env node
+// npm run bench:instructions — machine instructions per request, counted by valgrind's
+// callgrind, for the reference proxy and for Portico (bare route, JWT, API key). Counts do
+// not depend on what else the machine runs, so they compare builds on a busy box where
+// req/s does not. Each proxy runs under callgrind with instrumentation off while it starts
+// and warms up (the JIT tiers up the same as without valgrind), then counts exactly N
+// requests from a raw-socket driver (bench/drive.mjs), every thread included (GC, JIT).
+// A major GC or an analytics batch lands in one run or another, so each row is counted in
+// several runs interleaved with the other rows, and the median is reported.
+// Env: PORTICO_INSTR_REQUESTS (2000 per run), PORTICO_INSTR_ROUNDS (5), PORTICO_INSTR_WARMUP
+// (10000). JSON into bench/results/.
+import { execFileSync, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { connect } from "@nats-io/transport-node";
+import { driveCount } from "./drive.mjs";
+
+const N = Number(process.env.PORTICO_INSTR_REQUESTS ?? 2000);
+const WARMUP = Number(process.env.PORTICO_INSTR_WARMUP ?? 10000);
+const ROUNDS = Number(process.env.PORTICO_INSTR_ROUNDS ?? 5);
+const CONNECTIONS = 8;
+const here = new URL(".", import.meta.url).pathname;
+const out = mkdtempSync(join(tmpdir(), "portico-callgrind-"));
+const children = [];
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function start(args, withCallgrind) {
+  const cmd = withCallgrind ? "valgrind" : process.execPath;
+  const argv = withCallgrind
+    ? [
+        "--tool=callgrind",
+        "--instr-atstart=no",
+        `--callgrind-out-file=${join(out, "cg.%p")}`,
+        process.execPath,
+        ...args,
+      ]
+    : args;
+  const child = spawn(cmd, argv, { stdio: ["ignore", "pipe", "ignore"] });
+  children.push(child);
+  return child;
+}
+
+const firstLine = (child) =>
+  createInterface({ input: child.stdout })
+    [Symbol.asyncIterator]()
+    .next()
+    .then((l) => l.value);
+
+/** The instructions callgrind counted while `fn` ran, from a dump of the process's counters. */
+async function counted(pid, fn) {
+  execFileSync("callgrind_control", ["-z", String(pid)], { stdio: "ignore" });
+  execFileSync("callgrind_control", ["-i", "on", String(pid)], { stdio: "ignore" });
+  const r = await fn();
+  execFileSync("callgrind_control", ["-i", "off", String(pid)], { stdio: "ignore" });
+  const before = new Set(readdirSync(out));
+  execFileSync("callgrind_control", ["-d", String(pid)], { stdio: "ignore" });
+  let total = 0;
+  for (const f of readdirSync(out)) {
+    if (!before.has(f) && f.startsWith(`cg.${pid}.`)) {
+      total += Number(/^totals: (\d+)/m.exec(readFileSync(join(out, f), "utf8"))?.[1] ?? 0);
+    }
+  }
+  return { ...r, instructions: total };
+}
+
+/** Per row: warm-up, then ROUNDS counted runs interleaved with the other rows; the median counts. */
+async function warm(_pid, url, headers) {
+  const r = await driveCount(url, headers, WARMUP, CONNECTIONS);
+  if (r.non2xx > 0) {
+    throw new Error(`${url}: ${r.non2xx} of the warm-up requests failed`);
+  }
+}
+
+async function once(pid, url, headers) {
+  const r = await counted(pid, () => driveCount(url, headers, N, CONNECTIONS));
+  return { perRequest: Math.round(r.instructions / N), non2xx: r.non2xx };
+}
+
+const upPort = 30000 + Math.floor(Math.random() * 10000);
+start(
+  [
+    "-e",
+    `require("node:http").createServer((q,s)=>{q.resume();q.on("end",()=>{s.writeHead(200,{"content-type":"text/plain","content-length":"2"});s.end("ok")})}).listen(${upPort},"127.0.0.1",()=>console.log("up"))`,
+  ],
+  false,
+);
+await firstLine(children[0]);
+const upstream = `http://127.0.0.1:${upPort}`;
+const prefix = `instr${Date.now().toString(36)}`;
+
+const gwChild = start([join(here, "gateway-child.mjs"), upstream, prefix], true);
+const { url, jwt } = JSON.parse(await firstLine(gwChild));
+const refPort = upPort + 1;
+const ref = start([join(here, "ref-proxy.mjs"), String(refPort), upstream, jwt], true);
+const bearer = { authorization: `Bearer ${jwt}` };
+for (;;) {
+  const ok = await driveCount(`http://127.0.0.1:${refPort}/`, bearer, 1, 1).then(
+    () => true,
+    () => false,
+  );
+  if (ok) {
+    break;
+  }
+  await sleep(500);
+}
+
+const targets = {
+  referenceProxy: [ref.pid, `http://127.0.0.1:${refPort}/`, bearer],
+  porticoBare: [gwChild.pid, `${url}/t/q/bare/v1/`, {}],
+  porticoJwt: [gwChild.pid, `${url}/t/q/full/v1/`, bearer],
+  porticoApiKey: [gwChild.pid, `${url}/t/q/full/v1/`, { "x-api-key": "key-1" }],
+};
+for (const t of Object.values(targets)) {
+  await warm(...t);
+}
+const runs = Object.fromEntries(Object.keys(targets).map((k) => [k, []]));
+for (let round = 0; round < ROUNDS; round++) {
+  for (const [name, t] of Object.entries(targets)) {
+    runs[name].push(await once(...t));
+  }
+}
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const rows = {};
+for (const [name, all] of Object.entries(runs)) {
+  rows[name] = {
+    instructionsPerRequest: median(all.map((r) => r.perRequest)),
+    rounds: all.map((r) => r.perRequest),
+    non2xx: all.reduce((n, r) => n + r.non2xx, 0),
+  };
+}
+const ref0 = rows.referenceProxy.instructionsPerRequest;
+for (const r of Object.values(rows)) {
+  r.ofReference = Math.round((r.instructionsPerRequest / ref0) * 1000) / 1000;
+}
+const result = {
+  at: new Date().toISOString(),
+  node: process.version,
+  method: `valgrind --tool=callgrind, instrumentation on for ${N} requests per run after ${WARMUP} uninstrumented warm-up requests per row, ${ROUNDS} runs per row interleaved, median reported; ${CONNECTIONS} keep-alive connections; every thread of the proxy process counted`,
+  rows,
+};
+const dir = join(here, "results");
+mkdirSync(dir, { recursive: true });
+const file = join(dir, `instructions-${result.at.replace(/[:.]/g, "-")}.json`);
+writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+for (const [name, r] of Object.entries(rows)) {
+  process.stdout.write(
+    `  ${name.padEnd(16)} ${String(r.instructionsPerRequest).padStart(9)} instructions/request   ${r.ofReference}× ref   runs ${r.rounds.join(" ")}${r.non2xx ? `   non-2xx ${r.non2xx}` : ""}\n`,
+  );
+}
+process.stdout.write(`  results: ${file}\n`);
+for (const c of children) {
+  c.kill("SIGTERM");
+}
+await sleep(3000);
+rmSync(out, { recursive: true, force: true });
+// The run's analytics stream and bundle bucket on the shared NATS.
+const nc = await connect({ servers: process.env.NATS_URL ?? "nats://127.0.0.1:4222" });
+const jsm = await jetstreamManager(nc);
+for await (const st of jsm.streams.list()) {
+  if (st.config.name.startsWith(prefix) || st.config.name.startsWith(`KV_${prefix}`)) {
+    await jsm.streams.delete(st.config.name);
+  }
+}
+await nc.close();
+process.exit(0);
