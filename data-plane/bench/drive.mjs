@@ -4,48 +4,72 @@
 // the same for every target.
 import { connect } from "node:net";
 
-/** One keep-alive connection that sends a prebuilt request and reads back whole responses. */
+/**
+ * One keep-alive connection that sends a prebuilt request and reads back whole responses. A
+ * connection the server closed or reset (an idle timeout on a slowed-down server) is opened
+ * again and the request sent again.
+ */
 function connection(port, request) {
-  const socket = connect({ port, host: "127.0.0.1", noDelay: true });
+  let socket;
   let buffered = "";
   let onResponse = null;
   let onFailure = null;
-  socket.setEncoding("latin1");
-  socket.on("data", (chunk) => {
-    buffered += chunk;
-    for (;;) {
-      const headEnd = buffered.indexOf("\r\n\r\n");
-      if (headEnd < 0) {
-        return;
-      }
-      const m = /\r\ncontent-length: *(\d+)/i.exec(buffered.slice(0, headEnd));
-      const total = headEnd + 4 + (m ? Number(m[1]) : 0);
-      if (buffered.length < total) {
-        return;
-      }
-      const status = Number(buffered.slice(9, 12));
-      buffered = buffered.slice(total);
-      const done = onResponse;
-      onResponse = null;
-      done?.(status);
-    }
-  });
-  socket.on("error", (e) => onFailure?.(e));
-  socket.on("close", () => onFailure?.(new Error("connection closed")));
-  const ready = new Promise((resolve, reject) => {
-    socket.once("connect", resolve);
-    socket.once("error", reject);
-  });
-  return {
-    ready,
-    /** resolves with the status once the whole response is in */
-    send() {
-      return new Promise((resolve, reject) => {
-        onResponse = resolve;
-        onFailure = reject;
-        socket.write(request);
+  const open = () =>
+    new Promise((resolve, reject) => {
+      buffered = "";
+      socket = connect({ port, host: "127.0.0.1", noDelay: true });
+      socket.setEncoding("latin1");
+      socket.on("data", (chunk) => {
+        buffered += chunk;
+        for (;;) {
+          const headEnd = buffered.indexOf("\r\n\r\n");
+          if (headEnd < 0) {
+            return;
+          }
+          const m = /\r\ncontent-length: *(\d+)/i.exec(buffered.slice(0, headEnd));
+          const total = headEnd + 4 + (m ? Number(m[1]) : 0);
+          if (buffered.length < total) {
+            return;
+          }
+          const status = Number(buffered.slice(9, 12));
+          buffered = buffered.slice(total);
+          const done = onResponse;
+          onResponse = null;
+          onFailure = null;
+          done?.(status);
+        }
       });
-    },
+      socket.on("error", () => {});
+      socket.on("close", () => {
+        const failed = onFailure;
+        onResponse = null;
+        onFailure = null;
+        failed?.();
+      });
+      socket.once("connect", resolve);
+      socket.once("error", reject);
+    });
+  const attempt = (retries) =>
+    new Promise((resolve, reject) => {
+      const again = () => {
+        if (retries === 0) {
+          reject(new Error("connection lost"));
+          return;
+        }
+        open().then(() => attempt(retries - 1).then(resolve, reject), reject);
+      };
+      if (socket.destroyed) {
+        again();
+        return;
+      }
+      onResponse = resolve;
+      onFailure = again;
+      socket.write(request);
+    });
+  return {
+    ready: open(),
+    /** resolves with the status once the whole response is in */
+    send: () => attempt(3),
     close: () => socket.destroy(),
   };
 }
@@ -148,4 +172,13 @@ export async function driveRate(url, headers, rate, seconds, connections = 32) {
     /** ticks where a due request found every connection busy */
     lateTicks: late,
   };
+}
+
+// As a process of its own, so the bench can pin it to a core:
+// node drive.mjs rate <url> <req/s> <seconds> [headers as JSON]  → one JSON line
+if (process.argv[1] === new URL(import.meta.url).pathname && process.argv[2] === "rate") {
+  const [, , , url, rate, seconds, headers] = process.argv;
+  const r = await driveRate(url, JSON.parse(headers ?? "{}"), Number(rate), Number(seconds));
+  process.stdout.write(`${JSON.stringify(r)}\n`);
+  process.exit(0);
 }

@@ -48,6 +48,20 @@ function upstreamProblem(error: unknown): ProblemCode {
   return typeof code === "string" && TIMEOUTS.has(code) ? "gateway-timeout" : "bad-gateway";
 }
 
+const ENDED = -2;
+
+/** The Content-Length among response headers, -1 when absent. */
+function contentLength(headers: readonly string[]): number {
+  for (let i = 0; i < headers.length; i += 2) {
+    const name = headers[i] as string;
+    if (name.length === 14 && name.toLowerCase() === "content-length") {
+      const n = Number(headers[i + 1]);
+      return Number.isSafeInteger(n) && n > 0 ? n : -1;
+    }
+  }
+  return -1;
+}
+
 /** The per-try timer's callback: a module function with its argument, not a closure per request. */
 function totalTimeout(f: Forwarding): void {
   f.onTotalTimeout();
@@ -74,6 +88,8 @@ class Forwarding implements Dispatcher.DispatchHandler {
   #clientClosed = false;
   #timedOut = false;
   #finished = false;
+  /** the upstream's Content-Length while no body byte is written yet (-1: unknown or too late; ENDED: all sent) */
+  #wholeBody = -1;
 
   constructor(ex: Exchange, group: UpstreamGroup, options: Dispatcher.DispatchOptions, done: (ex: Exchange) => void) {
     this.#ex = ex;
@@ -147,6 +163,7 @@ class Forwarding implements Dispatcher.DispatchHandler {
     ex.upstreamMs = performance.now() - ex.upstreamStart;
     ex.status = statusCode;
     let headers = clientResponseHeaders(rawHeaders);
+    this.#wholeBody = contentLength(headers);
     if (ex.responseEdits !== null) {
       for (const edit of ex.responseEdits) {
         headers = edit(headers);
@@ -178,6 +195,16 @@ class Forwarding implements Dispatcher.DispatchHandler {
 
   onData(chunk: Buffer): boolean {
     const res = this.#ex.res;
+    if (chunk.length === this.#wholeBody) {
+      // The whole body in one chunk, as small responses come: one end() writes it with the headers.
+      this.#wholeBody = ENDED;
+      res.end(chunk);
+      return true;
+    }
+    if (this.#wholeBody === ENDED) {
+      return true;
+    }
+    this.#wholeBody = -1;
     if (res.write(chunk)) {
       return true;
     }
@@ -192,7 +219,9 @@ class Forwarding implements Dispatcher.DispatchHandler {
   }
 
   onComplete(): void {
-    this.#ex.res.end();
+    if (!this.#ex.res.writableEnded) {
+      this.#ex.res.end();
+    }
     this.#finish();
   }
 
