@@ -3,8 +3,10 @@
 // proxy), the minimal Node reference proxy (data-plane/bench/ref-proxy.mjs), Portico on a bare
 // route (auth off) and Portico with JWT + subscription + rate limit + analytics. Every proxy is
 // pinned to CPU 0; wrk, the upstream and the control plane to CPU 1. Per row: req/s, p50/p99,
-// CPU time per request and RSS of the proxy's processes; plus deploy → first 200 and ack
-// latency. Results go to data-plane/bench/results/*.json.
+// CPU time per request and RSS of the proxy's processes; the latency Portico adds at half its
+// maximum rate; a 2-worker row against nginx with 2 workers; deploy → first 200 and ack latency.
+// Instructions per request (noise-free on a shared box) come from `npm run bench:instructions`.
+// Results go to data-plane/bench/results/*.json.
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -21,6 +23,7 @@ const DURATION = process.env.PORTICO_BENCH_DURATION ?? "10s";
 const CONNECTIONS = Number(process.env.PORTICO_BENCH_CONNECTIONS ?? 50);
 const DEPLOY_RUNS = Number(process.env.PORTICO_BENCH_DEPLOYS ?? 20);
 const ROUNDS = Number(process.env.PORTICO_BENCH_ROUNDS ?? 3);
+const PACED_SECONDS = Number(process.env.PORTICO_BENCH_PACED_SECONDS ?? 10);
 const twoCores = cpus().length >= 2;
 const pin = (core, cmd, args) => (twoCores ? ["taskset", ["-c", String(core), cmd, ...args]] : [cmd, args]);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -134,6 +137,19 @@ function wrk(url, headers = {}, afterWarmup = () => {}) {
     non2xx,
     socketErrors: errors,
   };
+}
+
+/** bench/drive.mjs at a constant rate, as its own process on the load generator's core. */
+function driveRate(url, headers, rate) {
+  const [cmd, args] = pin(1, process.execPath, [
+    "data-plane/bench/drive.mjs",
+    "rate",
+    url,
+    String(rate),
+    String(PACED_SECONDS),
+    JSON.stringify(headers),
+  ]);
+  return JSON.parse(execFileSync(cmd, args, { encoding: "utf8" }));
 }
 
 /** nginx as a plain reverse proxy: one worker (one core, like the others), keep-alive to the upstream. */
@@ -321,6 +337,31 @@ async function main() {
   };
   const [direct, viaNginx, viaRef, bare, viaJwt, viaKey] = Object.keys(rows).map(best);
 
+  // Gateway-added latency at half load: wrk saturates, so this drives a constant rate of half
+  // Portico's best req/s (full policy set) straight at the upstream and through Portico, in
+  // interleaved rounds; the added latency is the difference of the two, per round.
+  const halfRate = Math.round(viaJwt.rps / 2);
+  const paced = { direct: [], portico: [] };
+  for (let round = 0; round < ROUNDS; round++) {
+    paced.direct.push(driveRate(`${upstream}/`, {}, halfRate));
+    paced.portico.push(driveRate(`${gw}/t/bench/d0/v1/`, bearer, halfRate));
+  }
+  const ms3 = (x) => Math.round(x * 1000) / 1000;
+  const pacedRow = (all) => ({
+    p50: median(all.map((r) => r.p50)),
+    p99: median(all.map((r) => r.p99)),
+    achievedRps: median(all.map((r) => r.achievedRps)),
+    rounds: all,
+  });
+  const halfLoad = {
+    what: `constant ${halfRate} req/s (half of Portico's best, JWT + subscription + rate limit + analytics) for ${PACED_SECONDS} s per round, ${ROUNDS} interleaved rounds, raw-socket driver on CPU 1 (bench/drive.mjs); latency from write to last byte; medians over rounds`,
+    rate: halfRate,
+    direct: pacedRow(paced.direct),
+    portico: pacedRow(paced.portico),
+    gatewayAddedP50Ms: ms3(median(paced.portico.map((r, i) => r.p50 - paced.direct[i].p50))),
+    gatewayAddedP99Ms: ms3(median(paced.portico.map((r, i) => r.p99 - paced.direct[i].p99))),
+  };
+
   // Multi-core: nginx with 2 workers against Portico with 2 cluster workers, both on CPUs 0-1
   // (wrk stays on CPU 1, so it competes with one worker of each: a like-for-like row, not a
   // ceiling).
@@ -397,6 +438,7 @@ async function main() {
         ofNginx: ratio(viaKey, viaNginx),
       },
     },
+    halfLoad,
     twoWorkers: twoWorkers && {
       what: "nginx worker_processes 2 vs Portico PORTICO_GW_WORKERS=2 (node:cluster), JWT + subscription + rate limit + analytics, both pinned to CPUs 0-1",
       ...twoWorkers,
@@ -428,6 +470,7 @@ async function main() {
     `\nPortico bench (${result.setup.pinning}; ${CONNECTIONS} connections, ${DURATION} per run, best of ${ROUNDS} interleaved rounds)\n` +
       `${row("direct to upstream", direct)}\n${row("nginx", viaNginx)}\n${row("reference Node proxy", viaRef)}\n` +
       `${row("Portico bare route", bare)}\n${row("Portico JWT+sub+RL+analytics", viaJwt)}\n${row("Portico API key+sub+RL+an.", viaKey)}\n` +
+      `  half load, ${halfRate} req/s constant: direct p50 ${halfLoad.direct.p50} ms p99 ${halfLoad.direct.p99} ms; Portico p50 ${halfLoad.portico.p50} ms p99 ${halfLoad.portico.p99} ms; gateway-added p50 ${halfLoad.gatewayAddedP50Ms} ms p99 ${halfLoad.gatewayAddedP99Ms} ms\n` +
       (twoWorkers
         ? `${row("nginx, 2 workers", twoWorkers.nginx)}\n${row("Portico 2 workers, JWT+…", twoWorkers.portico)}\n`
         : "") +

@@ -41,6 +41,9 @@ function rewritten(ex: Exchange, a: Admitted): string {
   return (path === "" ? "/" : path) + (query === "" ? "" : `?${query}`);
 }
 
+/** Milliseconds to the microsecond: finer is noise, and every event serializes shorter. */
+const microseconds = (ms: number) => Math.round(ms * 1000) / 1000;
+
 interface Admitted {
   api: CompiledApi;
   upstreamPath: string;
@@ -79,34 +82,48 @@ export class RequestPipeline {
   }
 
   /**
-   * Never rejects: a bug answers 500 and the process keeps serving. Stays synchronous until
-   * something has to wait (an uncached token, the upstream), so the common path allocates no
-   * promise of its own besides the upstream's.
+   * Never throws: a bug answers 500 and the process keeps serving. Stays synchronous until
+   * something has to wait (an uncached token, the upstream); the upstream's completion comes
+   * back as a callback, so the common path allocates no promise at all.
    */
-  handle(req: IncomingMessage, res: ServerResponse): Promise<void> | undefined {
+  handle(req: IncomingMessage, res: ServerResponse): void {
     this.#inflight++;
     let ex: Exchange | undefined;
     try {
       ex = new Exchange(req, res);
-      const pending = this.#run(ex);
-      if (pending !== undefined) {
+      const admitted = this.#admit(ex);
+      if (admitted instanceof Promise) {
         const started = ex;
-        return pending.then(
-          () => this.#end(started),
+        admitted.then(
+          (a) => (a === undefined ? this.#end(started) : this.#forward(started, a)),
           (error: unknown) => this.#end(started, error),
         );
+      } else if (admitted === undefined) {
+        this.#end(ex);
+      } else {
+        this.#forward(ex, admitted);
       }
     } catch (error) {
-      this.#fail(req, res, ex, error);
+      if (ex === undefined) {
+        this.#fail(req, res, ex, error);
+        this.#inflight--;
+      } else {
+        this.#end(ex, error);
+      }
     }
-    this.#end(ex);
-    return undefined;
   }
 
-  #end(ex: Exchange | undefined, error?: unknown): void {
-    if (error !== undefined && ex !== undefined) {
+  /** Once per request, when its response is done or failed: the metrics and the analytics event. */
+  readonly #ended = (ex: Exchange): void => this.#end(ex);
+
+  #end(ex: Exchange, error?: unknown): void {
+    if (error !== undefined) {
       this.#fail(ex.req, ex.res, ex, error);
     }
+    if (ex.ended) {
+      return;
+    }
+    ex.ended = true;
     this.#inflight--;
     try {
       this.#record(ex);
@@ -124,18 +141,13 @@ export class RequestPipeline {
     }
   }
 
-  /** undefined when the request was answered without waiting for anything */
-  #run(ex: Exchange): Promise<void> | undefined {
-    const admitted = this.#admit(ex);
-    if (admitted instanceof Promise) {
-      return admitted.then((a) => (a === undefined ? undefined : this.#forward(ex, a)));
+  #forward(ex: Exchange, a: Admitted): void {
+    try {
+      const path = ex.pathEdits === null && ex.queryEdits === null ? a.upstreamPath : rewritten(ex, a);
+      forward(ex, a.api, path, Math.min(this.#o.maxBodyBytes, ex.bodyLimit), this.#ended);
+    } catch (error) {
+      this.#end(ex, error);
     }
-    return admitted === undefined ? undefined : this.#forward(ex, admitted);
-  }
-
-  #forward(ex: Exchange, a: Admitted): Promise<void> {
-    const path = ex.pathEdits === null && ex.queryEdits === null ? a.upstreamPath : rewritten(ex, a);
-    return forward(ex, a.api, path, Math.min(this.#o.maxBodyBytes, ex.bodyLimit));
   }
 
   /**
@@ -246,21 +258,17 @@ export class RequestPipeline {
     }
   }
 
-  #record(ex: Exchange | undefined): void {
-    if (ex === undefined) {
-      return;
-    }
+  #record(ex: Exchange): void {
     const latencyMs = performance.now() - ex.start;
     const cls = Math.min(4, Math.max(0, Math.floor(ex.status / 100) - 1));
     const tenant = ex.tenant;
     const meters = tenant?.meters ?? this.#unattributed;
-    meters.requests[cls]?.inc();
-    meters.latency.observe(latencyMs / 1000);
+    meters.record(cls, latencyMs / 1000);
     if (tenant === undefined) {
       return;
     }
     const event: AnalyticsEvent = {
-      id: randomUUID(),
+      id: ex.eventId ?? randomUUID(),
       time: ex.time,
       tenant: tenant.id,
       environment: this.#o.environment,
@@ -270,8 +278,8 @@ export class RequestPipeline {
       resource: ex.resource,
       method: ex.req.method ?? "GET",
       status: ex.status,
-      latencyMs,
-      upstreamLatencyMs: ex.upstreamMs,
+      latencyMs: microseconds(latencyMs),
+      upstreamLatencyMs: ex.upstreamMs === null ? null : microseconds(ex.upstreamMs),
       application: ex.applicationId,
       bytesIn: ex.bytesIn,
       bytesOut: ex.bytesOut(),

@@ -31,6 +31,8 @@ export class Exchange {
   /** monotonic ms, for latencies */
   readonly start = performance.now();
   readonly requestId: string;
+  /** the analytics event's id when the gateway made the request id up (a UUID no client chose) */
+  readonly eventId: string | undefined;
   /** kept: node detaches it from the request once the response is done */
   readonly #socket: Socket;
   readonly #written0: number;
@@ -67,6 +69,8 @@ export class Exchange {
   framesIn = 0;
   framesOut = 0;
   status = 0;
+  /** its metrics and analytics event are recorded (exactly once) */
+  ended = false;
   errorType: string | null = null;
   upstreamStart = 0;
   upstreamMs: number | null = null;
@@ -76,7 +80,13 @@ export class Exchange {
     this.req = req;
     this.res = res;
     const id = req.headers["x-request-id"];
-    this.requestId = typeof id === "string" && SANE_REQUEST_ID.test(id) ? id : randomUUID();
+    if (typeof id === "string" && SANE_REQUEST_ID.test(id)) {
+      this.requestId = id;
+      this.eventId = undefined;
+    } else {
+      this.requestId = randomUUID();
+      this.eventId = this.requestId;
+    }
     this.bytesIn = Number(req.headers["content-length"]) || 0;
     this.#socket = req.socket;
     this.#written0 = req.socket.bytesWritten;

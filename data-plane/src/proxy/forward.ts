@@ -52,32 +52,56 @@ function upstreamProblem(error: unknown): ProblemCode {
   return typeof code === "string" && TIMEOUTS.has(code) ? "gateway-timeout" : "bad-gateway";
 }
 
+const ENDED = -2;
+
+/** The Content-Length among response headers, -1 when absent. */
+function contentLength(headers: readonly string[]): number {
+  for (let i = 0; i < headers.length; i += 2) {
+    const name = headers[i] as string;
+    if (name.length === 14 && name.toLowerCase() === "content-length") {
+      const n = Number(headers[i + 1]);
+      return Number.isSafeInteger(n) && n > 0 ? n : -1;
+    }
+  }
+  return -1;
+}
+
+/** The per-try timer's callback: a module function with its argument, not a closure per request. */
+function totalTimeout(f: Forwarding): void {
+  f.onTotalTimeout();
+}
+
 /**
  * One upstream exchange as an undici dispatch handler: the upstream's raw headers go to the
  * client's `writeHead` as a flat list and its body chunks straight into the response, with
- * undici paused while the client's socket is full. No AbortController and no header object
- * per request; a client that goes away aborts the upstream request through `onClose`.
+ * undici paused while the client's socket is full. No AbortController, no promise and no
+ * header object per request; a client that goes away aborts the upstream request through
+ * `onClose`.
  */
 class Forwarding implements Dispatcher.DispatchHandler {
   readonly #ex: Exchange;
   readonly #group: UpstreamGroup;
   readonly #options: Dispatcher.DispatchOptions;
-  readonly #done: () => void;
-  #endpoint: Endpoint | undefined;
+  readonly #done: (ex: Exchange) => void;
+  #endpoint: Endpoint | undefined = undefined;
   #retriesLeft = 0;
-  #abort: ((err?: Error) => void) | undefined;
-  #resume: (() => void) | undefined;
-  #timer: NodeJS.Timeout | undefined;
+  #abort: ((err?: Error) => void) | undefined = undefined;
+  #resume: (() => void) | undefined = undefined;
+  #onDrain: (() => void) | undefined = undefined;
+  #timer: NodeJS.Timeout | undefined = undefined;
   #clientClosed = false;
   #timedOut = false;
   #finished = false;
+  /** the upstream's Content-Length while no body byte is written yet (-1: unknown or too late; ENDED: all sent) */
+  #wholeBody = -1;
 
-  constructor(ex: Exchange, group: UpstreamGroup, options: Dispatcher.DispatchOptions, done: () => void) {
+  constructor(ex: Exchange, group: UpstreamGroup, options: Dispatcher.DispatchOptions, done: (ex: Exchange) => void) {
     this.#ex = ex;
     this.#group = group;
     this.#options = options;
     this.#done = done;
-    ex.res.once("close", this.onClose);
+    // Not removed when done: the response is dropped with it, and a late close finds #finished.
+    ex.res.on("close", this.onClose);
   }
 
   start(): void {
@@ -86,7 +110,7 @@ class Forwarding implements Dispatcher.DispatchHandler {
       this.#retriesLeft = group.retries;
     }
     if (group.totalTimeoutMs !== undefined) {
-      this.#timer = setTimeout(this.onTotalTimeout, group.totalTimeoutMs);
+      this.#timer = setTimeout(totalTimeout, group.totalTimeoutMs, this);
     }
     this.#attempt();
   }
@@ -104,24 +128,18 @@ class Forwarding implements Dispatcher.DispatchHandler {
   }
 
   readonly onClose = (): void => {
-    if (!this.#ex.res.writableFinished && !this.#finished) {
+    if (!this.#finished && !this.#ex.res.writableFinished) {
       this.#clientClosed = true;
       this.#abort?.(new ClientClosed());
     }
   };
 
-  readonly onTotalTimeout = (): void => {
+  onTotalTimeout(): void {
     if (!this.#ex.res.headersSent && !this.#finished) {
       this.#timedOut = true;
       this.#abort?.(new TotalTimeout());
     }
-  };
-
-  readonly onDrain = (): void => {
-    const resume = this.#resume;
-    this.#resume = undefined;
-    resume?.();
-  };
+  }
 
   onConnect(abort: (err?: Error) => void): void {
     if (this.#clientClosed) {
@@ -137,7 +155,9 @@ class Forwarding implements Dispatcher.DispatchHandler {
 
   onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
     const ex = this.#ex;
-    clearTimeout(this.#timer);
+    if (this.#timer !== undefined) {
+      clearTimeout(this.#timer);
+    }
     const endpoint = this.#endpoint as Endpoint;
     if (statusCode >= 502 && statusCode <= 504) {
       this.#group.failure(endpoint, Date.now());
@@ -147,6 +167,7 @@ class Forwarding implements Dispatcher.DispatchHandler {
     ex.upstreamMs = performance.now() - ex.upstreamStart;
     ex.status = statusCode;
     let headers = clientResponseHeaders(rawHeaders);
+    this.#wholeBody = contentLength(headers);
     if (ex.responseEdits !== null) {
       for (const edit of ex.responseEdits) {
         headers = edit(headers);
@@ -162,14 +183,31 @@ class Forwarding implements Dispatcher.DispatchHandler {
   }
 
   onData(chunk: Buffer): boolean {
-    if (this.#ex.capture !== null) {
-      this.#ex.capture.data(chunk);
+    const ex = this.#ex;
+    if (ex.capture !== null) {
+      ex.capture.data(chunk);
     }
-    if (this.#ex.res.write(chunk)) {
+    const res = ex.res;
+    if (chunk.length === this.#wholeBody) {
+      // The whole body in one chunk, as small responses come: one end() writes it with the headers.
+      this.#wholeBody = ENDED;
+      res.end(chunk);
+      return true;
+    }
+    if (this.#wholeBody === ENDED) {
+      return true;
+    }
+    this.#wholeBody = -1;
+    if (res.write(chunk)) {
       return true;
     }
     // paused until the client's socket drains
-    this.#ex.res.once("drain", this.onDrain);
+    this.#onDrain ??= () => {
+      const resume = this.#resume;
+      this.#resume = undefined;
+      resume?.();
+    };
+    res.once("drain", this.#onDrain);
     return false;
   }
 
@@ -177,7 +215,9 @@ class Forwarding implements Dispatcher.DispatchHandler {
     if (this.#ex.capture !== null) {
       this.#ex.capture.complete();
     }
-    this.#ex.res.end();
+    if (!this.#ex.res.writableEnded) {
+      this.#ex.res.end();
+    }
     this.#finish();
   }
 
@@ -213,18 +253,27 @@ class Forwarding implements Dispatcher.DispatchHandler {
       return;
     }
     this.#finished = true;
-    clearTimeout(this.#timer);
-    this.#ex.res.removeListener("close", this.onClose);
-    this.#ex.res.removeListener("drain", this.onDrain);
-    this.#done();
+    if (this.#timer !== undefined) {
+      clearTimeout(this.#timer);
+    }
+    if (this.#onDrain !== undefined) {
+      this.#ex.res.removeListener("drain", this.#onDrain);
+    }
+    this.#done(this.#ex);
   }
 }
 
 /**
- * Streams the request to the API's upstream and the response back. Upstream failures become
- * 502/504 problems that say nothing about the upstream itself.
+ * Streams the request to the API's upstream and the response back, then calls `done` once.
+ * Upstream failures become 502/504 problems that say nothing about the upstream itself.
  */
-export function forward(ex: Exchange, api: CompiledApi, path: string, maxBodyBytes: number): Promise<void> {
+export function forward(
+  ex: Exchange,
+  api: CompiledApi,
+  path: string,
+  maxBodyBytes: number,
+  done: (ex: Exchange) => void,
+): void {
   const { req } = ex;
   let headers = upstreamRequestHeaders(req.rawHeaders, req.headers.connection, ex.consumedBearer);
   const xff = req.headers["x-forwarded-for"];
@@ -248,16 +297,12 @@ export function forward(ex: Exchange, api: CompiledApi, path: string, maxBodyByt
     }
   }
   const group = api.upstream;
-  return new Promise<void>((resolve) => {
-    const options: Dispatcher.DispatchOptions = {
-      path,
-      method: req.method as Dispatcher.HttpMethod,
-      headers,
-      body: requestBody(ex, maxBodyBytes),
-    };
-    if (group.perTryTimeoutMs !== undefined) {
-      options.headersTimeout = group.perTryTimeoutMs;
-    }
-    new Forwarding(ex, group, options, resolve).start();
-  });
+  const options: Dispatcher.DispatchOptions = {
+    path,
+    method: req.method as Dispatcher.HttpMethod,
+    headers,
+    body: requestBody(ex, maxBodyBytes),
+    headersTimeout: group.perTryTimeoutMs,
+  };
+  new Forwarding(ex, group, options, done).start();
 }

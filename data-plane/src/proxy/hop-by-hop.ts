@@ -28,9 +28,14 @@ const REQUEST_DROP = new Set([
   "x-request-id",
 ]);
 
-/** Header names a Connection header lists, which are hop-by-hop for that message too. */
+const isKeepAlive = (value: string) => value.length === 10 && value.toLowerCase() === "keep-alive";
+
+/**
+ * Header names a Connection header lists, which are hop-by-hop for that message too. The usual
+ * `keep-alive` names only a header that is dropped anyway: no set for it.
+ */
 function connectionTokens(connection: string | string[] | undefined): Set<string> | undefined {
-  if (connection === undefined) {
+  if (connection === undefined || (typeof connection === "string" && isKeepAlive(connection))) {
     return undefined;
   }
   const tokens = new Set<string>();
@@ -70,6 +75,60 @@ export function upstreamRequestHeaders(
   return out;
 }
 
+/** A response header name as sent, decoded once: upstreams send the same few names every time. */
+interface KnownName {
+  readonly bytes: Buffer;
+  readonly name: string;
+  readonly lower: string;
+  /** hop-by-hop, or Connection itself */
+  readonly hop: boolean;
+}
+
+/** by byte length; bounded, so an upstream sending ever new names cannot grow it */
+const knownNames: KnownName[][] = [];
+const KNOWN_MAX_LENGTH = 40;
+const KNOWN_MAX_PER_LENGTH = 8;
+
+function sameBytes(a: Buffer, b: Buffer): boolean {
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] !== b[i]) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function headerName(bytes: Buffer): KnownName {
+  const n = bytes.length;
+  const sameLength = n <= KNOWN_MAX_LENGTH ? knownNames[n] : undefined;
+  if (sameLength !== undefined) {
+    for (const k of sameLength) {
+      if (sameBytes(bytes, k.bytes)) {
+        return k;
+      }
+    }
+  }
+  const name = bytes.toString("latin1");
+  const lower = name.toLowerCase();
+  const k: KnownName = {
+    bytes: Buffer.from(bytes),
+    name,
+    lower,
+    hop: lower === "connection" || HOP_BY_HOP.has(lower) || lower.startsWith("proxy-"),
+  };
+  if (n <= KNOWN_MAX_LENGTH) {
+    let list = sameLength;
+    if (list === undefined) {
+      list = [];
+      knownNames[n] = list;
+    }
+    if (list.length < KNOWN_MAX_PER_LENGTH) {
+      list.push(k);
+    }
+  }
+  return k;
+}
+
 /**
  * The upstream response's raw [name, value, …] buffers as a flat string list for
  * `writeHead`, without hop-by-hop headers; names keep their case, values stay latin1 as sent.
@@ -78,17 +137,14 @@ export function clientResponseHeaders(raw: readonly Buffer[]): string[] {
   const out: string[] = [];
   let extra: Set<string> | undefined;
   for (let i = 0; i < raw.length; i += 2) {
-    const name = (raw[i] as Buffer).toString("latin1");
-    const lower = name.toLowerCase();
-    const value = (raw[i + 1] as Buffer).toString("latin1");
-    if (lower === "connection") {
-      extra = connectionTokens(value);
+    const k = headerName(raw[i] as Buffer);
+    if (k.hop) {
+      if (k.lower === "connection") {
+        extra = connectionTokens((raw[i + 1] as Buffer).toString("latin1"));
+      }
       continue;
     }
-    if (HOP_BY_HOP.has(lower) || lower.startsWith("proxy-")) {
-      continue;
-    }
-    out.push(name, value);
+    out.push(k.name, (raw[i + 1] as Buffer).toString("latin1"));
   }
   if (extra === undefined || extra.size === 0) {
     return out;
