@@ -3,7 +3,7 @@ import type { JetStreamManager } from "@nats-io/jetstream";
 import { AckPolicy, type JetStreamClient, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { type KV, Kvm } from "@nats-io/kv";
 import { connect, credsAuthenticator, type NatsConnection } from "@nats-io/transport-node";
-import type { Bus, KvEntry, Stoppable, StreamMessage } from "./interface.js";
+import type { Bus, KvEntry, KvWatchOptions, Stoppable, StreamMessage } from "./interface.js";
 
 export interface NatsBusOptions {
   /** Comma-separated server URLs, as in NATS_URL. */
@@ -11,6 +11,8 @@ export interface NatsBusOptions {
   /** Path of a NATS credentials file (self-hosted gateways). */
   credsFile?: string;
   name: string;
+  /** Prefix of the connection's reply inboxes; scoped credentials may subscribe to theirs only. */
+  inboxPrefix?: string;
   onError?: (error: unknown) => void;
 }
 
@@ -48,6 +50,7 @@ export class NatsBus implements Bus {
       servers,
       name: this.#opts.name,
       authenticator,
+      inboxPrefix: this.#opts.inboxPrefix,
       waitOnFirstConnect: true,
       maxReconnectAttempts: -1,
       reconnectTimeWait: RETRY_MS,
@@ -96,13 +99,16 @@ export class NatsBus implements Bus {
     return { key: e.key, value: e.operation === "PUT" ? e.string() : null, revision: e.revision };
   }
 
-  async kvWatch(bucket: string, onEntry: (entry: KvEntry) => void): Promise<Stoppable> {
+  async kvWatch(bucket: string, onEntry: (entry: KvEntry) => void, opts: KvWatchOptions = {}): Promise<Stoppable> {
     let lastRevision = 0;
     // The ordered consumer behind a watch can end when the server restarts; resume from the
     // last revision seen so nothing changed during the outage is missed.
     return this.#keepIterating(async () => {
       const kv = await this.#kv(bucket);
-      const iter = await kv.watch(lastRevision > 0 ? { resumeFromRevision: lastRevision + 1 } : {});
+      const iter = await kv.watch({
+        ...(opts.key === undefined ? {} : { key: opts.key }),
+        ...(lastRevision > 0 ? { resumeFromRevision: lastRevision + 1 } : {}),
+      });
       return {
         iter,
         each: async (e) => {
