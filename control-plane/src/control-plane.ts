@@ -16,7 +16,7 @@ import { loadConsoleTokens } from "./keys/console-tokens.js";
 import { rotateBundleKey, sweepKeys } from "./keys/rotation.js";
 import { loadBundleSigner } from "./keys/signing-keys.js";
 import { ingestBatch } from "./services/analytics.js";
-import type { Services } from "./services/context.js";
+import type { GatewayRegistrationConfig, Services } from "./services/context.js";
 import { recordAck, recordStatus } from "./services/gateways.js";
 import { ensureDefaultEnvironment } from "./services/tenants.js";
 import { WebhookDispatcher } from "./services/webhook-dispatcher.js";
@@ -39,6 +39,8 @@ export interface ControlPlaneOptions {
   webhookAllowPrivate?: boolean;
   /** First retry delay of failed webhook deliveries (doubles per attempt). */
   webhookBackoffMs?: number;
+  /** What registering self-hosted gateways receive (default: no NATS servers, no credentials). */
+  gatewayRegistration?: Partial<GatewayRegistrationConfig>;
   /** How often key rotations are advanced (announced bundle keys activated, issuer keys retired). */
   keySweepMs?: number;
 }
@@ -74,6 +76,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     gatewayUrl: opts.gatewayUrl ?? "http://127.0.0.1:8000",
     gatewayLiveMs: opts.gatewayLiveMs ?? 30_000,
     webhookAllowPrivate: opts.webhookAllowPrivate ?? false,
+    gatewayRegistration: { natsServers: [], ...opts.gatewayRegistration, natsPrefix: names.prefix },
   };
   await ensureDefaultEnvironment(services);
 

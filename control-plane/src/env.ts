@@ -9,6 +9,10 @@ export const ControlPlaneEnv = z.object({
   DATABASE_URL: optionalUrl,
   NATS_URL: z.preprocess((v) => (v === "" ? undefined : v), z.string().optional()),
   NATS_CREDS: z.string().optional(),
+  /** NATS URLs handed to registering gateways, comma-separated (default: NATS_URL). */
+  PORTICO_NATS_PUBLIC_URL: z.preprocess((v) => (v === "" ? undefined : v), z.string().optional()),
+  /** Seed file of the NATS account signing key: registering gateways get credentials signed with it. */
+  PORTICO_NATS_SIGNER: z.preprocess((v) => (v === "" ? undefined : v), z.string().optional()),
   PORTICO_NATS_PREFIX: z
     .string()
     .regex(/^[a-zA-Z0-9_-]+$/)

@@ -2,13 +2,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect, credsAuthenticator } from "@nats-io/transport-node";
-import { natsNames } from "@portico/shared";
+import { gatewayInboxPrefix, natsNames } from "@portico/shared";
 import type { KvEntry } from "@portico/shared/bus";
 import { NatsBus } from "@portico/shared/bus/nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { until } from "../test/journey.js";
 import { ownNatsServer } from "../test/nats-server.js";
-import { createNatsOperator, gatewayCreds, gatewayInboxPrefix, resolverConfig } from "./nats-auth.js";
+import { createNatsOperator, gatewayCreds, resolverConfig } from "./nats-auth.js";
 
 const infraConf = new URL("../../../infra/nats/auth.conf", import.meta.url).pathname;
 const names = natsNames("authtest");

@@ -1,8 +1,10 @@
+import { readFileSync } from "node:fs";
 import {
   Algorithms,
   createAccount,
   createOperator,
   createUser,
+  decode,
   encodeAccount,
   encodeOperator,
   encodeUser,
@@ -11,7 +13,7 @@ import {
   type KeyPair,
   type Permissions,
 } from "@nats-io/jwt";
-import type { NatsNames } from "@portico/shared";
+import { gatewayInboxPrefix, type NatsNames } from "@portico/shared";
 
 /**
  * NATS decentralized auth (operator → account → users). Every Portico process is a user of one
@@ -100,9 +102,6 @@ export interface GatewayScope {
   gatewayId: string;
 }
 
-/** Prefix of every inbox the gateway opens, so replies to it are its alone. */
-export const gatewayInboxPrefix = (gatewayId: string) => `_INBOX_${gatewayId}`;
-
 /**
  * What one self-hosted gateway may do: read its tenant's key of its environment's bundle
  * bucket (a KV watch is an ordered push consumer filtered on that key), publish its own
@@ -146,4 +145,26 @@ export async function gatewayCreds(
     accountPublicKey,
     gatewayPermissions(names, scope),
   );
+}
+
+export const splitServers = (urls: string) =>
+  urls
+    .split(",")
+    .map((u) => u.trim())
+    .filter(Boolean);
+
+/**
+ * The account signing key (a seed file) and the account it signs for, read from the control
+ * plane's own credentials: both come from `portico-nats-init`.
+ */
+export function loadNatsSigner(seedFile: string, credsFile: string | undefined): { seed: string; account: string } {
+  const seed = readFileSync(seedFile, "utf8").trim();
+  const jwt = credsFile
+    ? /-----BEGIN NATS USER JWT-----\s*(\S+)/.exec(readFileSync(credsFile, "utf8"))?.[1]
+    : undefined;
+  const account = jwt ? decode<{ issuer_account?: string }>(jwt).nats.issuer_account : undefined;
+  if (!account) {
+    throw new Error("PORTICO_NATS_SIGNER needs NATS_CREDS: the account is read from the control plane's credentials");
+  }
+  return { seed, account };
 }
