@@ -109,11 +109,11 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   const stoppables: Stoppable[] = [
     opts.bus.subscribe(
       names.statusFilter,
-      (m) => void recordStatus(services, log, m.data).catch((e) => log.warn({ err: e }, "status")),
+      (m) => void recordStatus(services, log, names, m).catch((e) => log.warn({ err: e }, "status")),
     ),
     opts.bus.subscribe(
       names.ackFilter,
-      (m) => void recordAck(services, log, m.data).catch((e) => log.warn({ err: e }, "ack")),
+      (m) => void recordAck(services, log, names, m).catch((e) => log.warn({ err: e }, "ack")),
     ),
   ];
   const busSetup = (async () => {

@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
 import { availableParallelism, hostname } from "node:os";
 import { resolve } from "node:path";
-import { invocationDir } from "@portico/shared";
+import { err, gatewayInboxPrefix, invocationDir, ok, type Result } from "@portico/shared";
 import { z } from "zod";
+import type { GatewayIdentity } from "./config/identity.js";
 
 const Env = z.object({
   PORTICO_GW_PORT: z.coerce.number().int().min(0).max(65535).default(8000),
@@ -21,7 +22,11 @@ const Env = z.object({
     .string()
     .regex(/^[a-zA-Z0-9_-]+$/)
     .default("portico"),
-  PORTICO_BUNDLE_KEYS: z.string().min(1, "PORTICO_BUNDLE_KEYS is required: a JWKS file path or URL"),
+  /** Required unless the gateway is registered (its identity brings the keys). */
+  PORTICO_BUNDLE_KEYS: z.string().min(1).optional(),
+  /** Self-hosted: the control plane to register with, and the one-time token (first start only). */
+  PORTICO_CP_URL: z.url().optional(),
+  PORTICO_REGISTRATION_TOKEN: z.string().min(1).optional(),
 });
 
 export interface GatewayEnv {
@@ -34,10 +39,18 @@ export interface GatewayEnv {
   natsUrl: string | undefined;
   natsCreds: string | undefined;
   natsPrefix: string;
-  bundleKeys: string;
+  bundleKeys: string | undefined;
   /** gateway processes to run (1: this process serves) */
   workers: number;
+  controlPlaneUrl: string | undefined;
+  registrationToken: string | undefined;
+  /** Set for a registered self-hosted gateway: the one tenant it serves. */
+  tenant?: string;
+  /** Prefix of its NATS reply inboxes (its credentials allow only those). */
+  inboxPrefix?: string;
 }
+
+export type ResolvedGatewayEnv = GatewayEnv & { bundleKeys: string };
 
 /** NATS subject tokens allow only these characters, and the id ends up in subjects. */
 const sanitizeId = (raw: string): string => raw.replace(/[^a-zA-Z0-9_-]/g, "-");
@@ -58,5 +71,37 @@ export function parseEnv(source: NodeJS.ProcessEnv): GatewayEnv {
     natsPrefix: env.PORTICO_NATS_PREFIX,
     bundleKeys: env.PORTICO_BUNDLE_KEYS,
     workers: env.PORTICO_GW_WORKERS === 0 ? availableParallelism() : env.PORTICO_GW_WORKERS,
+    controlPlaneUrl: env.PORTICO_CP_URL,
+    registrationToken: env.PORTICO_REGISTRATION_TOKEN,
   };
+}
+
+/**
+ * A registered gateway is who its identity says (id, environment, tenant, NATS prefix); the
+ * environment may still point it at another NATS URL (a local leaf node), credentials file or
+ * key location.
+ */
+export function withIdentity(
+  env: GatewayEnv,
+  identity: GatewayIdentity | undefined,
+): Result<ResolvedGatewayEnv, string> {
+  if (!identity) {
+    return env.bundleKeys
+      ? ok({ ...env, bundleKeys: env.bundleKeys })
+      : err("PORTICO_BUNDLE_KEYS is required (a JWKS file path or URL), or register with PORTICO_REGISTRATION_TOKEN");
+  }
+  if (env.workers > 1) {
+    return err("a registered gateway runs one process: its NATS credentials name one gateway id");
+  }
+  return ok({
+    ...env,
+    gatewayId: identity.gatewayId,
+    environment: identity.environment.busKey,
+    natsPrefix: identity.nats.prefix,
+    natsUrl: env.natsUrl ?? (identity.nats.servers.join(",") || undefined),
+    natsCreds: env.natsCreds ?? identity.credsPath,
+    bundleKeys: env.bundleKeys ?? identity.bundleKeysPath,
+    tenant: identity.tenant.id,
+    inboxPrefix: gatewayInboxPrefix(identity.gatewayId),
+  });
 }
