@@ -20,6 +20,9 @@ import type { GatewayRegistrationConfig, Services } from "./services/context.js"
 import { recordAck, recordStatus } from "./services/gateways.js";
 import { ensureDefaultEnvironment } from "./services/tenants.js";
 import { WebhookDispatcher } from "./services/webhook-dispatcher.js";
+import { LeaderLock } from "./workers/leader.js";
+
+const OUTBOX_RELAY_JOB = 1;
 
 export interface ControlPlaneOptions {
   /** PostgreSQL URL; absent: embedded PGlite under `<dataDir>/postgres`. */
@@ -54,6 +57,8 @@ export interface ControlPlane {
   rotateBundleKey(activateInS: number): Promise<string>;
   /** Advances key rotations now (the timer does it every `keySweepMs`). */
   sweepKeys(): Promise<void>;
+  /** Whether this instance runs the outbox relay (one of several sharing a database does). */
+  leadsRelay(): boolean;
   close(): Promise<void>;
 }
 
@@ -66,7 +71,13 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   await migrateDatabase(database.system);
 
   const signer = await loadBundleSigner(database.system);
-  const relay = new OutboxRelay(database, opts.bus, names, log);
+  const relay = new OutboxRelay(
+    database,
+    opts.bus,
+    names,
+    log,
+    new LeaderLock(opts.databaseUrl, OUTBOX_RELAY_JOB, log),
+  );
   const services: Services = {
     db: database,
     deploy: { signer, publicUrl: opts.publicUrl ?? "" },
@@ -143,6 +154,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     database,
     rotateBundleKey: (activateInS) => rotateBundleKey(services, activateInS),
     sweepKeys: sweep,
+    leadsRelay: () => relay.leading,
     close: async () => {
       clearInterval(keySweep);
       await sweeping;

@@ -9,6 +9,8 @@ export const ControlPlaneEnv = z.object({
   DATABASE_URL: optionalUrl,
   NATS_URL: z.preprocess((v) => (v === "" ? undefined : v), z.string().optional()),
   NATS_CREDS: z.string().optional(),
+  /** Replicas of the bundle buckets and the analytics stream: 3 on a 3-node JetStream cluster. */
+  PORTICO_NATS_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
   /** NATS URLs handed to registering gateways, comma-separated (default: NATS_URL). */
   PORTICO_NATS_PUBLIC_URL: z.preprocess((v) => (v === "" ? undefined : v), z.string().optional()),
   /** Seed file of the NATS account signing key: registering gateways get credentials signed with it. */

@@ -17,6 +17,7 @@ const bus = env.NATS_URL
   ? new NatsBus({
       servers: env.NATS_URL,
       credsFile: env.NATS_CREDS,
+      replicas: env.PORTICO_NATS_REPLICAS,
       name: "portico-control-plane",
       onError: (e) => log.warn({ err: e }, "nats"),
     })

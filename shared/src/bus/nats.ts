@@ -11,6 +11,8 @@ export interface NatsBusOptions {
   /** Path of a NATS credentials file (self-hosted gateways). */
   credsFile?: string;
   name: string;
+  /** Replicas of the buckets and streams this process creates (3 on a 3-node cluster). */
+  replicas?: number;
   /** Prefix of the connection's reply inboxes; scoped credentials may subscribe to theirs only. */
   inboxPrefix?: string;
   onError?: (error: unknown) => void;
@@ -76,7 +78,9 @@ export class NatsBus implements Bus {
   async #kv(bucket: string): Promise<KV> {
     let kv = this.#kvs.get(bucket);
     if (!kv) {
-      kv = this.#ready.then(() => new Kvm(this.#js!).create(bucket, { history: 1 }));
+      kv = this.#ready.then(() =>
+        new Kvm(this.#js!).create(bucket, { history: 1, replicas: this.#opts.replicas ?? 1 }),
+      );
       this.#kvs.set(bucket, kv);
       kv.catch(() => this.#kvs.delete(bucket));
     }
@@ -125,7 +129,12 @@ export class NatsBus implements Bus {
     try {
       await jsm.streams.info(stream);
     } catch {
-      await jsm.streams.add({ name: stream, subjects, duplicate_window: 120_000_000_000 });
+      await jsm.streams.add({
+        name: stream,
+        subjects,
+        duplicate_window: 120_000_000_000,
+        num_replicas: this.#opts.replicas ?? 1,
+      });
     }
   }
 
