@@ -18,6 +18,7 @@ const bus = env.NATS_URL
       servers: env.NATS_URL,
       credsFile: env.NATS_CREDS,
       replicas: env.PORTICO_NATS_REPLICAS,
+      domain: env.PORTICO_NATS_DOMAIN,
       name: "portico-control-plane",
       onError: (e) => log.warn({ err: e }, "nats"),
     })
@@ -35,6 +36,7 @@ const cp = await startControlPlane({
   webhookAllowPrivate: env.PORTICO_WEBHOOK_ALLOW_PRIVATE === "true",
   gatewayRegistration: {
     natsServers: splitServers(env.PORTICO_NATS_PUBLIC_URL ?? env.NATS_URL ?? ""),
+    natsDomain: env.PORTICO_NATS_DOMAIN,
     natsSigner: env.PORTICO_NATS_SIGNER ? loadNatsSigner(env.PORTICO_NATS_SIGNER, env.NATS_CREDS) : undefined,
   },
 });

@@ -18,6 +18,11 @@ const Env = z.object({
   PORTICO_GW_WORKERS: z.coerce.number().int().min(0).max(256).default(1),
   NATS_URL: z.string().min(1).optional(),
   NATS_CREDS: z.string().min(1).optional(),
+  /** JetStream domain of the NATS cluster, when the gateway reaches it through a leaf node. */
+  PORTICO_NATS_DOMAIN: z
+    .string()
+    .regex(/^[a-zA-Z0-9_-]+$/)
+    .optional(),
   PORTICO_NATS_PREFIX: z
     .string()
     .regex(/^[a-zA-Z0-9_-]+$/)
@@ -39,6 +44,7 @@ export interface GatewayEnv {
   natsUrl: string | undefined;
   natsCreds: string | undefined;
   natsPrefix: string;
+  natsDomain: string | undefined;
   bundleKeys: string | undefined;
   /** gateway processes to run (1: this process serves) */
   workers: number;
@@ -69,6 +75,7 @@ export function parseEnv(source: NodeJS.ProcessEnv): GatewayEnv {
     natsUrl: env.NATS_URL,
     natsCreds: env.NATS_CREDS,
     natsPrefix: env.PORTICO_NATS_PREFIX,
+    natsDomain: env.PORTICO_NATS_DOMAIN,
     bundleKeys: env.PORTICO_BUNDLE_KEYS,
     workers: env.PORTICO_GW_WORKERS === 0 ? availableParallelism() : env.PORTICO_GW_WORKERS,
     controlPlaneUrl: env.PORTICO_CP_URL,
@@ -98,6 +105,7 @@ export function withIdentity(
     gatewayId: identity.gatewayId,
     environment: identity.environment.busKey,
     natsPrefix: identity.nats.prefix,
+    natsDomain: env.natsDomain ?? identity.nats.domain ?? undefined,
     natsUrl: env.natsUrl ?? (identity.nats.servers.join(",") || undefined),
     natsCreds: env.natsCreds ?? identity.credsPath,
     bundleKeys: env.bundleKeys ?? identity.bundleKeysPath,

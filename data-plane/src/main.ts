@@ -84,6 +84,7 @@ async function main(): Promise<void> {
       servers: env.natsUrl,
       credsFile: env.natsCreds,
       inboxPrefix: env.inboxPrefix,
+      domain: env.natsDomain,
       name: `portico-gateway-${env.gatewayId}`,
       onError: (error) => logger.warn({ err: error }, "NATS"),
     });

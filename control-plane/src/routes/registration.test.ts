@@ -41,7 +41,7 @@ describe("gateway registration tokens", () => {
     expect(reg.body).toMatchObject({
       tenant: { id: a.tenantId, slug: a.slug },
       environment: { id: envId, name: "on-prem", busKey: envId },
-      nats: { prefix: t.prefix, servers: [], creds: null },
+      nats: { prefix: t.prefix, servers: [], domain: null, creds: null },
     });
     expect(reg.body.gatewayId).toMatch(/^rack4-[0-9a-f]{12}$/);
     expect(reg.body.bundleKeys.keys.length).toBeGreaterThan(0);

@@ -26,6 +26,8 @@ export interface GatewayRegistrationConfig {
   /** NATS URLs as the gateways reach them (a leaf node, a public address). */
   natsServers: string[];
   natsPrefix: string;
+  /** JetStream domain of the cluster (PORTICO_NATS_DOMAIN), for gateways behind leaf nodes. */
+  natsDomain?: string;
   /** Account signing key and account: absent when NATS runs without auth (development). */
   natsSigner?: { seed: string; account: string };
 }

@@ -158,6 +158,7 @@ export async function registerGateway(s: Services, input: z.infer<typeof Gateway
     const creds = reg.natsSigner
       ? await gatewayCreds(reg.natsSigner.seed, reg.natsSigner.account, names, {
           environment: env!.busKey,
+          jsDomain: reg.natsDomain,
           tenantId: token.tenantId,
           gatewayId,
         })
@@ -177,7 +178,7 @@ export async function registerGateway(s: Services, input: z.infer<typeof Gateway
       tenant: { id: tenant!.id, slug: tenant!.slug },
       environment: { id: env!.id, name: env!.name, busKey: env!.busKey },
       bundleKeys: s.deploy.signer.jwks,
-      nats: { servers: reg.natsServers, prefix: reg.natsPrefix, creds },
+      nats: { servers: reg.natsServers, prefix: reg.natsPrefix, domain: reg.natsDomain ?? null, creds },
     });
   });
 }

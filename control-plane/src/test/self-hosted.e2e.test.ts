@@ -1,25 +1,15 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createNatsOperator, resolverConfig } from "../keys/nats-auth.js";
 import { client, expectProblem, signupTenant, startTestControlPlane, type TestControlPlane } from "./harness.js";
 import { application, served, until } from "./journey.js";
-import { ownNatsServer } from "./nats-server.js";
+import { freePort, ownNatsServer } from "./nats-server.js";
 import { startEchoUpstream } from "./upstream.js";
 
 const repo = new URL("../../../", import.meta.url).pathname;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * The self-hosted path end to end: NATS with the shipped auth config, a control plane that

@@ -14,7 +14,12 @@ const StoredIdentity = z.object({
   gatewayId: z.string(),
   tenant: z.object({ id: z.string(), slug: z.string() }),
   environment: z.object({ id: z.string(), name: z.string(), busKey: z.string() }),
-  nats: z.object({ servers: z.array(z.string()), prefix: z.string(), hasCreds: z.boolean() }),
+  nats: z.object({
+    servers: z.array(z.string()),
+    prefix: z.string(),
+    domain: z.string().nullable().default(null),
+    hasCreds: z.boolean(),
+  }),
   controlPlaneUrl: z.string(),
   registeredAt: z.string(),
 });
@@ -102,7 +107,12 @@ export async function register(opts: {
     gatewayId: reg.gatewayId,
     tenant: reg.tenant,
     environment: reg.environment,
-    nats: { servers: reg.nats.servers, prefix: reg.nats.prefix, hasCreds: reg.nats.creds !== null },
+    nats: {
+      servers: reg.nats.servers,
+      prefix: reg.nats.prefix,
+      domain: reg.nats.domain,
+      hasCreds: reg.nats.creds !== null,
+    },
     controlPlaneUrl: opts.controlPlaneUrl,
     registeredAt: new Date().toISOString(),
   };

@@ -269,6 +269,7 @@ export const GatewayRegistration = z
     nats: z.object({
       servers: z.array(z.string()),
       prefix: z.string(),
+      domain: z.string().nullable().meta({ description: "JetStream domain of the cluster (PORTICO_NATS_DOMAIN)" }),
       creds: z
         .string()
         .nullable()

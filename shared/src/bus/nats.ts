@@ -11,6 +11,11 @@ export interface NatsBusOptions {
   /** Path of a NATS credentials file (self-hosted gateways). */
   credsFile?: string;
   name: string;
+  /**
+   * JetStream domain of the cluster. Clients behind a leaf node without JetStream reach the
+   * cluster's JetStream only by its domain ($JS.<domain>.API), so every process names it.
+   */
+  domain?: string;
   /** Replicas of the buckets and streams this process creates (3 on a 3-node cluster). */
   replicas?: number;
   /** Prefix of the connection's reply inboxes; scoped credentials may subscribe to theirs only. */
@@ -61,8 +66,10 @@ export class NatsBus implements Bus {
     });
     this.#nc = nc;
     this.#connected = true;
-    this.#js = jetstream(nc, { timeout: 5000 });
-    this.#jsm = await jetstreamManager(nc, { timeout: 5000 });
+    this.#js = jetstream(nc, { timeout: 5000, domain: this.#opts.domain });
+    // No JetStream probe here: a cluster still electing its leader would time it out and leave
+    // the bus unusable; each JetStream call finds out, and callers retry.
+    this.#jsm = await jetstreamManager(nc, { timeout: 5000, checkAPI: false, domain: this.#opts.domain });
     void (async () => {
       for await (const s of nc.status()) {
         if (s.type === "disconnect") {
