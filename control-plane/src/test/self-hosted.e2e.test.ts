@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createNatsOperator, resolverConfig } from "../keys/nats-auth.js";
 import { client, expectProblem, signupTenant, startTestControlPlane, type TestControlPlane } from "./harness.js";
-import { application, served, until } from "./journey.js";
+import { application, publishedApi, served, until } from "./journey.js";
 import { freePort, ownNatsServer } from "./nats-server.js";
 import { startEchoUpstream } from "./upstream.js";
 
@@ -137,19 +137,11 @@ describe("a self-hosted gateway installed by infra/install-dataplane.sh", () => 
       "invalid-credentials",
     );
 
-    const api = (
-      await call("POST", "/api/v1/apis", {
-        name: "onprem",
-        context: "onprem",
-        version: "v1",
-        upstream: { url: upstream.url },
-      })
-    ).body;
-    await call("POST", `/api/v1/apis/${api.id}/lifecycle`, { action: "publish" });
-    const rev = (await call("POST", `/api/v1/apis/${api.id}/revisions`)).body;
-    expect(
-      (await call("POST", `/api/v1/apis/${api.id}/deployments`, { revisionId: rev.id, environment: env.id })).status,
-    ).toBe(201);
+    const { api } = await publishedApi(t, a.token, {
+      context: "onprem",
+      upstreamUrl: upstream.url,
+      environment: env.id,
+    });
     const { key } = await application(t, a.token, api.id);
     const res = await served(gw, `/t/${a.slug}/onprem/v1/hello`, { "x-api-key": key });
     expect(res.body).toMatchObject({ method: "GET", url: "/hello" });

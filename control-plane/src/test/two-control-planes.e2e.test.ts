@@ -11,7 +11,7 @@ import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ControlPlane, startControlPlane } from "../control-plane.js";
 import { client, createTestDatabase, deleteNatsPrefix, NATS_URL, signupTenant, uniqueName } from "./harness.js";
-import { served, until } from "./journey.js";
+import { publishedApi, served, until } from "./journey.js";
 import { startEchoUpstream } from "./upstream.js";
 
 /**
@@ -101,20 +101,8 @@ describe("two control planes against the same PostgreSQL and NATS", () => {
       (e) => e.value && published.push(JSON.parse(Buffer.from(e.value.split(".")[1]!, "base64url").toString()).version),
       { key: a.tenantId },
     );
-    const deploy = async (api: ReturnType<typeof client>, context: string) => {
-      const call = (method: string, path: string, body?: unknown) => api.call(method, path, { token: a.token, body });
-      const created = (
-        await call("POST", "/api/v1/apis", { name: context, context, version: "v1", upstream: { url: upstream.url } })
-      ).body;
-      await call("POST", `/api/v1/apis/${created.id}/lifecycle`, { action: "publish" });
-      const rev = (await call("POST", `/api/v1/apis/${created.id}/revisions`)).body;
-      const dep = await call("POST", `/api/v1/apis/${created.id}/deployments`, {
-        revisionId: rev.id,
-        environment: "default",
-      });
-      expect(dep.status).toBe(201);
-      return created.id as string;
-    };
+    const deploy = async (api: ReturnType<typeof client>, context: string) =>
+      (await publishedApi({ api }, a.token, { context, upstreamUrl: upstream.url })).api.id as string;
     const gw = client(gateway.url);
     const apiOne = await deploy(one, "via-one");
     const apiTwo = await deploy(two, "via-two");
