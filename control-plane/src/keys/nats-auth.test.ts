@@ -8,7 +8,7 @@ import { NatsBus } from "@portico/shared/bus/nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { until } from "../test/journey.js";
 import { ownNatsServer } from "../test/nats-server.js";
-import { createNatsOperator, gatewayCreds, resolverConfig } from "./nats-auth.js";
+import { createNatsOperator, gatewayCreds, loadNatsSigner, resolverConfig } from "./nats-auth.js";
 
 const infraConf = new URL("../../../infra/nats/auth.conf", import.meta.url).pathname;
 const names = natsNames("authtest");
@@ -61,6 +61,17 @@ describe("NATS credentials of a self-hosted gateway (shipped infra/nats/auth.con
     await cp?.close();
     await server?.destroy();
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("the control plane finds its signing key and account from nats-init's files", async () => {
+    const setup = await createNatsOperator();
+    writeFileSync(join(dir, "signer.nk"), `${setup.signerSeed}\n`);
+    writeFileSync(join(dir, "own.creds"), setup.controlPlaneCreds);
+    expect(loadNatsSigner(join(dir, "signer.nk"), join(dir, "own.creds"))).toEqual({
+      seed: setup.signerSeed,
+      account: setup.account.publicKey,
+    });
+    expect(() => loadNatsSigner(join(dir, "signer.nk"), undefined)).toThrow(/NATS_CREDS/);
   });
 
   it("refuses a client without credentials", async () => {
