@@ -16,10 +16,13 @@ import { loadConsoleTokens } from "./keys/console-tokens.js";
 import { rotateBundleKey, sweepKeys } from "./keys/rotation.js";
 import { loadBundleSigner } from "./keys/signing-keys.js";
 import { ingestBatch } from "./services/analytics.js";
-import type { Services } from "./services/context.js";
+import type { GatewayRegistrationConfig, Services } from "./services/context.js";
 import { recordAck, recordStatus } from "./services/gateways.js";
 import { ensureDefaultEnvironment } from "./services/tenants.js";
 import { WebhookDispatcher } from "./services/webhook-dispatcher.js";
+import { LeaderLock } from "./workers/leader.js";
+
+const OUTBOX_RELAY_JOB = 1;
 
 export interface ControlPlaneOptions {
   /** PostgreSQL URL; absent: embedded PGlite under `<dataDir>/postgres`. */
@@ -39,6 +42,8 @@ export interface ControlPlaneOptions {
   webhookAllowPrivate?: boolean;
   /** First retry delay of failed webhook deliveries (doubles per attempt). */
   webhookBackoffMs?: number;
+  /** What registering self-hosted gateways receive (default: no NATS servers, no credentials). */
+  gatewayRegistration?: Partial<GatewayRegistrationConfig>;
   /** How often key rotations are advanced (announced bundle keys activated, issuer keys retired). */
   keySweepMs?: number;
 }
@@ -52,6 +57,8 @@ export interface ControlPlane {
   rotateBundleKey(activateInS: number): Promise<string>;
   /** Advances key rotations now (the timer does it every `keySweepMs`). */
   sweepKeys(): Promise<void>;
+  /** Whether this instance runs the outbox relay (one of several sharing a database does). */
+  leadsRelay(): boolean;
   close(): Promise<void>;
 }
 
@@ -64,7 +71,13 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   await migrateDatabase(database.system);
 
   const signer = await loadBundleSigner(database.system);
-  const relay = new OutboxRelay(database, opts.bus, names, log);
+  const relay = new OutboxRelay(
+    database,
+    opts.bus,
+    names,
+    log,
+    new LeaderLock(opts.databaseUrl, OUTBOX_RELAY_JOB, log),
+  );
   const services: Services = {
     db: database,
     deploy: { signer, publicUrl: opts.publicUrl ?? "" },
@@ -74,6 +87,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     gatewayUrl: opts.gatewayUrl ?? "http://127.0.0.1:8000",
     gatewayLiveMs: opts.gatewayLiveMs ?? 30_000,
     webhookAllowPrivate: opts.webhookAllowPrivate ?? false,
+    gatewayRegistration: { natsServers: [], ...opts.gatewayRegistration, natsPrefix: names.prefix },
   };
   await ensureDefaultEnvironment(services);
 
@@ -106,11 +120,11 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   const stoppables: Stoppable[] = [
     opts.bus.subscribe(
       names.statusFilter,
-      (m) => void recordStatus(services, log, m.data).catch((e) => log.warn({ err: e }, "status")),
+      (m) => void recordStatus(services, log, names, m).catch((e) => log.warn({ err: e }, "status")),
     ),
     opts.bus.subscribe(
       names.ackFilter,
-      (m) => void recordAck(services, log, m.data).catch((e) => log.warn({ err: e }, "ack")),
+      (m) => void recordAck(services, log, names, m).catch((e) => log.warn({ err: e }, "ack")),
     ),
   ];
   const busSetup = (async () => {
@@ -140,6 +154,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     database,
     rotateBundleKey: (activateInS) => rotateBundleKey(services, activateInS),
     sweepKeys: sweep,
+    leadsRelay: () => relay.leading,
     close: async () => {
       clearInterval(keySweep);
       await sweeping;

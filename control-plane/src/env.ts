@@ -9,6 +9,20 @@ export const ControlPlaneEnv = z.object({
   DATABASE_URL: optionalUrl,
   NATS_URL: z.preprocess((v) => (v === "" ? undefined : v), z.string().optional()),
   NATS_CREDS: z.string().optional(),
+  /** JetStream domain of the NATS cluster (jetstream.domain in infra/nats/cluster.conf). */
+  PORTICO_NATS_DOMAIN: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z
+      .string()
+      .regex(/^[a-zA-Z0-9_-]+$/)
+      .optional(),
+  ),
+  /** Replicas of the bundle buckets and the analytics stream: 3 on a 3-node JetStream cluster. */
+  PORTICO_NATS_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
+  /** NATS URLs handed to registering gateways, comma-separated (default: NATS_URL). */
+  PORTICO_NATS_PUBLIC_URL: z.preprocess((v) => (v === "" ? undefined : v), z.string().optional()),
+  /** Seed file of the NATS account signing key: registering gateways get credentials signed with it. */
+  PORTICO_NATS_SIGNER: z.preprocess((v) => (v === "" ? undefined : v), z.string().optional()),
   PORTICO_NATS_PREFIX: z
     .string()
     .regex(/^[a-zA-Z0-9_-]+$/)

@@ -5,6 +5,7 @@ import { NatsBus } from "@portico/shared/bus/nats";
 import pino from "pino";
 import { startControlPlane } from "./control-plane.js";
 import { readEnv } from "./env.js";
+import { loadNatsSigner, splitServers } from "./keys/nats-auth.js";
 
 loadDotEnv();
 const env = readEnv();
@@ -16,6 +17,8 @@ const bus = env.NATS_URL
   ? new NatsBus({
       servers: env.NATS_URL,
       credsFile: env.NATS_CREDS,
+      replicas: env.PORTICO_NATS_REPLICAS,
+      domain: env.PORTICO_NATS_DOMAIN,
       name: "portico-control-plane",
       onError: (e) => log.warn({ err: e }, "nats"),
     })
@@ -31,6 +34,11 @@ const cp = await startControlPlane({
   gatewayUrl: env.PORTICO_GATEWAY_URL?.replace(/\/+$/, ""),
   logger: log,
   webhookAllowPrivate: env.PORTICO_WEBHOOK_ALLOW_PRIVATE === "true",
+  gatewayRegistration: {
+    natsServers: splitServers(env.PORTICO_NATS_PUBLIC_URL ?? env.NATS_URL ?? ""),
+    natsDomain: env.PORTICO_NATS_DOMAIN,
+    natsSigner: env.PORTICO_NATS_SIGNER ? loadNatsSigner(env.PORTICO_NATS_SIGNER, env.NATS_CREDS) : undefined,
+  },
 });
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {

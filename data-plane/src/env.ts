@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
 import { availableParallelism, hostname } from "node:os";
 import { resolve } from "node:path";
-import { invocationDir } from "@portico/shared";
+import { err, gatewayInboxPrefix, invocationDir, ok, type Result } from "@portico/shared";
 import { z } from "zod";
+import type { GatewayIdentity } from "./config/identity.js";
 
 const Env = z
   .object({
@@ -18,11 +19,20 @@ const Env = z
     PORTICO_GW_WORKERS: z.coerce.number().int().min(0).max(256).default(1),
     NATS_URL: z.string().min(1).optional(),
     NATS_CREDS: z.string().min(1).optional(),
+    /** JetStream domain of the NATS cluster, when the gateway reaches it through a leaf node. */
+    PORTICO_NATS_DOMAIN: z
+      .string()
+      .regex(/^[a-zA-Z0-9_-]+$/)
+      .optional(),
     PORTICO_NATS_PREFIX: z
       .string()
       .regex(/^[a-zA-Z0-9_-]+$/)
       .default("portico"),
-    PORTICO_BUNDLE_KEYS: z.string().min(1, "PORTICO_BUNDLE_KEYS is required: a JWKS file path or URL"),
+    /** Required unless the gateway is registered (its identity brings the keys). */
+    PORTICO_BUNDLE_KEYS: z.string().min(1).optional(),
+    /** Self-hosted: the control plane to register with, and the one-time token (first start only). */
+    PORTICO_CP_URL: z.url().optional(),
+    PORTICO_REGISTRATION_TOKEN: z.string().min(1).optional(),
     /** PEM files of the TLS listener; cert and key together or neither. */
     PORTICO_GW_TLS_CERT: z.string().min(1).optional(),
     PORTICO_GW_TLS_KEY: z.string().min(1).optional(),
@@ -55,13 +65,22 @@ export interface GatewayEnv {
   natsUrl: string | undefined;
   natsCreds: string | undefined;
   natsPrefix: string;
-  bundleKeys: string;
+  natsDomain: string | undefined;
+  bundleKeys: string | undefined;
   /** gateway processes to run (1: this process serves) */
   workers: number;
   /** paths of the TLS listener's PEM files, when it runs */
   tls: { port: number; certFile: string; keyFile: string; clientCaFile: string | undefined } | undefined;
   responseCacheBytes: number;
+  controlPlaneUrl: string | undefined;
+  registrationToken: string | undefined;
+  /** Set for a registered self-hosted gateway: the one tenant it serves. */
+  tenant?: string;
+  /** Prefix of its NATS reply inboxes (its credentials allow only those). */
+  inboxPrefix?: string;
 }
+
+export type ResolvedGatewayEnv = GatewayEnv & { bundleKeys: string };
 
 /** NATS subject tokens allow only these characters, and the id ends up in subjects. */
 const sanitizeId = (raw: string): string => raw.replace(/[^a-zA-Z0-9_-]/g, "-");
@@ -80,6 +99,7 @@ export function parseEnv(source: NodeJS.ProcessEnv): GatewayEnv {
     natsUrl: env.NATS_URL,
     natsCreds: env.NATS_CREDS,
     natsPrefix: env.PORTICO_NATS_PREFIX,
+    natsDomain: env.PORTICO_NATS_DOMAIN,
     bundleKeys: env.PORTICO_BUNDLE_KEYS,
     workers: env.PORTICO_GW_WORKERS === 0 ? availableParallelism() : env.PORTICO_GW_WORKERS,
     tls:
@@ -92,5 +112,38 @@ export function parseEnv(source: NodeJS.ProcessEnv): GatewayEnv {
             clientCaFile: env.PORTICO_GW_TLS_CLIENT_CA,
           },
     responseCacheBytes: env.PORTICO_GW_CACHE_BYTES,
+    controlPlaneUrl: env.PORTICO_CP_URL,
+    registrationToken: env.PORTICO_REGISTRATION_TOKEN,
   };
+}
+
+/**
+ * A registered gateway is who its identity says (id, environment, tenant, NATS prefix); the
+ * environment may still point it at another NATS URL (a local leaf node), credentials file or
+ * key location.
+ */
+export function withIdentity(
+  env: GatewayEnv,
+  identity: GatewayIdentity | undefined,
+): Result<ResolvedGatewayEnv, string> {
+  if (!identity) {
+    return env.bundleKeys
+      ? ok({ ...env, bundleKeys: env.bundleKeys })
+      : err("PORTICO_BUNDLE_KEYS is required (a JWKS file path or URL), or register with PORTICO_REGISTRATION_TOKEN");
+  }
+  if (env.workers > 1) {
+    return err("a registered gateway runs one process: its NATS credentials name one gateway id");
+  }
+  return ok({
+    ...env,
+    gatewayId: identity.gatewayId,
+    environment: identity.environment.busKey,
+    natsPrefix: identity.nats.prefix,
+    natsDomain: env.natsDomain ?? identity.nats.domain ?? undefined,
+    natsUrl: env.natsUrl ?? (identity.nats.servers.join(",") || undefined),
+    natsCreds: env.natsCreds ?? identity.credsPath,
+    bundleKeys: env.bundleKeys ?? identity.bundleKeysPath,
+    tenant: identity.tenant.id,
+    inboxPrefix: gatewayInboxPrefix(identity.gatewayId),
+  });
 }

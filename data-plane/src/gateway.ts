@@ -29,6 +29,8 @@ export interface GatewayOptions {
   environment: string;
   /** Stable id, used in NATS subjects: letters, digits, `_` and `-`. */
   gatewayId: string;
+  /** Set for a registered self-hosted gateway: the one tenant whose bundles it serves. */
+  tenant?: string;
   /** Portico's data dir; the gateway keeps its state in `<dataDir>/gateway/<gatewayId>/`. */
   dataDir: string;
   /** 0 picks a free port. */
@@ -119,6 +121,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     names,
     environment,
     gatewayId,
+    tenant: options.tenant,
     keys: trustedKeys.keySet,
     onInstalled: async (bundle) => {
       if (await trustedKeys.announce(bundle.nextBundleKeys)) {

@@ -6,8 +6,9 @@ import type { Bus } from "@portico/shared/bus";
 import { NatsBus } from "@portico/shared/bus/nats";
 import { pino } from "pino";
 import { DetachedBus } from "./bus/detached.js";
+import { ensureIdentity } from "./config/identity.js";
 import { loadBundleKeys } from "./config/keys.js";
-import { parseEnv } from "./env.js";
+import { parseEnv, withIdentity } from "./env.js";
 import { startGateway } from "./gateway.js";
 
 const logger = pino({ name: "portico-gateway" });
@@ -52,7 +53,18 @@ function runPrimary(workers: number): void {
 
 async function main(): Promise<void> {
   loadDotEnv();
-  const parsed = parseEnv(process.env);
+  const fromEnv = parseEnv(process.env);
+  const identity = await ensureIdentity({
+    dataDir: fromEnv.dataDir,
+    controlPlaneUrl: fromEnv.controlPlaneUrl,
+    token: fromEnv.registrationToken,
+  });
+  const resolved = identity.ok ? withIdentity(fromEnv, identity.value) : identity;
+  if (!resolved.ok) {
+    logger.fatal(resolved.error);
+    process.exit(1);
+  }
+  const parsed = resolved.value;
   if (parsed.workers > 1 && cluster.isPrimary) {
     runPrimary(parsed.workers);
     return;
@@ -72,6 +84,8 @@ async function main(): Promise<void> {
     bus = new NatsBus({
       servers: env.natsUrl,
       credsFile: env.natsCreds,
+      inboxPrefix: env.inboxPrefix,
+      domain: env.natsDomain,
       name: `portico-gateway-${env.gatewayId}`,
       onError: (error) => logger.warn({ err: error }, "NATS"),
     });
@@ -83,6 +97,7 @@ async function main(): Promise<void> {
     bus,
     environment: env.environment,
     gatewayId: env.gatewayId,
+    tenant: env.tenant,
     dataDir: env.dataDir,
     port: env.port,
     host: env.host,

@@ -6,6 +6,7 @@ export const SecretPrefix = {
   clientId: "cid_",
   clientSecret: "cs_",
   invitation: "inv_",
+  registrationToken: "prt_",
 } as const;
 
 export function newSecret(prefix: string, bytes = 24): string {

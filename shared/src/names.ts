@@ -43,3 +43,9 @@ export function natsNames(prefix = "portico"): NatsNames {
     rateLimitSubject: (env) => `${prefix}.ratelimit.${token("environment", env)}`,
   };
 }
+
+/**
+ * Prefix of every reply inbox a registered gateway opens: its NATS credentials let it
+ * subscribe to these only, so no one else's replies reach it.
+ */
+export const gatewayInboxPrefix = (gatewayId: string): string => `_INBOX_${token("gateway", gatewayId)}`;

@@ -4,6 +4,7 @@ import { asc, inArray, isNull } from "drizzle-orm";
 import type { Logger } from "pino";
 import type { Database } from "../db/client.js";
 import { outbox } from "../db/schema/index.js";
+import type { LeaderLock } from "../workers/leader.js";
 import { PollingLoop } from "../workers/polling-loop.js";
 
 const POLL_MS = 1000;
@@ -37,7 +38,14 @@ export class OutboxRelay {
     private readonly bus: Bus,
     private readonly names: NatsNames,
     private readonly log: Logger,
+    /** Several control planes share one outbox: only the leader drains it (undefined: always). */
+    private readonly leader?: LeaderLock,
   ) {}
+
+  /** Whether this control plane publishes bundles (as of its last poll). */
+  get leading(): boolean {
+    return this.leader?.leading ?? true;
+  }
 
   start(): void {
     this.#loop.start();
@@ -48,11 +56,15 @@ export class OutboxRelay {
     this.#loop.kick();
   }
 
-  stop(): Promise<void> {
-    return this.#loop.stop();
+  async stop(): Promise<void> {
+    await this.#loop.stop();
+    await this.leader?.close();
   }
 
   async #drain(): Promise<void> {
+    if (this.leader && !(await this.leader.check())) {
+      return;
+    }
     for (;;) {
       const rows = await this.db.system
         .select()

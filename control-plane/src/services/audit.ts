@@ -16,7 +16,7 @@ export interface AuditEntry {
  */
 export async function audit(
   tx: Tx,
-  actor: Pick<Actor, "tenantId" | "userId" | "role">,
+  actor: Pick<Actor, "tenantId" | "role"> & { userId: string | null },
   entry: AuditEntry,
 ): Promise<void> {
   const [row] = await tx

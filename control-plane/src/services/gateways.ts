@@ -1,4 +1,5 @@
-import { GatewayAck, GatewayStatus } from "@portico/shared";
+import { GatewayAck, GatewayStatus, type NatsNames } from "@portico/shared";
+import type { StreamMessage } from "@portico/shared/bus";
 import { eq, inArray, type SQL, sql } from "drizzle-orm";
 import type { Logger } from "pino";
 import { bundleVersions, deploymentAcks, environments, gatewayBundles, gateways, tenants } from "../db/schema/index.js";
@@ -58,14 +59,19 @@ const newerError = (reported: SQL, startedAt: SQL) => sql`case
     then ${reported}
   else ${gateways.lastError} end`;
 
-/** Heartbeats: platform-level writes, one per gateway and one per tenant it serves. */
-export async function recordStatus(s: Services, log: Logger, raw: string): Promise<void> {
-  const parsed = GatewayStatus.safeParse(safeJson(raw));
-  if (!parsed.success) {
+/**
+ * Heartbeats: platform-level writes, one per gateway and one per tenant it serves. A message
+ * speaks only for the gateway and environment its subject names (NATS credentials decide who
+ * may publish there), and a self-hosted environment's gateways only for its tenant.
+ */
+export async function recordStatus(s: Services, log: Logger, names: NatsNames, msg: StreamMessage): Promise<void> {
+  const parsed = GatewayStatus.safeParse(safeJson(msg.data));
+  if (!parsed.success || names.statusSubject(parsed.data.environment, parsed.data.id) !== msg.subject) {
     log.warn("gateway status: malformed heartbeat dropped");
     return;
   }
   const st = parsed.data;
+  const owner = await environmentOwner(s, st.environment);
   const now = new Date();
   await s.db.system
     .insert(gateways)
@@ -91,7 +97,7 @@ export async function recordStatus(s: Services, log: Logger, raw: string): Promi
     s,
     st.tenants.map((t) => t.tenant),
   );
-  for (const t of st.tenants.filter((t) => known.has(t.tenant))) {
+  for (const t of st.tenants.filter((t) => known.has(t.tenant) && (owner === null || owner === t.tenant))) {
     await s.db.system
       .insert(gatewayBundles)
       .values({ tenantId: t.tenant, gatewayId: st.id, version: t.version, hash: t.hash, updatedAt: now })
@@ -102,9 +108,9 @@ export async function recordStatus(s: Services, log: Logger, raw: string): Promi
   }
 }
 
-export async function recordAck(s: Services, log: Logger, raw: string): Promise<void> {
-  const parsed = GatewayAck.safeParse(safeJson(raw));
-  if (!parsed.success) {
+export async function recordAck(s: Services, log: Logger, names: NatsNames, msg: StreamMessage): Promise<void> {
+  const parsed = GatewayAck.safeParse(safeJson(msg.data));
+  if (!parsed.success || names.ackSubject(parsed.data.environment, parsed.data.gateway) !== msg.subject) {
     log.warn("gateway ack: malformed ack dropped");
     return;
   }
@@ -126,7 +132,8 @@ export async function recordAck(s: Services, log: Logger, raw: string): Promise<
       .where(eq(gateways.id, ack.gateway));
     return;
   }
-  if (!(await knownTenants(s, [ack.tenant])).has(ack.tenant)) {
+  const owner = await environmentOwner(s, ack.environment);
+  if (!(await knownTenants(s, [ack.tenant])).has(ack.tenant) || (owner !== null && owner !== ack.tenant)) {
     return;
   }
   await s.db.system
@@ -140,6 +147,15 @@ export async function recordAck(s: Services, log: Logger, raw: string): Promise<
       applyMs: ack.applyMs,
     })
     .onConflictDoNothing();
+}
+
+/** The tenant of a self-hosted environment (by bus key); null for shared or unknown ones. */
+async function environmentOwner(s: Services, busKey: string): Promise<string | null> {
+  const [env] = await s.db.system
+    .select({ tenantId: environments.tenantId })
+    .from(environments)
+    .where(eq(environments.busKey, busKey));
+  return env?.tenantId ?? null;
 }
 
 const UUID = /^[0-9a-f-]{36}$/i;

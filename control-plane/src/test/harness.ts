@@ -10,6 +10,7 @@ import pino from "pino";
 import postgres from "postgres";
 import { expect } from "vitest";
 import { type ControlPlane, startControlPlane } from "../control-plane.js";
+import type { GatewayRegistrationConfig } from "../services/context.js";
 
 /** Real servers, as CI starts them; each run gets its own database and NATS names. */
 export const PG_ADMIN_URL = process.env.PORTICO_TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
@@ -102,12 +103,17 @@ export interface TestControlPlane {
 }
 
 export async function startTestControlPlane(
-  opts: { gatewayLiveMs?: number; natsUrl?: string } = {},
+  opts: {
+    gatewayLiveMs?: number;
+    natsUrl?: string;
+    natsCreds?: string;
+    gatewayRegistration?: Partial<GatewayRegistrationConfig>;
+  } = {},
 ): Promise<TestControlPlane> {
   const db = await createTestDatabase();
   const prefix = uniqueName("t");
   const dataDir = mkdtempSync(join(tmpdir(), "portico-cp-"));
-  const bus = new NatsBus({ servers: opts.natsUrl ?? NATS_URL, name: `test-cp-${prefix}` });
+  const bus = new NatsBus({ servers: opts.natsUrl ?? NATS_URL, credsFile: opts.natsCreds, name: `test-cp-${prefix}` });
   const cp = await startControlPlane({
     databaseUrl: db.url,
     dataDir,
@@ -117,6 +123,7 @@ export async function startTestControlPlane(
     host: "127.0.0.1",
     logger: pino({ level: process.env.LOG_LEVEL ?? "silent" }),
     gatewayLiveMs: opts.gatewayLiveMs,
+    gatewayRegistration: opts.gatewayRegistration,
     webhookAllowPrivate: true,
     webhookBackoffMs: 100,
   });

@@ -24,8 +24,12 @@ export async function until<T>(probe: () => Promise<T | undefined | false>, what
   }
 }
 
-/** Publisher side: one published API deployed to `default`. */
-export async function publishedApi(t: TestControlPlane, token: string, opts: { context: string; upstreamUrl: string }) {
+/** Publisher side: one published API deployed to `default` (or `opts.environment`). */
+export async function publishedApi(
+  t: Pick<TestControlPlane, "api">,
+  token: string,
+  opts: { context: string; upstreamUrl: string; environment?: string },
+) {
   const call = (method: string, path: string, body?: unknown) => t.api.call(method, path, { token, body });
   const api = (
     await call("POST", "/api/v1/apis", {
@@ -37,7 +41,10 @@ export async function publishedApi(t: TestControlPlane, token: string, opts: { c
   ).body;
   expect((await call("POST", `/api/v1/apis/${api.id}/lifecycle`, { action: "publish" })).status).toBe(200);
   const rev = (await call("POST", `/api/v1/apis/${api.id}/revisions`)).body;
-  const dep = await call("POST", `/api/v1/apis/${api.id}/deployments`, { revisionId: rev.id, environment: "default" });
+  const dep = await call("POST", `/api/v1/apis/${api.id}/deployments`, {
+    revisionId: rev.id,
+    environment: opts.environment ?? "default",
+  });
   expect(dep.status).toBe(201);
   return { api, deployment: dep.body };
 }

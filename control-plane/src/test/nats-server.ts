@@ -6,7 +6,7 @@ import { join } from "node:path";
 
 const NATS_SERVER = process.env.PORTICO_NATS_SERVER_BIN ?? "/usr/sbin/nats-server";
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once("error", reject);
@@ -29,16 +29,22 @@ const accepts = (port: number) =>
 
 /**
  * A NATS server with JetStream that a test owns: it can stop it and start it again on the
- * same port and store, as an outage and a recovery.
+ * same port and store, as an outage and a recovery. With `config` (a server config file) the
+ * listen address is the test's own; the file names the JetStream store.
  */
-export async function ownNatsServer() {
+export async function ownNatsServer(opts: { config?: string; env?: Record<string, string> } = {}) {
   const port = await freePort();
   const storeDir = mkdtempSync(join(tmpdir(), "portico-nats-"));
   let child: ChildProcess | undefined;
   const server = {
     url: `nats://127.0.0.1:${port}`,
     async start() {
-      child = spawn(NATS_SERVER, ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", storeDir], { stdio: "ignore" });
+      // A config file names its own JetStream store; the flags would clash with it.
+      const config = opts.config ? ["-c", opts.config] : ["-js", "-sd", storeDir];
+      child = spawn(NATS_SERVER, [...config, "-a", "127.0.0.1", "-p", String(port)], {
+        stdio: process.env.PORTICO_TEST_NATS_LOG ? "inherit" : "ignore",
+        env: { ...process.env, ...opts.env },
+      });
       for (let i = 0; i < 100 && !(await accepts(port)); i++) {
         await new Promise((r) => setTimeout(r, 50));
       }

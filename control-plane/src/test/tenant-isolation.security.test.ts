@@ -34,6 +34,7 @@ beforeAll(async () => {
   aCreds = (await call("POST", `/api/v1/applications/${ids.app}/credentials`)).body;
   ids.key = (await call("POST", `/api/v1/applications/${ids.app}/api-keys`)).body.id;
   ids.env = (await call("POST", "/api/v1/environments", { name: "a-private" })).body.id;
+  ids.registrationToken = (await call("POST", `/api/v1/environments/${ids.env}/registration-tokens`)).body.id;
   ids.invitation = (await call("POST", "/api/v1/invitations", { email: "new@a.example", role: "developer" })).body.id;
   await call("POST", "/api/v1/subscriptions", { applicationId: ids.app, apiId: ids.api, tier: "Gold" });
   ids.km = (
@@ -88,6 +89,10 @@ describe("tenant B through the REST API", () => {
     expectProblem(await asB("DELETE", `/api/v1/users/${aUsers[0]!.id}`), 404, "not-found");
     expect((await asB("GET", "/api/v1/invitations")).body).toEqual([]);
     expect((await asB("GET", "/api/v1/webhooks")).body).toEqual([]);
+    const tokens = `/api/v1/environments/${ids.env}/registration-tokens`;
+    expectProblem(await asB("GET", tokens), 404, "not-found");
+    expectProblem(await asB("POST", tokens), 404, "not-found");
+    expectProblem(await asB("DELETE", `${tokens}/${ids.registrationToken}`), 404, "not-found");
     expectProblem(await asB("GET", `/api/v1/webhooks/${ids.webhook}/deliveries`), 404, "not-found");
     expectProblem(await asB("POST", `/api/v1/applications/${ids.app}/credentials`), 404, "not-found");
     expectProblem(await asB("POST", `/api/v1/applications/${ids.app}/api-keys`), 404, "not-found");
@@ -198,7 +203,7 @@ describe("tenant B in the database", () => {
         await sql<{ table_name: string }[]>`select table_name from information_schema.columns
           where table_schema = 'public' and column_name = 'tenant_id' order by table_name`
       ).map((r) => r.table_name);
-      expect(tables.length).toBeGreaterThanOrEqual(19);
+      expect(tables.length).toBeGreaterThanOrEqual(20);
       // Rows the gateways would have produced for A, so no table is empty to begin with.
       await sql`insert into gateway_bundles (tenant_id, gateway_id, version, hash) values (${a.tenantId}, 'gw-1', 1, 'h')`;
       await sql`insert into deployment_acks (tenant_id, environment, gateway_id, version, hash, apply_ms) values (${a.tenantId}, 'default', 'gw-1', 1, 'h', 1)`;

@@ -12,6 +12,8 @@ export interface ConfigWatcherOptions {
   names: NatsNames;
   environment: string;
   gatewayId: string;
+  /** A self-hosted gateway serves one tenant: it watches that key only (its credentials allow no more). */
+  tenant?: string;
   keys: BundleKeySet;
   store: TenantStore;
   disk: BundleDisk;
@@ -67,9 +69,13 @@ export class ConfigWatcher {
   /** Returns at once; the watch connects and reconnects in the background. */
   start(): void {
     const bucket = this.#o.names.bundleBucket(this.#o.environment);
-    this.#watch = this.#o.bus.kvWatch(bucket, (entry) => {
-      this.#queue = this.#queue.then(() => this.#handle(entry));
-    });
+    this.#watch = this.#o.bus.kvWatch(
+      bucket,
+      (entry) => {
+        this.#queue = this.#queue.then(() => this.#handle(entry));
+      },
+      { key: this.#o.tenant },
+    );
     this.#watch.catch((error: unknown) => this.#o.logger.error({ err: error }, "bundle watch failed"));
   }
 

@@ -214,6 +214,70 @@ export const CreateEnvironmentRequest = z
   .object({ name: Slug, gatewayUrl: z.url().optional() })
   .meta({ id: "CreateEnvironmentRequest" });
 
+export const CreateRegistrationTokenRequest = z
+  .object({
+    /** Lifetime of the unused token (default one day, at most 30 days). */
+    expiresInSeconds: z
+      .number()
+      .int()
+      .min(60)
+      .max(30 * 86_400)
+      .default(86_400),
+    description: z.string().trim().max(200).optional(),
+  })
+  .meta({ id: "CreateRegistrationTokenRequest" });
+export const RegistrationToken = z
+  .object({
+    id: z.string(),
+    environmentId: z.string(),
+    prefix: z.string(),
+    description: z.string().nullable(),
+    createdAt: z.string(),
+    expiresAt: z.string(),
+    usedAt: z.string().nullable().meta({ description: "when a gateway registered with it" }),
+    gatewayId: z.string().nullable().meta({ description: "the gateway that registered with it" }),
+    revokedAt: z.string().nullable(),
+  })
+  .meta({ id: "RegistrationToken" });
+export const CreatedRegistrationToken = RegistrationToken.extend({
+  token: z.string().meta({ description: "shown only here; a gateway exchanges it once" }),
+}).meta({ id: "CreatedRegistrationToken" });
+
+export const GatewayRegistrationRequest = z
+  .object({
+    token: z.string().min(10).max(200),
+    /** A hint for the gateway id, e.g. the host name. */
+    name: z
+      .string()
+      .regex(/^[a-zA-Z0-9_-]{1,40}$/)
+      .optional(),
+  })
+  .meta({ id: "GatewayRegistrationRequest" });
+/** What a self-hosted gateway keeps in its data dir: it never needs its token again. */
+export const GatewayRegistration = z
+  .object({
+    gatewayId: z.string(),
+    tenant: z.object({ id: z.string(), slug: z.string() }),
+    environment: z.object({
+      id: z.string(),
+      name: z.string(),
+      busKey: z.string().meta({ description: "the environment's name on NATS (PORTICO_ENVIRONMENT)" }),
+    }),
+    bundleKeys: z
+      .object({ keys: z.array(z.record(z.string(), z.unknown())) })
+      .meta({ description: "bundle-verification public keys (JWKS)" }),
+    nats: z.object({
+      servers: z.array(z.string()),
+      prefix: z.string(),
+      domain: z.string().nullable().meta({ description: "JetStream domain of the cluster (PORTICO_NATS_DOMAIN)" }),
+      creds: z
+        .string()
+        .nullable()
+        .meta({ description: "NATS credentials file limited to this gateway; null when NATS runs without auth" }),
+    }),
+  })
+  .meta({ id: "GatewayRegistration" });
+
 export const Gateway = z
   .object({
     id: z.string(),

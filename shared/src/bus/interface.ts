@@ -9,6 +9,11 @@ export interface KvEntry {
   revision: number;
 }
 
+export interface KvWatchOptions {
+  /** Watch this key only (credentials scoped to one key allow no wider watch). */
+  key?: string;
+}
+
 export interface StreamMessage {
   data: string;
   subject: string;
@@ -27,7 +32,7 @@ export interface Bus {
    * Calls `onEntry` with the latest value of every key, then with each change. Survives
    * reconnects: after an outage it delivers what changed meanwhile.
    */
-  kvWatch(bucket: string, onEntry: (entry: KvEntry) => void): Promise<Stoppable>;
+  kvWatch(bucket: string, onEntry: (entry: KvEntry) => void, opts?: KvWatchOptions): Promise<Stoppable>;
 
   /** Creates the stream when absent (idempotent). */
   ensureStream(stream: string, subjects: string[]): Promise<void>;

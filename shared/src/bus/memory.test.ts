@@ -21,9 +21,13 @@ describe("in-process bus", () => {
     const seen: string[] = [];
     await bus.kvWatch("b", (e) => seen.push(`${e.key}=${e.value}`));
     expect(seen).toEqual(["t1=v2", "t2=x"]);
+    const one: string[] = [];
+    await bus.kvWatch("b", (e) => one.push(`${e.key}=${e.value}`), { key: "t2" });
     await bus.kvPut("b", "t2", "y");
+    await bus.kvPut("b", "t1", "v3");
     await new Promise((r) => setTimeout(r, 0));
-    expect(seen).toEqual(["t1=v2", "t2=x", "t2=y"]);
+    expect(seen).toEqual(["t1=v2", "t2=x", "t2=y", "t1=v3"]);
+    expect(one).toEqual(["t2=x", "t2=y"]);
   });
 
   it("de-duplicates by message id and redelivers until the handler succeeds", async () => {

@@ -1,4 +1,4 @@
-import type { Bus, KvEntry, Stoppable, StreamMessage } from "./interface.js";
+import type { Bus, KvEntry, KvWatchOptions, Stoppable, StreamMessage } from "./interface.js";
 import { subjectMatches } from "./interface.js";
 
 interface Stream {
@@ -40,15 +40,16 @@ export class MemoryBus implements Bus {
     return this.#buckets.get(bucket)?.entries.get(key) ?? null;
   }
 
-  async kvWatch(bucket: string, onEntry: (entry: KvEntry) => void): Promise<Stoppable> {
+  async kvWatch(bucket: string, onEntry: (entry: KvEntry) => void, opts: KvWatchOptions = {}): Promise<Stoppable> {
     await this.ensureBucket(bucket);
+    const watcher = opts.key === undefined ? onEntry : (e: KvEntry) => e.key === opts.key && onEntry(e);
     for (const e of this.#buckets.get(bucket)!.entries.values()) {
-      onEntry(e);
+      watcher(e);
     }
     const set = this.#watchers.get(bucket) ?? new Set();
     this.#watchers.set(bucket, set);
-    set.add(onEntry);
-    return { stop: async () => void set.delete(onEntry) };
+    set.add(watcher);
+    return { stop: async () => void set.delete(watcher) };
   }
 
   async ensureStream(stream: string, subjects: string[]): Promise<void> {

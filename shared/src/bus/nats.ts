@@ -3,7 +3,7 @@ import type { JetStreamManager } from "@nats-io/jetstream";
 import { AckPolicy, type JetStreamClient, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { type KV, Kvm } from "@nats-io/kv";
 import { connect, credsAuthenticator, type NatsConnection } from "@nats-io/transport-node";
-import type { Bus, KvEntry, Stoppable, StreamMessage } from "./interface.js";
+import type { Bus, KvEntry, KvWatchOptions, Stoppable, StreamMessage } from "./interface.js";
 
 export interface NatsBusOptions {
   /** Comma-separated server URLs, as in NATS_URL. */
@@ -11,6 +11,15 @@ export interface NatsBusOptions {
   /** Path of a NATS credentials file (self-hosted gateways). */
   credsFile?: string;
   name: string;
+  /**
+   * JetStream domain of the cluster. Clients behind a leaf node without JetStream reach the
+   * cluster's JetStream only by its domain ($JS.<domain>.API), so every process names it.
+   */
+  domain?: string;
+  /** Replicas of the buckets and streams this process creates (3 on a 3-node cluster). */
+  replicas?: number;
+  /** Prefix of the connection's reply inboxes; scoped credentials may subscribe to theirs only. */
+  inboxPrefix?: string;
   onError?: (error: unknown) => void;
 }
 
@@ -48,6 +57,7 @@ export class NatsBus implements Bus {
       servers,
       name: this.#opts.name,
       authenticator,
+      inboxPrefix: this.#opts.inboxPrefix,
       waitOnFirstConnect: true,
       maxReconnectAttempts: -1,
       reconnectTimeWait: RETRY_MS,
@@ -56,8 +66,10 @@ export class NatsBus implements Bus {
     });
     this.#nc = nc;
     this.#connected = true;
-    this.#js = jetstream(nc, { timeout: 5000 });
-    this.#jsm = await jetstreamManager(nc, { timeout: 5000 });
+    this.#js = jetstream(nc, { timeout: 5000, domain: this.#opts.domain });
+    // No JetStream probe here: a cluster still electing its leader would time it out and leave
+    // the bus unusable; each JetStream call finds out, and callers retry.
+    this.#jsm = await jetstreamManager(nc, { timeout: 5000, checkAPI: false, domain: this.#opts.domain });
     void (async () => {
       for await (const s of nc.status()) {
         if (s.type === "disconnect") {
@@ -73,7 +85,9 @@ export class NatsBus implements Bus {
   async #kv(bucket: string): Promise<KV> {
     let kv = this.#kvs.get(bucket);
     if (!kv) {
-      kv = this.#ready.then(() => new Kvm(this.#js!).create(bucket, { history: 1 }));
+      kv = this.#ready.then(() =>
+        new Kvm(this.#js!).create(bucket, { history: 1, replicas: this.#opts.replicas ?? 1 }),
+      );
       this.#kvs.set(bucket, kv);
       kv.catch(() => this.#kvs.delete(bucket));
     }
@@ -96,13 +110,16 @@ export class NatsBus implements Bus {
     return { key: e.key, value: e.operation === "PUT" ? e.string() : null, revision: e.revision };
   }
 
-  async kvWatch(bucket: string, onEntry: (entry: KvEntry) => void): Promise<Stoppable> {
+  async kvWatch(bucket: string, onEntry: (entry: KvEntry) => void, opts: KvWatchOptions = {}): Promise<Stoppable> {
     let lastRevision = 0;
     // The ordered consumer behind a watch can end when the server restarts; resume from the
     // last revision seen so nothing changed during the outage is missed.
     return this.#keepIterating(async () => {
       const kv = await this.#kv(bucket);
-      const iter = await kv.watch(lastRevision > 0 ? { resumeFromRevision: lastRevision + 1 } : {});
+      const iter = await kv.watch({
+        ...(opts.key === undefined ? {} : { key: opts.key }),
+        ...(lastRevision > 0 ? { resumeFromRevision: lastRevision + 1 } : {}),
+      });
       return {
         iter,
         each: async (e) => {
@@ -119,7 +136,12 @@ export class NatsBus implements Bus {
     try {
       await jsm.streams.info(stream);
     } catch {
-      await jsm.streams.add({ name: stream, subjects, duplicate_window: 120_000_000_000 });
+      await jsm.streams.add({
+        name: stream,
+        subjects,
+        duplicate_window: 120_000_000_000,
+        num_replicas: this.#opts.replicas ?? 1,
+      });
     }
   }
 

@@ -9,11 +9,12 @@ import {
   real,
   text,
   timestamp,
+  uniqueIndex,
   uuid,
   varchar,
 } from "drizzle-orm/pg-core";
 import { tenantId, tenantIsolation } from "./_columns.js";
-import { tenants } from "./tenants.js";
+import { environments, tenants } from "./tenants.js";
 
 /** Gateways seen on the bus (platform-wide: a shared gateway serves many tenants). */
 export const gateways = pgTable("gateways", {
@@ -76,4 +77,29 @@ export const analyticsEvents = pgTable(
     errorType: varchar("error_type", { length: 60 }),
   },
   (t) => [index("analytics_events_tenant_time_idx").on(t.tenantId, t.time), tenantIsolation()],
+).enableRLS();
+
+/**
+ * One-time tokens a self-hosted gateway exchanges for its identity and NATS credentials.
+ * Only the SHA-256 of the token is kept; the first registration consumes it.
+ */
+export const registrationTokens = pgTable(
+  "registration_tokens",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: tenantId().references(() => tenants.id, { onDelete: "cascade" }),
+    environmentId: uuid("environment_id")
+      .notNull()
+      .references(() => environments.id, { onDelete: "cascade" }),
+    tokenHash: varchar("token_hash", { length: 64 }).notNull(),
+    prefix: varchar("prefix", { length: 16 }).notNull(),
+    description: text("description"),
+    createdBy: uuid("created_by"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    usedAt: timestamp("used_at", { withTimezone: true }),
+    gatewayId: varchar("gateway_id", { length: 128 }),
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+  },
+  (t) => [uniqueIndex("registration_tokens_hash_key").on(t.tokenHash), tenantIsolation()],
 ).enableRLS();
