@@ -17,6 +17,7 @@ import { registerDeploymentRoutes } from "./routes/deployments.js";
 import { registerEnvironmentRoutes } from "./routes/environments.js";
 import { registerIssuerKeyRoutes } from "./routes/issuer-keys.js";
 import { registerOAuthRoutes } from "./routes/oauth.js";
+import { registerProductRoutes } from "./routes/products.js";
 import { registerUserRoutes } from "./routes/users.js";
 import { registerWebhookRoutes } from "./routes/webhooks.js";
 import type { Services } from "./services/context.js";
@@ -107,6 +108,7 @@ export function newApp(deps: AppDeps) {
   registerAuthRoutes(v1);
   registerApiRoutes(v1);
   registerDeploymentRoutes(v1);
+  registerProductRoutes(v1);
   registerEnvironmentRoutes(v1);
   registerApplicationRoutes(v1);
   registerCatalogRoutes(v1);

@@ -2,7 +2,6 @@ import {
   type Api,
   ApiStatus,
   type CreateApiRequest,
-  type LifecycleAction,
   type LifecycleRequest,
   ok,
   type UpdateApiRequest,
@@ -14,8 +13,10 @@ import { apis, deployments, environments } from "../db/schema/index.js";
 import { redeploy } from "../deployer/redeploy.js";
 import { audit, changes } from "./audit.js";
 import type { Actor, Services } from "./context.js";
+import { contextOwner, contextTakenDetail } from "./contexts.js";
 import { fail, isUniqueViolation, notFound, type ServiceResult } from "./errors.js";
 import { etagOf, preconditionFailed } from "./etag.js";
+import { lifecycleDates, nextStatus } from "./lifecycle.js";
 import { listPage, PageQuery } from "./pagination.js";
 
 type ApiRow = typeof apis.$inferSelect;
@@ -56,7 +57,11 @@ export type NewApi = z.infer<typeof CreateApiRequest> & {
 
 export async function createApi(s: Services, actor: Actor, input: NewApi): Promise<ServiceResult<Api>> {
   try {
-    const row = await s.db.withTenant(actor.tenantId, async (tx) => {
+    return await s.db.withTenant(actor.tenantId, async (tx): Promise<ServiceResult<Api>> => {
+      const owner = await contextOwner(tx, input.context, input.version);
+      if (owner) {
+        return fail("conflict", contextTakenDetail(owner, input.context, input.version));
+      }
       const [r] = await tx
         .insert(apis)
         .values({
@@ -77,9 +82,8 @@ export async function createApi(s: Services, actor: Actor, input: NewApi): Promi
         target: { type: "api", id: r!.id },
         summary: { after: { name: r!.name, context: r!.context, version: r!.version } },
       });
-      return r!;
+      return ok(toApi(r!));
     });
-    return ok(toApi(row));
   } catch (e) {
     if (isUniqueViolation(e)) {
       return fail("conflict", `an API with context /${input.context} and version ${input.version} exists`);
@@ -208,18 +212,6 @@ export async function deleteApi(s: Services, actor: Actor, id: string): Promise<
   return ok(null);
 }
 
-/** The lifecycle as a state machine: a move missing here is refused. */
-const TRANSITIONS: Record<ApiStatus, Partial<Record<z.infer<typeof LifecycleAction>, ApiStatus>>> = {
-  CREATED: { "pre-release": "PRE-RELEASED", publish: "PUBLISHED" },
-  "PRE-RELEASED": { publish: "PUBLISHED", demote: "CREATED" },
-  PUBLISHED: { block: "BLOCKED", deprecate: "DEPRECATED", demote: "CREATED" },
-  BLOCKED: { publish: "PUBLISHED", deprecate: "DEPRECATED" },
-  DEPRECATED: { retire: "RETIRED" },
-  RETIRED: {},
-};
-
-export const allowedActions = (status: ApiStatus) => Object.keys(TRANSITIONS[status]);
-
 /** Moves one API to `next`, with what that means for its deployments and gateways. */
 async function transition(
   tx: Tx,
@@ -243,8 +235,7 @@ async function transition(
     .set({
       status: next,
       updatedAt: new Date(),
-      // Deprecation dates travel to the gateways, which answer with Deprecation and Sunset headers.
-      ...(next === "DEPRECATED" ? { deprecatedAt: new Date(), sunsetAt: sunsetAt ? new Date(sunsetAt) : null } : {}),
+      ...lifecycleDates(next, sunsetAt),
     })
     .where(eq(apis.id, api.id))
     .returning();
@@ -269,14 +260,11 @@ export async function changeLifecycle(
     if (!api) {
       return notFound("API");
     }
-    const next = TRANSITIONS[api.status][action];
-    if (!next) {
-      const allowed = allowedActions(api.status);
-      return fail(
-        "invalid-transition",
-        `cannot ${action} an API that is ${api.status}; allowed: ${allowed.length ? allowed.join(", ") : "none"}`,
-      );
+    const step = nextStatus(api.status, action, "API");
+    if (!step.ok) {
+      return step;
     }
+    const next = step.value;
     const row = await transition(tx, s, actor, api, action, next, request.sunsetAt);
     if (next === "PUBLISHED" && request.deprecatePreviousVersions) {
       const others = await tx
@@ -303,6 +291,10 @@ export async function createVersion(s: Services, actor: Actor, id: string, versi
       const source = await findApi(tx, id);
       if (!source) {
         return notFound("API");
+      }
+      const owner = await contextOwner(tx, source.context, version);
+      if (owner) {
+        return fail("conflict", contextTakenDetail(owner, source.context, version));
       }
       const [row] = await tx
         .insert(apis)

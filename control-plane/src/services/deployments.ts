@@ -20,7 +20,6 @@ export async function createDeployment(
   apiId: string,
   input: z.infer<typeof CreateDeploymentRequest>,
 ) {
-  const refs = input.environments ?? [input.environment!];
   const result = await s.db.withTenant(actor.tenantId, async (tx) => {
     const api = await findApi(tx, apiId);
     if (!api) {
@@ -40,18 +39,12 @@ export async function createDeployment(
         { path: "revisionId", message: "no such revision of this API" },
       ]);
     }
-    const envs = [];
-    for (const [i, ref] of refs.entries()) {
-      const env = await resolveEnvironment(tx, ref);
-      if (!env) {
-        return fail("validation-failed", `environment "${ref}" does not exist`, [
-          { path: input.environments ? `environments.${i}` : "environment", message: "no such environment" },
-        ]);
-      }
-      envs.push(env);
+    const envs = await resolveEnvironments(tx, input);
+    if (!envs.ok) {
+      return envs;
     }
     const created = [];
-    for (const env of new Map(envs.map((e) => [e.id, e])).values()) {
+    for (const env of envs.value) {
       await undeployFrom(tx, apiId, env.id);
       // Insert first with a placeholder so the bundle built next already serves this revision.
       const [row] = await tx
@@ -75,6 +68,26 @@ export async function createDeployment(
   s.publishBundles();
   const out = result.value.map((d) => toDeployment(d, { total: 0, acked: 0, ackMs: null }));
   return ok(input.environments ? out : out[0]!);
+}
+
+type EnvRow = NonNullable<Awaited<ReturnType<typeof resolveEnvironment>>>;
+
+/** The environments a deployment request names, each once; a name that resolves to none is a 400. */
+export async function resolveEnvironments(
+  tx: Tx,
+  input: z.infer<typeof CreateDeploymentRequest>,
+): Promise<ServiceResult<EnvRow[]>> {
+  const envs = new Map<string, EnvRow>();
+  for (const [i, ref] of (input.environments ?? [input.environment!]).entries()) {
+    const env = await resolveEnvironment(tx, ref);
+    if (!env) {
+      return fail("validation-failed", `environment "${ref}" does not exist`, [
+        { path: input.environments ? `environments.${i}` : "environment", message: "no such environment" },
+      ]);
+    }
+    envs.set(env.id, env);
+  }
+  return ok([...envs.values()]);
 }
 
 async function undeployFrom(tx: Tx, apiId: string, environmentId: string): Promise<boolean> {
@@ -133,7 +146,11 @@ function percentile(sorted: number[], p: number): number {
  * A gateway has a deployment once it acked that bundle version or a later one; the time to
  * its first such ack is the propagation latency.
  */
-async function gatewayProgress(s: Services, tx: Tx, d: DeploymentRow & { busKey: string }) {
+export async function gatewayProgress(
+  s: Services,
+  tx: Tx,
+  d: { bundleVersion: number; createdAt: Date; busKey: string },
+) {
   const acks = await tx
     .select()
     .from(deploymentAcks)

@@ -25,7 +25,11 @@ export async function until<T>(probe: () => Promise<T | undefined | false>, what
 }
 
 /** Publisher side: one published API deployed to `default`. */
-export async function publishedApi(t: TestControlPlane, token: string, opts: { context: string; upstreamUrl: string }) {
+export async function publishedApi(
+  t: TestControlPlane,
+  token: string,
+  opts: { context: string; upstreamUrl: string; resources?: unknown[] },
+) {
   const call = (method: string, path: string, body?: unknown) => t.api.call(method, path, { token, body });
   const api = (
     await call("POST", "/api/v1/apis", {
@@ -33,6 +37,7 @@ export async function publishedApi(t: TestControlPlane, token: string, opts: { c
       context: opts.context,
       version: "v1",
       upstream: { url: opts.upstreamUrl },
+      ...(opts.resources ? { resources: opts.resources } : {}),
     })
   ).body;
   expect((await call("POST", `/api/v1/apis/${api.id}/lifecycle`, { action: "publish" })).status).toBe(200);
