@@ -11,6 +11,7 @@ import {
 } from "@portico/shared";
 import { z } from "zod";
 import type { AppEnv } from "../http/env.js";
+import { CatalogListQuery } from "../services/apis.js";
 import {
   createProductDeployment,
   createProductRevision,
@@ -24,7 +25,6 @@ import {
   deleteProduct,
   getProduct,
   listProducts,
-  ProductListQuery,
   updateProduct,
 } from "../services/products.js";
 import {
@@ -64,7 +64,7 @@ const routes = {
     security: bearer,
     summary: "List API products (developers see the PUBLISHED ones)",
     ...read,
-    request: { query: ProductListQuery },
+    request: { query: CatalogListQuery },
     responses: { 200: { ...json(z.array(Product), "API products"), headers: pageHeaders }, ...problems(400, 401) },
   }),
   get: createRoute({

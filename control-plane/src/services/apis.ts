@@ -7,16 +7,16 @@ import {
   type UpdateApiRequest,
 } from "@portico/shared";
 import { and, eq, ilike, isNull, ne, or } from "drizzle-orm";
+import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import type { Tx } from "../db/client.js";
 import { apis, deployments, environments } from "../db/schema/index.js";
-import { redeploy } from "../deployer/redeploy.js";
 import { audit, changes } from "./audit.js";
 import type { Actor, Services } from "./context.js";
 import { contextOwner, contextTakenDetail } from "./contexts.js";
 import { fail, isUniqueViolation, notFound, type ServiceResult } from "./errors.js";
 import { etagOf, preconditionFailed } from "./etag.js";
-import { lifecycleDates, nextStatus } from "./lifecycle.js";
+import { changeLifecycleOf, deleteOf, type LifecycleSubject } from "./lifecycle.js";
 import { listPage, PageQuery } from "./pagination.js";
 
 type ApiRow = typeof apis.$inferSelect;
@@ -92,24 +92,33 @@ export async function createApi(s: Services, actor: Actor, input: NewApi): Promi
   }
 }
 
-export const ApiListQuery = PageQuery.extend({
+/** The list query of APIs and API products. */
+export const CatalogListQuery = PageQuery.extend({
   status: ApiStatus.optional(),
   q: z.string().max(100).optional().meta({ description: "part of the name or context, any case" }),
   sort: z.enum(["createdAt", "name"]).default("createdAt"),
 });
 
-export function listApis(s: Services, actor: Actor, q: z.infer<typeof ApiListQuery>) {
+/** The status and text filters of that query, on any table with those columns. */
+export function catalogFilters(
+  q: z.infer<typeof CatalogListQuery>,
+  t: { status: AnyPgColumn; name: AnyPgColumn; context: AnyPgColumn },
+) {
   const like = q.q ? `%${q.q.replace(/[\\%_]/g, "\\$&")}%` : undefined;
+  return [
+    q.status ? eq(t.status, q.status) : undefined,
+    like ? or(ilike(t.name, like), ilike(t.context, like)) : undefined,
+  ];
+}
+
+export function listApis(s: Services, actor: Actor, q: z.infer<typeof CatalogListQuery>) {
   return listPage(
     s.db,
     actor.tenantId,
     apis,
     q,
     q.sort === "name" ? apis.name : apis.createdAt,
-    [
-      q.status ? eq(apis.status, q.status) : undefined,
-      like ? or(ilike(apis.name, like), ilike(apis.context, like)) : undefined,
-    ],
+    catalogFilters(q, apis),
     toApi,
   );
 }
@@ -189,64 +198,29 @@ export async function liveEnvironments(tx: Tx, apiId: string): Promise<string[]>
   return rows.map((r) => r.env);
 }
 
-export async function deleteApi(s: Services, actor: Actor, id: string): Promise<ServiceResult<null>> {
-  const found = await s.db.withTenant(actor.tenantId, async (tx) => {
-    const api = await findApi(tx, id);
-    if (!api) {
-      return false;
-    }
-    const envs = await liveEnvironments(tx, id);
-    await tx.delete(apis).where(eq(apis.id, id));
-    await redeploy(tx, s.deploy, actor.tenantId, envs);
-    await audit(tx, actor, {
-      action: "api.delete",
-      target: { type: "api", id },
-      summary: { before: { name: api.name, context: api.context, version: api.version, status: api.status } },
-    });
-    return true;
-  });
-  if (!found) {
-    return notFound("API");
-  }
-  s.publishBundles();
-  return ok(null);
-}
+export const deleteApi = (s: Services, actor: Actor, id: string) => deleteOf(s, actor, apiLifecycle, id);
 
-/** Moves one API to `next`, with what that means for its deployments and gateways. */
-async function transition(
-  tx: Tx,
-  s: Services,
-  actor: Actor,
-  api: ApiRow,
-  action: string,
-  next: ApiStatus,
-  sunsetAt?: string,
-): Promise<ApiRow> {
-  const envs = await liveEnvironments(tx, api.id);
-  if (next === "RETIRED") {
-    // Retiring undeploys: the gateways answer 404 from the next bundle on.
+const apiLifecycle: LifecycleSubject<ApiRow> = {
+  noun: "API",
+  type: "api",
+  find: findApi,
+  liveEnvironments,
+  async undeployAll(tx, id) {
     await tx
       .update(deployments)
       .set({ undeployedAt: new Date() })
-      .where(and(eq(deployments.apiId, api.id), isNull(deployments.undeployedAt)));
-  }
-  const [row] = await tx
-    .update(apis)
-    .set({
-      status: next,
-      updatedAt: new Date(),
-      ...lifecycleDates(next, sunsetAt),
-    })
-    .where(eq(apis.id, api.id))
-    .returning();
-  await redeploy(tx, s.deploy, actor.tenantId, envs);
-  await audit(tx, actor, {
-    action: "api.lifecycle",
-    target: { type: "api", id: api.id },
-    summary: { action, status: [api.status, next] },
-  });
-  return row!;
-}
+      .where(and(eq(deployments.apiId, id), isNull(deployments.undeployedAt)));
+  },
+  update: async (tx, id, change) => (await tx.update(apis).set(change).where(eq(apis.id, id)).returning())[0]!,
+  publishedSiblings: (tx, api) =>
+    tx
+      .select()
+      .from(apis)
+      .where(and(eq(apis.context, api.context), ne(apis.id, api.id), eq(apis.status, "PUBLISHED"))),
+  async remove(tx, id) {
+    await tx.delete(apis).where(eq(apis.id, id));
+  },
+};
 
 export async function changeLifecycle(
   s: Services,
@@ -254,34 +228,8 @@ export async function changeLifecycle(
   id: string,
   request: z.infer<typeof LifecycleRequest>,
 ): Promise<ServiceResult<Api>> {
-  const { action } = request;
-  const result = await s.db.withTenant(actor.tenantId, async (tx): Promise<ServiceResult<ApiRow>> => {
-    const api = await findApi(tx, id);
-    if (!api) {
-      return notFound("API");
-    }
-    const step = nextStatus(api.status, action, "API");
-    if (!step.ok) {
-      return step;
-    }
-    const next = step.value;
-    const row = await transition(tx, s, actor, api, action, next, request.sunsetAt);
-    if (next === "PUBLISHED" && request.deprecatePreviousVersions) {
-      const others = await tx
-        .select()
-        .from(apis)
-        .where(and(eq(apis.context, api.context), ne(apis.id, api.id), eq(apis.status, "PUBLISHED")));
-      for (const other of others) {
-        await transition(tx, s, actor, other, "deprecate", "DEPRECATED");
-      }
-    }
-    return ok(row);
-  });
-  if (!result.ok) {
-    return result;
-  }
-  s.publishBundles();
-  return ok(toApi(result.value));
+  const result = await changeLifecycleOf(s, actor, apiLifecycle, id, request);
+  return result.ok ? ok(toApi(result.value)) : result;
 }
 
 /** A new version of the API: a copy of its working copy under the same context, CREATED. */

@@ -1,6 +1,10 @@
-import { type ApiStatus, type LifecycleAction, ok } from "@portico/shared";
+import { type ApiStatus, type LifecycleAction, type LifecycleRequest, ok } from "@portico/shared";
 import type { z } from "zod";
-import { fail, type ServiceResult } from "./errors.js";
+import type { Tx } from "../db/client.js";
+import { redeploy } from "../deployer/redeploy.js";
+import { audit } from "./audit.js";
+import type { Actor, Services } from "./context.js";
+import { fail, notFound, type ServiceResult } from "./errors.js";
 
 /** The lifecycle of APIs and API products as a state machine: a move missing here is refused. */
 const TRANSITIONS: Record<ApiStatus, Partial<Record<z.infer<typeof LifecycleAction>, ApiStatus>>> = {
@@ -14,23 +18,129 @@ const TRANSITIONS: Record<ApiStatus, Partial<Record<z.infer<typeof LifecycleActi
 
 const allowedActions = (status: ApiStatus) => Object.keys(TRANSITIONS[status]);
 
-/** The status `action` leads to from `status`, or the refusal naming what is allowed. */
-export function nextStatus(
-  status: ApiStatus,
-  action: z.infer<typeof LifecycleAction>,
-  what: "API" | "API product",
-): ServiceResult<ApiStatus> {
-  const next = TRANSITIONS[status][action];
-  if (next) {
-    return ok(next);
-  }
-  const allowed = allowedActions(status);
-  return fail(
-    "invalid-transition",
-    `cannot ${action} an ${what} that is ${status}; allowed: ${allowed.length ? allowed.join(", ") : "none"}`,
-  );
+interface LifecycleRow {
+  id: string;
+  name: string;
+  context: string;
+  version: string;
+  status: ApiStatus;
 }
 
-/** The columns a move to `next` sets besides the status: deprecation dates travel to the gateways. */
-export const lifecycleDates = (next: ApiStatus, sunsetAt?: string) =>
-  next === "DEPRECATED" ? { deprecatedAt: new Date(), sunsetAt: sunsetAt ? new Date(sunsetAt) : null } : {};
+/** The columns a move sets; the deprecation dates travel to the gateways (Deprecation, Sunset). */
+export interface StatusChange {
+  status: ApiStatus;
+  updatedAt: Date;
+  deprecatedAt?: Date;
+  sunsetAt?: Date | null;
+}
+
+/** What the lifecycle needs of a kind of entity that gateways serve (APIs, API products). */
+export interface LifecycleSubject<Row extends LifecycleRow> {
+  noun: "API" | "API product";
+  /** audit target type, and the prefix of the audit action */
+  type: "api" | "product";
+  find(tx: Tx, id: string): Promise<Row | undefined>;
+  /** environments where it is live now */
+  liveEnvironments(tx: Tx, id: string): Promise<string[]>;
+  /** ends every live deployment of it */
+  undeployAll(tx: Tx, id: string): Promise<void>;
+  update(tx: Tx, id: string, change: StatusChange): Promise<Row>;
+  /** the other PUBLISHED versions of its context */
+  publishedSiblings(tx: Tx, row: Row): Promise<Row[]>;
+  remove(tx: Tx, id: string): Promise<void>;
+}
+
+/** Deletes one entity; the environments it was live in get bundles without it. */
+export async function deleteOf<Row extends LifecycleRow>(
+  s: Services,
+  actor: Actor,
+  subject: LifecycleSubject<Row>,
+  id: string,
+): Promise<ServiceResult<null>> {
+  const found = await s.db.withTenant(actor.tenantId, async (tx) => {
+    const row = await subject.find(tx, id);
+    if (!row) {
+      return false;
+    }
+    const envs = await subject.liveEnvironments(tx, id);
+    await subject.remove(tx, id);
+    await redeploy(tx, s.deploy, actor.tenantId, envs);
+    await audit(tx, actor, {
+      action: `${subject.type}.delete`,
+      target: { type: subject.type, id },
+      summary: { before: { name: row.name, context: row.context, version: row.version, status: row.status } },
+    });
+    return true;
+  });
+  if (!found) {
+    return notFound(subject.noun);
+  }
+  s.publishBundles();
+  return ok(null);
+}
+
+/** Moves one entity to `next`, with what that means for its deployments and gateways. */
+async function transition<Row extends LifecycleRow>(
+  tx: Tx,
+  s: Services,
+  actor: Actor,
+  subject: LifecycleSubject<Row>,
+  row: Row,
+  action: string,
+  next: ApiStatus,
+  sunsetAt?: string,
+): Promise<Row> {
+  const envs = await subject.liveEnvironments(tx, row.id);
+  if (next === "RETIRED") {
+    // Retiring undeploys: the gateways answer 404 from the next bundle on.
+    await subject.undeployAll(tx, row.id);
+  }
+  const after = await subject.update(tx, row.id, {
+    status: next,
+    updatedAt: new Date(),
+    ...(next === "DEPRECATED" ? { deprecatedAt: new Date(), sunsetAt: sunsetAt ? new Date(sunsetAt) : null } : {}),
+  });
+  await redeploy(tx, s.deploy, actor.tenantId, envs);
+  await audit(tx, actor, {
+    action: `${subject.type}.lifecycle`,
+    target: { type: subject.type, id: row.id },
+    summary: { action, status: [row.status, next] },
+  });
+  return after;
+}
+
+/** A lifecycle action on one entity (409 when the state machine forbids it). */
+export async function changeLifecycleOf<Row extends LifecycleRow>(
+  s: Services,
+  actor: Actor,
+  subject: LifecycleSubject<Row>,
+  id: string,
+  request: z.infer<typeof LifecycleRequest>,
+): Promise<ServiceResult<Row>> {
+  const { action } = request;
+  const result = await s.db.withTenant(actor.tenantId, async (tx): Promise<ServiceResult<Row>> => {
+    const row = await subject.find(tx, id);
+    if (!row) {
+      return notFound(subject.noun);
+    }
+    const next = TRANSITIONS[row.status][action];
+    if (!next) {
+      const allowed = allowedActions(row.status);
+      return fail(
+        "invalid-transition",
+        `cannot ${action} an ${subject.noun} that is ${row.status}; allowed: ${allowed.length ? allowed.join(", ") : "none"}`,
+      );
+    }
+    const after = await transition(tx, s, actor, subject, row, action, next, request.sunsetAt);
+    if (next === "PUBLISHED" && request.deprecatePreviousVersions) {
+      for (const other of await subject.publishedSiblings(tx, row)) {
+        await transition(tx, s, actor, subject, other, "deprecate", "DEPRECATED");
+      }
+    }
+    return ok(after);
+  });
+  if (result.ok) {
+    s.publishBundles();
+  }
+  return result;
+}

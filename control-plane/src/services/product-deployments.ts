@@ -10,12 +10,9 @@ import {
   type products,
 } from "../db/schema/index.js";
 import { productPolicyProblems } from "../deployer/build-bundle.js";
-import { redeploy } from "../deployer/redeploy.js";
-import { isId } from "./apis.js";
 import { audit } from "./audit.js";
 import type { Actor, Services } from "./context.js";
-import { gatewayProgress, resolveEnvironments } from "./deployments.js";
-import { resolveEnvironment } from "./environments.js";
+import { type DeploymentSubject, deployOf, gatewayProgress, undeployOf } from "./deployments.js";
 import { fail, notFound, type ServiceResult } from "./errors.js";
 import { findProduct, type ResolvedResource, resolveResources } from "./products.js";
 
@@ -144,6 +141,37 @@ const toDeployment = (
   gateways,
 });
 
+const productDeploymentSubject: DeploymentSubject<typeof productDeployments.$inferSelect> = {
+  noun: "API product",
+  ref: "productId",
+  type: "product",
+  find: (tx, id) => findProduct(tx, id),
+  findRevision: async (tx, productId, revisionId) =>
+    (
+      await tx
+        .select()
+        .from(productRevisions)
+        .where(and(eq(productRevisions.id, revisionId), eq(productRevisions.productId, productId)))
+    )[0],
+  undeployFrom,
+  insert: async (tx, v) =>
+    (
+      await tx
+        .insert(productDeployments)
+        .values({
+          tenantId: v.tenantId,
+          productId: v.ownerId,
+          revisionId: v.revisionId,
+          environmentId: v.environmentId,
+          bundleVersion: 0,
+        })
+        .returning()
+    )[0]!,
+  async setBundleVersion(tx, id, bundleVersion) {
+    await tx.update(productDeployments).set({ bundleVersion }).where(eq(productDeployments.id, id));
+  },
+};
+
 /** Deploys a product revision to one or several environments in one transaction. */
 export async function createProductDeployment(
   s: Services,
@@ -151,82 +179,13 @@ export async function createProductDeployment(
   productId: string,
   input: z.infer<typeof CreateDeploymentRequest>,
 ) {
-  const result = await s.db.withTenant(actor.tenantId, async (tx) => {
-    const product = await findProduct(tx, productId);
-    if (!product) {
-      return notFound("API product");
-    }
-    if (product.status === "RETIRED") {
-      return fail("invalid-transition", "a retired API product cannot be deployed");
-    }
-    const [revision] = isId(input.revisionId)
-      ? await tx
-          .select()
-          .from(productRevisions)
-          .where(and(eq(productRevisions.id, input.revisionId), eq(productRevisions.productId, productId)))
-      : [];
-    if (!revision) {
-      return fail("validation-failed", "revisionId is not a revision of this API product", [
-        { path: "revisionId", message: "no such revision of this API product" },
-      ]);
-    }
-    const envs = await resolveEnvironments(tx, input);
-    if (!envs.ok) {
-      return envs;
-    }
-    const created = [];
-    for (const env of envs.value) {
-      await undeployFrom(tx, productId, env.id);
-      // Inserted before the bundle is built, so that bundle already serves this revision.
-      const [row] = await tx
-        .insert(productDeployments)
-        .values({
-          tenantId: actor.tenantId,
-          productId,
-          revisionId: revision.id,
-          environmentId: env.id,
-          bundleVersion: 0,
-        })
-        .returning();
-      const bundleVersion = (await redeploy(tx, s.deploy, actor.tenantId, [env.id])).get(env.id)!;
-      await tx.update(productDeployments).set({ bundleVersion }).where(eq(productDeployments.id, row!.id));
-      await audit(tx, actor, {
-        action: "deployment.create",
-        target: { type: "product-deployment", id: row!.id },
-        summary: { productId, revision: revision.number, environment: env.name, bundleVersion },
-      });
-      created.push({ ...row!, bundleVersion, revisionNumber: revision.number, environment: env.name });
-    }
-    return ok(created);
-  });
-  if (!result.ok) {
-    return result;
-  }
-  s.publishBundles();
-  const out = result.value.map((d) => toDeployment(d, { total: 0, acked: 0, ackMs: null }));
-  return ok(input.environments ? out : out[0]!);
+  return deployOf(s, actor, productDeploymentSubject, productId, input, (d) =>
+    toDeployment(d, { total: 0, acked: 0, ackMs: null }),
+  );
 }
 
-/** Takes the product off an environment's gateways (404 there from the next bundle). */
-export async function undeployProduct(s: Services, actor: Actor, productId: string, environment: string) {
-  const result = await s.db.withTenant(actor.tenantId, async (tx): Promise<ServiceResult<null>> => {
-    const env = (await findProduct(tx, productId)) ? await resolveEnvironment(tx, environment) : undefined;
-    if (!env || !(await undeployFrom(tx, productId, env.id))) {
-      return notFound("deployment of this API product in that environment");
-    }
-    await redeploy(tx, s.deploy, actor.tenantId, [env.id]);
-    await audit(tx, actor, {
-      action: "deployment.delete",
-      target: { type: "product", id: productId },
-      summary: { environment: env.name },
-    });
-    return ok(null);
-  });
-  if (result.ok) {
-    s.publishBundles();
-  }
-  return result;
-}
+export const undeployProduct = (s: Services, actor: Actor, productId: string, environment: string) =>
+  undeployOf(s, actor, productDeploymentSubject, productId, environment);
 
 export async function listProductDeployments(s: Services, actor: Actor, productId: string) {
   return s.db.withTenant(actor.tenantId, async (tx) => {

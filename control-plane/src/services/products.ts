@@ -1,5 +1,4 @@
 import {
-  ApiStatus,
   type CreateProductRequest,
   type LifecycleRequest,
   ok,
@@ -7,19 +6,18 @@ import {
   type ProductResourceRef,
   type UpdateProductRequest,
 } from "@portico/shared";
-import { and, eq, ilike, inArray, isNull, ne, or } from "drizzle-orm";
-import { z } from "zod";
+import { and, eq, inArray, isNull, ne } from "drizzle-orm";
+import type { z } from "zod";
 import type { Tx } from "../db/client.js";
 import { apis, productDeployments, products, tiers } from "../db/schema/index.js";
-import { redeploy } from "../deployer/redeploy.js";
-import { isId } from "./apis.js";
+import { type CatalogListQuery, catalogFilters, isId } from "./apis.js";
 import { audit, changes } from "./audit.js";
 import type { Actor, Services } from "./context.js";
 import { contextOwner, contextTakenDetail } from "./contexts.js";
 import { type DomainError, fail, isUniqueViolation, notFound, type ServiceResult } from "./errors.js";
 import { preconditionFailed } from "./etag.js";
-import { lifecycleDates, nextStatus } from "./lifecycle.js";
-import { listPage, PageQuery } from "./pagination.js";
+import { changeLifecycleOf, deleteOf, type LifecycleSubject } from "./lifecycle.js";
+import { listPage } from "./pagination.js";
 
 type ProductRow = typeof products.$inferSelect;
 type ApiRow = typeof apis.$inferSelect;
@@ -149,25 +147,14 @@ export async function createProduct(
   }
 }
 
-export const ProductListQuery = PageQuery.extend({
-  status: ApiStatus.optional(),
-  q: z.string().max(100).optional().meta({ description: "part of the name or context, any case" }),
-  sort: z.enum(["createdAt", "name"]).default("createdAt"),
-});
-
-export function listProducts(s: Services, actor: Actor, q: z.infer<typeof ProductListQuery>) {
-  const like = q.q ? `%${q.q.replace(/[\\%_]/g, "\\$&")}%` : undefined;
+export function listProducts(s: Services, actor: Actor, q: z.infer<typeof CatalogListQuery>) {
   return listPage(
     s.db,
     actor.tenantId,
     products,
     q,
     q.sort === "name" ? products.name : products.createdAt,
-    [
-      q.status ? eq(products.status, q.status) : undefined,
-      like ? or(ilike(products.name, like), ilike(products.context, like)) : undefined,
-      visibleTo(actor),
-    ],
+    [...catalogFilters(q, products), visibleTo(actor)],
     toProduct,
   );
 }
@@ -234,59 +221,29 @@ export async function liveProductEnvironments(tx: Tx, productId: string): Promis
   return rows.map((r) => r.env);
 }
 
-export async function deleteProduct(s: Services, actor: Actor, id: string): Promise<ServiceResult<null>> {
-  const found = await s.db.withTenant(actor.tenantId, async (tx) => {
-    const product = await findProduct(tx, id);
-    if (!product) {
-      return false;
-    }
-    const envs = await liveProductEnvironments(tx, id);
-    await tx.delete(products).where(eq(products.id, id));
-    await redeploy(tx, s.deploy, actor.tenantId, envs);
-    await audit(tx, actor, {
-      action: "product.delete",
-      target: { type: "product", id },
-      summary: { before: { name: product.name, context: product.context, version: product.version } },
-    });
-    return true;
-  });
-  if (!found) {
-    return notFound("API product");
-  }
-  s.publishBundles();
-  return ok(null);
-}
+export const deleteProduct = (s: Services, actor: Actor, id: string) => deleteOf(s, actor, productLifecycle, id);
 
-/** Moves one product to `next`; retiring undeploys it, and its gateways learn the new state. */
-async function transition(
-  tx: Tx,
-  s: Services,
-  actor: Actor,
-  product: ProductRow,
-  action: string,
-  next: ApiStatus,
-  sunsetAt?: string,
-): Promise<ProductRow> {
-  const envs = await liveProductEnvironments(tx, product.id);
-  if (next === "RETIRED") {
+const productLifecycle: LifecycleSubject<ProductRow> = {
+  noun: "API product",
+  type: "product",
+  find: (tx, id) => findProduct(tx, id),
+  liveEnvironments: liveProductEnvironments,
+  async undeployAll(tx, id) {
     await tx
       .update(productDeployments)
       .set({ undeployedAt: new Date() })
-      .where(and(eq(productDeployments.productId, product.id), isNull(productDeployments.undeployedAt)));
-  }
-  const [row] = await tx
-    .update(products)
-    .set({ status: next, updatedAt: new Date(), ...lifecycleDates(next, sunsetAt) })
-    .where(eq(products.id, product.id))
-    .returning();
-  await redeploy(tx, s.deploy, actor.tenantId, envs);
-  await audit(tx, actor, {
-    action: "product.lifecycle",
-    target: { type: "product", id: product.id },
-    summary: { action, status: [product.status, next] },
-  });
-  return row!;
-}
+      .where(and(eq(productDeployments.productId, id), isNull(productDeployments.undeployedAt)));
+  },
+  update: async (tx, id, change) => (await tx.update(products).set(change).where(eq(products.id, id)).returning())[0]!,
+  publishedSiblings: (tx, product) =>
+    tx
+      .select()
+      .from(products)
+      .where(and(eq(products.context, product.context), ne(products.id, product.id), eq(products.status, "PUBLISHED"))),
+  async remove(tx, id) {
+    await tx.delete(products).where(eq(products.id, id));
+  },
+};
 
 export async function changeProductLifecycle(
   s: Services,
@@ -294,30 +251,6 @@ export async function changeProductLifecycle(
   id: string,
   request: z.infer<typeof LifecycleRequest>,
 ): Promise<ServiceResult<Product>> {
-  const result = await s.db.withTenant(actor.tenantId, async (tx): Promise<ServiceResult<ProductRow>> => {
-    const product = await findProduct(tx, id);
-    if (!product) {
-      return notFound("API product");
-    }
-    const next = nextStatus(product.status, request.action, "API product");
-    if (!next.ok) {
-      return next;
-    }
-    const row = await transition(tx, s, actor, product, request.action, next.value, request.sunsetAt);
-    if (next.value === "PUBLISHED" && request.deprecatePreviousVersions) {
-      const others = await tx
-        .select()
-        .from(products)
-        .where(and(eq(products.context, product.context), ne(products.id, id), eq(products.status, "PUBLISHED")));
-      for (const other of others) {
-        await transition(tx, s, actor, other, "deprecate", "DEPRECATED");
-      }
-    }
-    return ok(row);
-  });
-  if (!result.ok) {
-    return result;
-  }
-  s.publishBundles();
-  return ok(toProduct(result.value));
+  const result = await changeLifecycleOf(s, actor, productLifecycle, id, request);
+  return result.ok ? ok(toProduct(result.value)) : result;
 }

@@ -62,6 +62,7 @@ export async function accessToken(
   t: TestControlPlane,
   slug: string,
   creds: { clientId: string; clientSecret: string },
+  scope?: string,
 ) {
   const res = await fetch(`${t.cp.url}/t/${slug}/oauth2/token`, {
     method: "POST",
@@ -70,6 +71,7 @@ export async function accessToken(
       grant_type: "client_credentials",
       client_id: creds.clientId,
       client_secret: creds.clientSecret,
+      ...(scope ? { scope } : {}),
     }),
   });
   expect(res.status).toBe(200);

@@ -47,6 +47,7 @@ async function productFixture(token: string) {
       resources: [
         { method: "GET", path: "/items" },
         { method: "GET", path: "/items/{sku}" },
+        { method: "POST", path: "/reservations", scopes: ["stock:reserve"] },
       ],
     })
   ).api;
@@ -58,6 +59,7 @@ async function productFixture(token: string) {
     resources: [
       { apiId: orders.id, method: "GET", path: "/orders/{id}" },
       { apiId: stock.id, method: "GET", path: "/items" },
+      { apiId: stock.id, method: "POST", path: "/reservations" },
     ],
     tiers: ["Gold", "Tiny"],
   });
@@ -114,6 +116,13 @@ describe("an API product through the gateway", () => {
     const creds = (await t.api.call("POST", `/api/v1/applications/${app.id}/credentials`, { token })).body;
     const jwt = await accessToken(t, slug, creds);
     await served(`${base}/items`, { authorization: `Bearer ${jwt}` });
+    // The resource's scopes hold through the product, and the product subscription grants them.
+    const reserve = (bearer: string) =>
+      gw.call("POST", `${base}/reservations`, { headers: { authorization: `Bearer ${bearer}` }, body: {} });
+    expectProblem(await reserve(jwt), 403, "insufficient-scope");
+    const reserved = await reserve(await accessToken(t, slug, creds, "stock:reserve"));
+    expect(reserved.status).toBe(200);
+    expect(upstream.seen.at(-1)).toMatchObject({ method: "POST", url: "/stock-base/reservations" });
 
     // Operations of the APIs the product does not include.
     expectProblem(await gw.call("GET", `${base}/items/abc`, { headers }), 404, "resource-not-found");
