@@ -222,7 +222,7 @@ describe("an API product through the gateway", () => {
 
 describe("the control plane's product rules", () => {
   it("lists every resource that does not exist, refuses clashing contexts, keeps ETags and the lifecycle", async () => {
-    const { token } = await signupTenant(t.api);
+    const { token, slug } = await signupTenant(t.api);
     const call = (method: string, p: string, body?: unknown, headers?: Record<string, string>) =>
       t.api.call(method, p, { token, body, headers });
     const { orders, stock, product } = await productFixture(token);
@@ -335,6 +335,24 @@ describe("the control plane's product rules", () => {
       409,
       "conflict",
     );
+
+    // A developer sees published products only, and subscribes their own application.
+    const invitation = (await call("POST", "/api/v1/invitations", { email: "dev@products.example", role: "developer" }))
+      .body;
+    const dev = (
+      await t.api.call("POST", "/api/v1/invitations/accept", {
+        body: { tenant: slug, token: invitation.token, password: "developer password" },
+      })
+    ).body.accessToken as string;
+    const asDev = (method: string, p: string, body?: unknown) => t.api.call(method, p, { token: dev, body });
+    expect(((await asDev("GET", "/api/v1/products")).body as { id: string }[]).map((p) => p.id)).toEqual([product.id]);
+    expectProblem(await asDev("GET", `/api/v1/products/${draft.id}`), 404, "not-found");
+    expectProblem(await asDev("PATCH", `/api/v1/products/${product.id}`, { name: "dev" }), 403, "forbidden");
+    const devApp = (await asDev("POST", "/api/v1/applications", { name: "dev app" })).body;
+    expect(
+      (await asDev("POST", "/api/v1/subscriptions", { applicationId: devApp.id, productId: product.id, tier: "Gold" }))
+        .status,
+    ).toBe(201);
 
     // Audit and webhook events, as for APIs.
     const audit = (await call("GET", `/api/v1/audit?targetId=${product.id}`)).body as { action: string }[];
