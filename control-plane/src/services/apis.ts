@@ -18,6 +18,7 @@ import { fail, isUniqueViolation, notFound, type ServiceResult } from "./errors.
 import { etagOf, preconditionFailed } from "./etag.js";
 import { changeLifecycleOf, deleteOf, type LifecycleSubject } from "./lifecycle.js";
 import { listPage, PageQuery } from "./pagination.js";
+import { productsUsing } from "./products.js";
 
 type ApiRow = typeof apis.$inferSelect;
 
@@ -218,7 +219,14 @@ const apiLifecycle: LifecycleSubject<ApiRow> = {
       .from(apis)
       .where(and(eq(apis.context, api.context), ne(apis.id, api.id), eq(apis.status, "PUBLISHED"))),
   async remove(tx, id) {
+    // A product serves a snapshot of the API's operations; deleting the API first would leave
+    // gateways serving an API that no longer exists anywhere else.
+    const using = await productsUsing(tx, id);
+    if (using.length > 0) {
+      return `the API products ${using.join(", ")} include operations of this API; remove them from those first`;
+    }
     await tx.delete(apis).where(eq(apis.id, id));
+    return null;
   },
 };
 

@@ -47,7 +47,8 @@ export interface LifecycleSubject<Row extends LifecycleRow> {
   update(tx: Tx, id: string, change: StatusChange): Promise<Row>;
   /** the other PUBLISHED versions of its context */
   publishedSiblings(tx: Tx, row: Row): Promise<Row[]>;
-  remove(tx: Tx, id: string): Promise<void>;
+  /** Deletes it, or says what still needs it (refused with 409). */
+  remove(tx: Tx, id: string): Promise<string | null>;
 }
 
 /** Deletes one entity; the environments it was live in get bundles without it. */
@@ -57,26 +58,28 @@ export async function deleteOf<Row extends LifecycleRow>(
   subject: LifecycleSubject<Row>,
   id: string,
 ): Promise<ServiceResult<null>> {
-  const found = await s.db.withTenant(actor.tenantId, async (tx) => {
+  const result = await s.db.withTenant(actor.tenantId, async (tx): Promise<ServiceResult<null>> => {
     const row = await subject.find(tx, id);
     if (!row) {
-      return false;
+      return notFound(subject.noun);
     }
     const envs = await subject.liveEnvironments(tx, id);
-    await subject.remove(tx, id);
+    const refused = await subject.remove(tx, id);
+    if (refused) {
+      return fail("conflict", refused);
+    }
     await redeploy(tx, s.deploy, actor.tenantId, envs);
     await audit(tx, actor, {
       action: `${subject.type}.delete`,
       target: { type: subject.type, id },
       summary: { before: { name: row.name, context: row.context, version: row.version, status: row.status } },
     });
-    return true;
+    return ok(null);
   });
-  if (!found) {
-    return notFound(subject.noun);
+  if (result.ok) {
+    s.publishBundles();
   }
-  s.publishBundles();
-  return ok(null);
+  return result;
 }
 
 /** Moves one entity to `next`, with what that means for its deployments and gateways. */

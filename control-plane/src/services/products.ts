@@ -6,7 +6,7 @@ import {
   type ProductResourceRef,
   type UpdateProductRequest,
 } from "@portico/shared";
-import { and, eq, inArray, isNull, ne } from "drizzle-orm";
+import { and, eq, inArray, isNull, ne, sql } from "drizzle-orm";
 import type { z } from "zod";
 import type { Tx } from "../db/client.js";
 import { apis, productDeployments, products, tiers } from "../db/schema/index.js";
@@ -242,6 +242,7 @@ const productLifecycle: LifecycleSubject<ProductRow> = {
       .where(and(eq(products.context, product.context), ne(products.id, product.id), eq(products.status, "PUBLISHED"))),
   async remove(tx, id) {
     await tx.delete(products).where(eq(products.id, id));
+    return null;
   },
 };
 
@@ -253,4 +254,13 @@ export async function changeProductLifecycle(
 ): Promise<ServiceResult<Product>> {
   const result = await changeLifecycleOf(s, actor, productLifecycle, id, request);
   return result.ok ? ok(toProduct(result.value)) : result;
+}
+
+/** The products whose resources include operations of this API, by name. */
+export async function productsUsing(tx: Tx, apiId: string): Promise<string[]> {
+  const rows = await tx
+    .select({ name: products.name })
+    .from(products)
+    .where(sql`${products.resources} @> ${JSON.stringify([{ apiId }])}::jsonb`);
+  return rows.map((r) => r.name);
 }

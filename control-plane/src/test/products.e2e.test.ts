@@ -358,10 +358,14 @@ describe("the control plane's product rules", () => {
     const audit = (await call("GET", `/api/v1/audit?targetId=${product.id}`)).body as { action: string }[];
     expect(audit.map((e) => e.action).sort()).toEqual(["product.create", "product.lifecycle", "product.update"]);
 
+    // An API whose operations a product includes stays until the product lets go of them.
+    const inUse = await call("DELETE", `/api/v1/apis/${orders.id}`);
+    expectProblem(inUse, 409, "conflict");
+    expect(inUse.body.detail).toContain("Renamed");
     // Deleting the product takes it off the gateways and its subscriptions with it.
     expect((await call("DELETE", `/api/v1/products/${product.id}`)).status).toBe(204);
     expectProblem(await call("GET", `/api/v1/products/${product.id}`), 404, "not-found");
-    expect((await call("GET", `/api/v1/apis/${orders.id}`)).status).toBe(200);
+    expect((await call("DELETE", `/api/v1/apis/${orders.id}`)).status).toBe(204);
   });
 });
 
