@@ -17,6 +17,7 @@ import { registerDeploymentRoutes } from "./routes/deployments.js";
 import { registerEnvironmentRoutes } from "./routes/environments.js";
 import { registerIssuerKeyRoutes } from "./routes/issuer-keys.js";
 import { registerOAuthRoutes } from "./routes/oauth.js";
+import { registerProductRoutes } from "./routes/products.js";
 import { registerRegistrationRoutes } from "./routes/registration.js";
 import { registerUserRoutes } from "./routes/users.js";
 import { registerWebhookRoutes } from "./routes/webhooks.js";
@@ -108,6 +109,7 @@ export function newApp(deps: AppDeps) {
   registerAuthRoutes(v1);
   registerApiRoutes(v1);
   registerDeploymentRoutes(v1);
+  registerProductRoutes(v1);
   registerEnvironmentRoutes(v1);
   registerRegistrationRoutes(v1);
   registerApplicationRoutes(v1);

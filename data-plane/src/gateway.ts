@@ -138,9 +138,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       poolSweep = setTimeout(() => {
         pools.retainOnly(new Set(store.all().flatMap((t) => [...t.origins])));
         endpoints.retainOnly(
-          new Set(
-            store.all().flatMap((t) => [...t.apis.values()].flatMap((a) => a.upstream.endpoints.map((e) => e.key))),
-          ),
+          new Set(store.all().flatMap((t) => t.targets.flatMap((a) => a.upstream.endpoints.map((e) => e.key)))),
         );
       }, POOL_SWEEP_DELAY_MS).unref();
     },

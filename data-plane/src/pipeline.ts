@@ -181,6 +181,7 @@ export class RequestPipeline {
       return;
     }
     let chain = api.chain;
+    let admitted: Admitted = { api, upstreamPath: found.upstreamPath };
     if (api.resources !== null) {
       const hit = matchResource(api.resources, found.resource, ex.req.method ?? "GET");
       if (hit === NO_PATH) {
@@ -198,9 +199,13 @@ export class RequestPipeline {
       } else {
         ex.resource = hit.template;
         chain = hit.chain;
+        if (hit.target !== null) {
+          // A product's resource: proxied to the API that owns it, and counted for that API.
+          ex.api = hit.target;
+          admitted = { api: hit.target, upstreamPath: hit.target.basePath + found.upstreamPath };
+        }
       }
     }
-    const admitted: Admitted = { api, upstreamPath: found.upstreamPath };
     const outcome = runChain(chain, ex);
     if (outcome instanceof Promise) {
       return outcome.then((o) => {
@@ -275,6 +280,7 @@ export class RequestPipeline {
       gateway: this.#o.gatewayId,
       api: ex.api?.id ?? null,
       apiVersion: ex.api?.version ?? null,
+      product: ex.api?.productId,
       resource: ex.resource,
       method: ex.req.method ?? "GET",
       status: ex.status,

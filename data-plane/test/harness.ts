@@ -174,6 +174,7 @@ export interface DraftOptions {
   /** more APIs (resources, policies) and subscriptions to them */
   extraApis?: BundleContent["apis"];
   extraSubscriptions?: BundleContent["subscriptions"];
+  products?: BundleContent["products"];
 }
 
 /**
@@ -213,6 +214,7 @@ export function tenantDraft(o: DraftOptions): BundleContent {
       api("api_slow", "slow", "PUBLISHED", o.silentUpstream ?? o.upstream, false),
       ...(o.extraApis ?? []),
     ],
+    ...(o.products ? { products: o.products } : {}),
     tiers: [
       { name: "Unlimited", requestsPerMinute: null, burst: null },
       { name: "Tiny", requestsPerMinute: 60, burst: 3 },

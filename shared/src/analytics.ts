@@ -10,6 +10,8 @@ export const AnalyticsEvent = z.object({
   gateway: z.string(),
   api: z.string().nullable(),
   apiVersion: z.string().nullable(),
+  /** the API product the request came through; `api` is then the API owning the resource */
+  product: z.string().optional(),
   resource: z.string(),
   method: z.string(),
   status: z.number().int(),

@@ -1,6 +1,6 @@
 import { err, ok, type Result } from "@portico/shared";
 import type { BundleContent } from "@portico/shared/bundle";
-import { BUNDLE_SCHEMA_VERSION, BundleApi } from "@portico/shared/bundle";
+import { BUNDLE_SCHEMA_VERSION, BundleApi, BundleProduct } from "@portico/shared/bundle";
 import type { RequestSchema } from "@portico/shared/policies";
 import { RequestSchemaCompiler } from "@portico/shared/request-validation";
 import { and, eq, gt, isNull, ne } from "drizzle-orm";
@@ -12,6 +12,10 @@ import {
   externalClients,
   keyManagers,
   oauthClients,
+  type ProductSnapshot,
+  productDeployments,
+  productRevisions,
+  products,
   type RevisionSnapshot,
   revisions,
   revokedTokens,
@@ -44,27 +48,44 @@ function requestSchemas(snapshot: RevisionSnapshot): Result<RequestSchema | unde
   });
 }
 
+/** One resource of a snapshot as the bundle carries it, with its request schema when validated. */
+const bundleResource = (
+  r: RevisionSnapshot["resources"][number],
+  request?: Result<RequestSchema | undefined, string>,
+) => ({
+  method: r.method,
+  path: r.path,
+  authRequired: r.authRequired ?? true,
+  scopes: r.scopes ?? [],
+  ...(r.tier !== undefined ? { tier: r.tier } : {}),
+  policies: r.policies ?? [],
+  ...(request?.ok && request.value !== undefined ? { request: request.value } : {}),
+});
+
 /** The policies and resources of a revision as the bundle carries them (older snapshots have none). */
 export function bundlePolicies(snapshot: RevisionSnapshot) {
   const requests = requestSchemas(snapshot);
   return {
     policies: snapshot.policies ?? [],
-    resources: snapshot.resources.map((r, i) => {
-      const request = requests[i];
-      return {
-        method: r.method,
-        path: r.path,
-        authRequired: r.authRequired ?? true,
-        scopes: r.scopes ?? [],
-        ...(r.tier !== undefined ? { tier: r.tier } : {}),
-        policies: r.policies ?? [],
-        ...(request?.ok && request.value !== undefined ? { request: request.value } : {}),
-      };
-    }),
+    resources: snapshot.resources.map((r, i) => bundleResource(r, requests[i])),
+  };
+}
+
+/** A product revision's APIs and resources as the bundle carries them. */
+export function bundleProductParts(snapshot: ProductSnapshot) {
+  return {
+    apis: snapshot.apis.map((a) => ({
+      id: a.id,
+      version: a.version,
+      upstream: { url: a.upstreamUrl },
+      policies: a.policies,
+    })),
+    resources: snapshot.resources.map((r) => ({ apiId: r.apiId, ...bundleResource(r) })),
   };
 }
 
 const PolicyParts = BundleApi.pick({ policies: true, resources: true });
+const ProductParts = BundleProduct.pick({ apis: true, resources: true });
 
 /**
  * What the gateway would refuse in a revision's policies and resources, checked with the
@@ -85,12 +106,22 @@ export function policyProblems(snapshot: RevisionSnapshot): { path: string; mess
   if (problems.length === 0 && snapshot.resources.length === 0 && validates(snapshot.policies)) {
     problems.push({ path: "policies", message: "request-validation needs resources from an OpenAPI definition" });
   }
-  const parsed = PolicyParts.safeParse(bundlePolicies(snapshot));
-  if (!parsed.success) {
-    problems.push(...parsed.error.issues.map((i) => ({ path: i.path.join(".") || "(root)", message: i.message })));
-  }
+  problems.push(...schemaProblems(PolicyParts.safeParse(bundlePolicies(snapshot))));
   return problems;
 }
+
+/** The same check for a product revision. */
+export function productPolicyProblems(snapshot: ProductSnapshot): { path: string; message: string }[] {
+  return schemaProblems(ProductParts.safeParse(bundleProductParts(snapshot)));
+}
+
+const schemaProblems = (parsed: {
+  success: boolean;
+  error?: { issues: { path: PropertyKey[]; message: string }[] };
+}) =>
+  parsed.success || !parsed.error
+    ? []
+    : parsed.error.issues.map((i) => ({ path: i.path.join(".") || "(root)", message: i.message }));
 
 /**
  * Everything one environment needs to serve one tenant, read inside the transaction of the
@@ -116,7 +147,20 @@ export async function buildBundle(
         ne(apis.status, "RETIRED"),
       ),
     );
+  const liveProducts = await tx
+    .select({ product: products, revision: productRevisions })
+    .from(productDeployments)
+    .innerJoin(products, eq(products.id, productDeployments.productId))
+    .innerJoin(productRevisions, eq(productRevisions.id, productDeployments.revisionId))
+    .where(
+      and(
+        eq(productDeployments.environmentId, input.environmentId),
+        isNull(productDeployments.undeployedAt),
+        ne(products.status, "RETIRED"),
+      ),
+    );
   const apiIds = new Set(live.map((l) => l.api.id));
+  const productIds = new Set(liveProducts.map((l) => l.product.id));
   const issuer = issuerUrl(input.publicUrl, tenant.slug);
   const [tierRows, subRows, keyRows, clientRows, kmRows, extRows, jwks, revokedRows] = await Promise.all([
     tx.select().from(tiers),
@@ -148,10 +192,30 @@ export async function buildBundle(
       sunsetAt: api.sunsetAt?.toISOString() ?? null,
       ...bundlePolicies(revision.snapshot),
     })),
+    // Absent without products, so bundles of tenants that use none stay what older gateways read.
+    ...(liveProducts.length > 0
+      ? {
+          products: liveProducts.map(({ product, revision }) => ({
+            id: product.id,
+            name: revision.snapshot.name,
+            context: revision.snapshot.context,
+            version: revision.snapshot.version,
+            status: product.status,
+            revision: { id: revision.id, number: revision.number },
+            deprecatedAt: product.deprecatedAt?.toISOString() ?? null,
+            sunsetAt: product.sunsetAt?.toISOString() ?? null,
+            ...bundleProductParts(revision.snapshot),
+          })),
+        }
+      : {}),
     tiers: tierRows.map((t) => ({ name: t.name, requestsPerMinute: t.requestsPerMinute, burst: t.burst })),
-    subscriptions: subRows
-      .filter((s) => apiIds.has(s.apiId))
-      .map((s) => ({ id: s.id, applicationId: s.applicationId, apiId: s.apiId, tier: s.tier, status: s.status })),
+    subscriptions: subRows.flatMap((s): BundleContent["subscriptions"] => {
+      const base = { id: s.id, applicationId: s.applicationId, tier: s.tier, status: s.status };
+      if (s.apiId !== null && apiIds.has(s.apiId)) {
+        return [{ ...base, apiId: s.apiId }];
+      }
+      return s.productId !== null && productIds.has(s.productId) ? [{ ...base, productId: s.productId }] : [];
+    }),
     apiKeys: keyRows.map((k) => ({
       id: k.id,
       hash: k.keyHash,

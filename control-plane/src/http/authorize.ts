@@ -10,6 +10,8 @@ export const PERMISSIONS = {
   "apis:write": ["admin", "publisher", "creator"],
   "apis:publish": ["admin", "publisher"],
   "apis:deploy": ["admin", "publisher"],
+  "products:read": ["admin", "publisher", "creator", "developer"],
+  "products:manage": ["admin", "publisher"],
   "environments:write": ["admin"],
   "gateways:read": ["admin", "publisher"],
   "applications:write": ["admin", "publisher", "creator", "developer"],

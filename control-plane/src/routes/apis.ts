@@ -11,7 +11,7 @@ import {
 import { z } from "zod";
 import type { AppEnv } from "../http/env.js";
 import {
-  ApiListQuery,
+  CatalogListQuery,
   changeLifecycle,
   createApi,
   createVersion,
@@ -64,7 +64,7 @@ const routes = {
     security: bearer,
     summary: "List the tenant's APIs (paginated, filtered by status or text, sorted by creation or name)",
     ...guard("apis:read"),
-    request: { query: ApiListQuery },
+    request: { query: CatalogListQuery },
     responses: { 200: { ...json(z.array(Api), "APIs"), headers: pageHeaders }, ...problems(400, 401) },
   }),
   get: createRoute({

@@ -172,7 +172,7 @@ const routes = {
     path: "/subscriptions",
     tags,
     security: bearer,
-    summary: "Subscribe an application to an API with a tier",
+    summary: "Subscribe an application to an API or an API product (exactly one of apiId, productId) with a tier",
     ...guard("subscriptions:write"),
     request: jsonBody(CreateSubscriptionRequest),
     responses: { 201: json(Subscription, "The subscription"), ...problems(400, 401, 403, 409) },

@@ -48,6 +48,7 @@ export async function ingestBatch(s: Services, log: Logger, raw: string): Promis
             gatewayId: e.gateway,
             apiId: e.api && isId(e.api) ? e.api : null,
             apiVersion: e.apiVersion,
+            productId: e.product && isId(e.product) ? e.product : null,
             resource: e.resource,
             method: e.method,
             status: e.status,
@@ -87,6 +88,12 @@ export async function queryRequests(s: Services, actor: Actor, q: z.infer<typeof
     return fail("validation-failed", "apiId is not an API id", [{ path: "apiId", message: "not an id" }]);
   }
   const where: SQL[] = [gte(analyticsEvents.time, from), lt(analyticsEvents.time, to)];
+  if (q.productId !== undefined && !isId(q.productId)) {
+    return fail("validation-failed", "productId is not a product id", [{ path: "productId", message: "not an id" }]);
+  }
+  if (q.productId) {
+    where.push(eq(analyticsEvents.productId, q.productId));
+  }
   if (q.apiId) {
     where.push(eq(analyticsEvents.apiId, q.apiId));
   }

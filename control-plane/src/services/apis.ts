@@ -2,21 +2,23 @@ import {
   type Api,
   ApiStatus,
   type CreateApiRequest,
-  type LifecycleAction,
   type LifecycleRequest,
   ok,
   type UpdateApiRequest,
 } from "@portico/shared";
 import { and, eq, ilike, isNull, ne, or } from "drizzle-orm";
+import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import type { Tx } from "../db/client.js";
 import { apis, deployments, environments } from "../db/schema/index.js";
-import { redeploy } from "../deployer/redeploy.js";
 import { audit, changes } from "./audit.js";
 import type { Actor, Services } from "./context.js";
+import { contextOwner, contextTakenDetail } from "./contexts.js";
 import { fail, isUniqueViolation, notFound, type ServiceResult } from "./errors.js";
 import { etagOf, preconditionFailed } from "./etag.js";
+import { changeLifecycleOf, deleteOf, type LifecycleSubject } from "./lifecycle.js";
 import { listPage, PageQuery } from "./pagination.js";
+import { productsUsing } from "./products.js";
 
 type ApiRow = typeof apis.$inferSelect;
 
@@ -56,7 +58,11 @@ export type NewApi = z.infer<typeof CreateApiRequest> & {
 
 export async function createApi(s: Services, actor: Actor, input: NewApi): Promise<ServiceResult<Api>> {
   try {
-    const row = await s.db.withTenant(actor.tenantId, async (tx) => {
+    return await s.db.withTenant(actor.tenantId, async (tx): Promise<ServiceResult<Api>> => {
+      const owner = await contextOwner(tx, input.context, input.version);
+      if (owner) {
+        return fail("conflict", contextTakenDetail(owner, input.context, input.version));
+      }
       const [r] = await tx
         .insert(apis)
         .values({
@@ -77,9 +83,8 @@ export async function createApi(s: Services, actor: Actor, input: NewApi): Promi
         target: { type: "api", id: r!.id },
         summary: { after: { name: r!.name, context: r!.context, version: r!.version } },
       });
-      return r!;
+      return ok(toApi(r!));
     });
-    return ok(toApi(row));
   } catch (e) {
     if (isUniqueViolation(e)) {
       return fail("conflict", `an API with context /${input.context} and version ${input.version} exists`);
@@ -88,24 +93,33 @@ export async function createApi(s: Services, actor: Actor, input: NewApi): Promi
   }
 }
 
-export const ApiListQuery = PageQuery.extend({
+/** The list query of APIs and API products. */
+export const CatalogListQuery = PageQuery.extend({
   status: ApiStatus.optional(),
   q: z.string().max(100).optional().meta({ description: "part of the name or context, any case" }),
   sort: z.enum(["createdAt", "name"]).default("createdAt"),
 });
 
-export function listApis(s: Services, actor: Actor, q: z.infer<typeof ApiListQuery>) {
+/** The status and text filters of that query, on any table with those columns. */
+export function catalogFilters(
+  q: z.infer<typeof CatalogListQuery>,
+  t: { status: AnyPgColumn; name: AnyPgColumn; context: AnyPgColumn },
+) {
   const like = q.q ? `%${q.q.replace(/[\\%_]/g, "\\$&")}%` : undefined;
+  return [
+    q.status ? eq(t.status, q.status) : undefined,
+    like ? or(ilike(t.name, like), ilike(t.context, like)) : undefined,
+  ];
+}
+
+export function listApis(s: Services, actor: Actor, q: z.infer<typeof CatalogListQuery>) {
   return listPage(
     s.db,
     actor.tenantId,
     apis,
     q,
     q.sort === "name" ? apis.name : apis.createdAt,
-    [
-      q.status ? eq(apis.status, q.status) : undefined,
-      like ? or(ilike(apis.name, like), ilike(apis.context, like)) : undefined,
-    ],
+    catalogFilters(q, apis),
     toApi,
   );
 }
@@ -185,77 +199,36 @@ export async function liveEnvironments(tx: Tx, apiId: string): Promise<string[]>
   return rows.map((r) => r.env);
 }
 
-export async function deleteApi(s: Services, actor: Actor, id: string): Promise<ServiceResult<null>> {
-  const found = await s.db.withTenant(actor.tenantId, async (tx) => {
-    const api = await findApi(tx, id);
-    if (!api) {
-      return false;
-    }
-    const envs = await liveEnvironments(tx, id);
-    await tx.delete(apis).where(eq(apis.id, id));
-    await redeploy(tx, s.deploy, actor.tenantId, envs);
-    await audit(tx, actor, {
-      action: "api.delete",
-      target: { type: "api", id },
-      summary: { before: { name: api.name, context: api.context, version: api.version, status: api.status } },
-    });
-    return true;
-  });
-  if (!found) {
-    return notFound("API");
-  }
-  s.publishBundles();
-  return ok(null);
-}
+export const deleteApi = (s: Services, actor: Actor, id: string) => deleteOf(s, actor, apiLifecycle, id);
 
-/** The lifecycle as a state machine: a move missing here is refused. */
-const TRANSITIONS: Record<ApiStatus, Partial<Record<z.infer<typeof LifecycleAction>, ApiStatus>>> = {
-  CREATED: { "pre-release": "PRE-RELEASED", publish: "PUBLISHED" },
-  "PRE-RELEASED": { publish: "PUBLISHED", demote: "CREATED" },
-  PUBLISHED: { block: "BLOCKED", deprecate: "DEPRECATED", demote: "CREATED" },
-  BLOCKED: { publish: "PUBLISHED", deprecate: "DEPRECATED" },
-  DEPRECATED: { retire: "RETIRED" },
-  RETIRED: {},
-};
-
-export const allowedActions = (status: ApiStatus) => Object.keys(TRANSITIONS[status]);
-
-/** Moves one API to `next`, with what that means for its deployments and gateways. */
-async function transition(
-  tx: Tx,
-  s: Services,
-  actor: Actor,
-  api: ApiRow,
-  action: string,
-  next: ApiStatus,
-  sunsetAt?: string,
-): Promise<ApiRow> {
-  const envs = await liveEnvironments(tx, api.id);
-  if (next === "RETIRED") {
-    // Retiring undeploys: the gateways answer 404 from the next bundle on.
+const apiLifecycle: LifecycleSubject<ApiRow> = {
+  noun: "API",
+  type: "api",
+  find: findApi,
+  liveEnvironments,
+  async undeployAll(tx, id) {
     await tx
       .update(deployments)
       .set({ undeployedAt: new Date() })
-      .where(and(eq(deployments.apiId, api.id), isNull(deployments.undeployedAt)));
-  }
-  const [row] = await tx
-    .update(apis)
-    .set({
-      status: next,
-      updatedAt: new Date(),
-      // Deprecation dates travel to the gateways, which answer with Deprecation and Sunset headers.
-      ...(next === "DEPRECATED" ? { deprecatedAt: new Date(), sunsetAt: sunsetAt ? new Date(sunsetAt) : null } : {}),
-    })
-    .where(eq(apis.id, api.id))
-    .returning();
-  await redeploy(tx, s.deploy, actor.tenantId, envs);
-  await audit(tx, actor, {
-    action: "api.lifecycle",
-    target: { type: "api", id: api.id },
-    summary: { action, status: [api.status, next] },
-  });
-  return row!;
-}
+      .where(and(eq(deployments.apiId, id), isNull(deployments.undeployedAt)));
+  },
+  update: async (tx, id, change) => (await tx.update(apis).set(change).where(eq(apis.id, id)).returning())[0]!,
+  publishedSiblings: (tx, api) =>
+    tx
+      .select()
+      .from(apis)
+      .where(and(eq(apis.context, api.context), ne(apis.id, api.id), eq(apis.status, "PUBLISHED"))),
+  async remove(tx, id) {
+    // A product serves a snapshot of the API's operations; deleting the API first would leave
+    // gateways serving an API that no longer exists anywhere else.
+    const using = await productsUsing(tx, id);
+    if (using.length > 0) {
+      return `the API products ${using.join(", ")} include operations of this API; remove them from those first`;
+    }
+    await tx.delete(apis).where(eq(apis.id, id));
+    return null;
+  },
+};
 
 export async function changeLifecycle(
   s: Services,
@@ -263,37 +236,8 @@ export async function changeLifecycle(
   id: string,
   request: z.infer<typeof LifecycleRequest>,
 ): Promise<ServiceResult<Api>> {
-  const { action } = request;
-  const result = await s.db.withTenant(actor.tenantId, async (tx): Promise<ServiceResult<ApiRow>> => {
-    const api = await findApi(tx, id);
-    if (!api) {
-      return notFound("API");
-    }
-    const next = TRANSITIONS[api.status][action];
-    if (!next) {
-      const allowed = allowedActions(api.status);
-      return fail(
-        "invalid-transition",
-        `cannot ${action} an API that is ${api.status}; allowed: ${allowed.length ? allowed.join(", ") : "none"}`,
-      );
-    }
-    const row = await transition(tx, s, actor, api, action, next, request.sunsetAt);
-    if (next === "PUBLISHED" && request.deprecatePreviousVersions) {
-      const others = await tx
-        .select()
-        .from(apis)
-        .where(and(eq(apis.context, api.context), ne(apis.id, api.id), eq(apis.status, "PUBLISHED")));
-      for (const other of others) {
-        await transition(tx, s, actor, other, "deprecate", "DEPRECATED");
-      }
-    }
-    return ok(row);
-  });
-  if (!result.ok) {
-    return result;
-  }
-  s.publishBundles();
-  return ok(toApi(result.value));
+  const result = await changeLifecycleOf(s, actor, apiLifecycle, id, request);
+  return result.ok ? ok(toApi(result.value)) : result;
 }
 
 /** A new version of the API: a copy of its working copy under the same context, CREATED. */
@@ -303,6 +247,10 @@ export async function createVersion(s: Services, actor: Actor, id: string, versi
       const source = await findApi(tx, id);
       if (!source) {
         return notFound("API");
+      }
+      const owner = await contextOwner(tx, source.context, version);
+      if (owner) {
+        return fail("conflict", contextTakenDetail(owner, source.context, version));
       }
       const [row] = await tx
         .insert(apis)

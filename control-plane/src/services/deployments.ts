@@ -1,4 +1,4 @@
-import { type CreateDeploymentRequest, ok } from "@portico/shared";
+import { type ApiStatus, type CreateDeploymentRequest, ok } from "@portico/shared";
 import { and, desc, eq, gte, isNull } from "drizzle-orm";
 import type { z } from "zod";
 import type { Tx } from "../db/client.js";
@@ -10,62 +10,73 @@ import type { Actor, Services } from "./context.js";
 import { resolveEnvironment } from "./environments.js";
 import { fail, notFound, type ServiceResult } from "./errors.js";
 
+/** What deploying needs of a kind of entity gateways serve (APIs, API products). */
+export interface DeploymentSubject<Row extends { id: string }> {
+  noun: "API" | "API product";
+  /** how audit summaries name it */
+  ref: "apiId" | "productId";
+  /** audit target type of the entity itself */
+  type: "api" | "product";
+  find(tx: Tx, id: string): Promise<{ status: ApiStatus } | undefined>;
+  findRevision(tx: Tx, id: string, revisionId: string): Promise<{ id: string; number: number } | undefined>;
+  /** ends its live deployment in the environment; false when there was none */
+  undeployFrom(tx: Tx, id: string, environmentId: string): Promise<boolean>;
+  /** records a deployment with bundle version 0, which the bundle built next replaces */
+  insert(
+    tx: Tx,
+    values: { tenantId: string; ownerId: string; revisionId: string; environmentId: string },
+  ): Promise<Row>;
+  setBundleVersion(tx: Tx, deploymentId: string, bundleVersion: number): Promise<void>;
+}
+
 /**
  * Deploys a revision to one or several environments in one transaction: each gets its new
  * bundle, or none does. Redeploying another revision to an environment is its rollback.
  */
-export async function createDeployment(
+export async function deployOf<Row extends { id: string }, Out>(
   s: Services,
   actor: Actor,
-  apiId: string,
+  subject: DeploymentSubject<Row>,
+  id: string,
   input: z.infer<typeof CreateDeploymentRequest>,
-) {
-  const refs = input.environments ?? [input.environment!];
+  present: (d: Row & { bundleVersion: number; revisionNumber: number; environment: string }) => Out,
+): Promise<ServiceResult<Out | Out[]>> {
   const result = await s.db.withTenant(actor.tenantId, async (tx) => {
-    const api = await findApi(tx, apiId);
-    if (!api) {
-      return notFound("API");
+    const owner = await subject.find(tx, id);
+    if (!owner) {
+      return notFound(subject.noun);
     }
-    if (api.status === "RETIRED") {
-      return fail("invalid-transition", "a retired API cannot be deployed");
+    if (owner.status === "RETIRED") {
+      return fail("invalid-transition", `a retired ${subject.noun} cannot be deployed`);
     }
-    const [revision] = isId(input.revisionId)
-      ? await tx
-          .select()
-          .from(revisions)
-          .where(and(eq(revisions.id, input.revisionId), eq(revisions.apiId, apiId)))
-      : [];
+    const revision = isId(input.revisionId) ? await subject.findRevision(tx, id, input.revisionId) : undefined;
     if (!revision) {
-      return fail("validation-failed", "revisionId is not a revision of this API", [
-        { path: "revisionId", message: "no such revision of this API" },
+      return fail("validation-failed", `revisionId is not a revision of this ${subject.noun}`, [
+        { path: "revisionId", message: `no such revision of this ${subject.noun}` },
       ]);
     }
-    const envs = [];
-    for (const [i, ref] of refs.entries()) {
-      const env = await resolveEnvironment(tx, ref);
-      if (!env) {
-        return fail("validation-failed", `environment "${ref}" does not exist`, [
-          { path: input.environments ? `environments.${i}` : "environment", message: "no such environment" },
-        ]);
-      }
-      envs.push(env);
+    const envs = await resolveEnvironments(tx, input);
+    if (!envs.ok) {
+      return envs;
     }
     const created = [];
-    for (const env of new Map(envs.map((e) => [e.id, e])).values()) {
-      await undeployFrom(tx, apiId, env.id);
-      // Insert first with a placeholder so the bundle built next already serves this revision.
-      const [row] = await tx
-        .insert(deployments)
-        .values({ tenantId: actor.tenantId, apiId, revisionId: revision.id, environmentId: env.id, bundleVersion: 0 })
-        .returning();
+    for (const env of envs.value) {
+      await subject.undeployFrom(tx, id, env.id);
+      // Inserted before the bundle is built, so that bundle already serves this revision.
+      const row = await subject.insert(tx, {
+        tenantId: actor.tenantId,
+        ownerId: id,
+        revisionId: revision.id,
+        environmentId: env.id,
+      });
       const bundleVersion = (await redeploy(tx, s.deploy, actor.tenantId, [env.id])).get(env.id)!;
-      await tx.update(deployments).set({ bundleVersion }).where(eq(deployments.id, row!.id));
+      await subject.setBundleVersion(tx, row.id, bundleVersion);
       await audit(tx, actor, {
         action: "deployment.create",
-        target: { type: "deployment", id: row!.id },
-        summary: { apiId, revision: revision.number, environment: env.name, bundleVersion },
+        target: { type: subject.type === "api" ? "deployment" : "product-deployment", id: row.id },
+        summary: { [subject.ref]: id, revision: revision.number, environment: env.name, bundleVersion },
       });
-      created.push({ ...row!, bundleVersion, revisionNumber: revision.number, environment: env.name });
+      created.push({ ...row, bundleVersion, revisionNumber: revision.number, environment: env.name });
     }
     return ok(created);
   });
@@ -73,8 +84,99 @@ export async function createDeployment(
     return result;
   }
   s.publishBundles();
-  const out = result.value.map((d) => toDeployment(d, { total: 0, acked: 0, ackMs: null }));
+  // Until gateways ack it, a deployment shows none of them.
+  const out = result.value.map(present);
   return ok(input.environments ? out : out[0]!);
+}
+
+/** Takes the entity off an environment's gateways (404 there from the next bundle). */
+export async function undeployOf<Row extends { id: string }>(
+  s: Services,
+  actor: Actor,
+  subject: DeploymentSubject<Row>,
+  id: string,
+  environment: string,
+) {
+  const result = await s.db.withTenant(actor.tenantId, async (tx): Promise<ServiceResult<null>> => {
+    const env = (await subject.find(tx, id)) ? await resolveEnvironment(tx, environment) : undefined;
+    if (!env || !(await subject.undeployFrom(tx, id, env.id))) {
+      return notFound(`deployment of this ${subject.noun} in that environment`);
+    }
+    await redeploy(tx, s.deploy, actor.tenantId, [env.id]);
+    await audit(tx, actor, {
+      action: "deployment.delete",
+      target: { type: subject.type, id },
+      summary: { environment: env.name },
+    });
+    return ok(null);
+  });
+  if (result.ok) {
+    s.publishBundles();
+  }
+  return result;
+}
+
+const apiDeployments: DeploymentSubject<typeof deployments.$inferSelect> = {
+  noun: "API",
+  ref: "apiId",
+  type: "api",
+  find: findApi,
+  findRevision: async (tx, apiId, revisionId) =>
+    (
+      await tx
+        .select()
+        .from(revisions)
+        .where(and(eq(revisions.id, revisionId), eq(revisions.apiId, apiId)))
+    )[0],
+  undeployFrom,
+  insert: async (tx, v) =>
+    (
+      await tx
+        .insert(deployments)
+        .values({
+          tenantId: v.tenantId,
+          apiId: v.ownerId,
+          revisionId: v.revisionId,
+          environmentId: v.environmentId,
+          bundleVersion: 0,
+        })
+        .returning()
+    )[0]!,
+  async setBundleVersion(tx, id, bundleVersion) {
+    await tx.update(deployments).set({ bundleVersion }).where(eq(deployments.id, id));
+  },
+};
+
+export async function createDeployment(
+  s: Services,
+  actor: Actor,
+  apiId: string,
+  input: z.infer<typeof CreateDeploymentRequest>,
+) {
+  return deployOf(s, actor, apiDeployments, apiId, input, (d) => toDeployment(d, { total: 0, acked: 0, ackMs: null }));
+}
+
+export const undeploy = (s: Services, actor: Actor, apiId: string, environment: string) =>
+  undeployOf(s, actor, apiDeployments, apiId, environment);
+
+type EnvRow = NonNullable<Awaited<ReturnType<typeof resolveEnvironment>>>;
+
+/** The environments a deployment request names, each once; a name that resolves to none is a 400. */
+export async function resolveEnvironments(
+  tx: Tx,
+  input: z.infer<typeof CreateDeploymentRequest>,
+): Promise<ServiceResult<EnvRow[]>> {
+  const envs = new Map<string, EnvRow>();
+  for (const [i, ref] of (input.environments ?? [input.environment!]).entries()) {
+    const env = await resolveEnvironment(tx, ref);
+    if (!env) {
+      return fail("validation-failed", `environment "${ref}" does not exist`, [
+        { path: input.environments ? `environments.${i}` : "environment", message: "no such environment" },
+      ]);
+    }
+    envs.set(env.id, env);
+  }
+  return ok([...envs.values()]);
 }
 
 async function undeployFrom(tx: Tx, apiId: string, environmentId: string): Promise<boolean> {
@@ -86,27 +188,6 @@ async function undeployFrom(tx: Tx, apiId: string, environmentId: string): Promi
     )
     .returning({ id: deployments.id });
   return rows.length > 0;
-}
-
-/** Takes the API off an environment's gateways (404 there from the next bundle). */
-export async function undeploy(s: Services, actor: Actor, apiId: string, environment: string) {
-  const result = await s.db.withTenant(actor.tenantId, async (tx): Promise<ServiceResult<null>> => {
-    const env = (await findApi(tx, apiId)) ? await resolveEnvironment(tx, environment) : undefined;
-    if (!env || !(await undeployFrom(tx, apiId, env.id))) {
-      return notFound("deployment of this API in that environment");
-    }
-    await redeploy(tx, s.deploy, actor.tenantId, [env.id]);
-    await audit(tx, actor, {
-      action: "deployment.delete",
-      target: { type: "api", id: apiId },
-      summary: { environment: env.name },
-    });
-    return ok(null);
-  });
-  if (result.ok) {
-    s.publishBundles();
-  }
-  return result;
 }
 
 type DeploymentRow = typeof deployments.$inferSelect & { revisionNumber: number; environment: string };
@@ -133,7 +214,11 @@ function percentile(sorted: number[], p: number): number {
  * A gateway has a deployment once it acked that bundle version or a later one; the time to
  * its first such ack is the propagation latency.
  */
-async function gatewayProgress(s: Services, tx: Tx, d: DeploymentRow & { busKey: string }) {
+export async function gatewayProgress(
+  s: Services,
+  tx: Tx,
+  d: { bundleVersion: number; createdAt: Date; busKey: string },
+) {
   const acks = await tx
     .select()
     .from(deploymentAcks)

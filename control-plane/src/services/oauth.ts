@@ -6,6 +6,7 @@ import {
   apis,
   authorizationCodes,
   oauthClients,
+  products,
   refreshTokens,
   revokedTokens,
   subscriptions,
@@ -94,15 +95,34 @@ export function parseScope(scope: string | undefined): string[] | "malformed" {
 
 /**
  * The scopes an application may be granted: the union of the `scopes` of every resource of
- * every API it holds an ACTIVE subscription to (the API's working copy). A token gets exactly
- * the requested scopes when all of them are in this set; asking for none grants none.
+ * every API it holds an ACTIVE subscription to, and of every resource of every API product it
+ * holds one to (the APIs' working copies). A token gets exactly the requested scopes when all
+ * of them are in this set; asking for none grants none.
  */
 export async function grantableScopes(tx: Tx, applicationId: string): Promise<Set<string>> {
+  const active = and(eq(subscriptions.applicationId, applicationId), eq(subscriptions.status, "ACTIVE"));
   const rows = await tx
     .select({ resources: apis.resources })
     .from(subscriptions)
     .innerJoin(apis, eq(apis.id, subscriptions.apiId))
-    .where(and(eq(subscriptions.applicationId, applicationId), eq(subscriptions.status, "ACTIVE")));
+    .where(active);
+  const refs = (
+    await tx
+      .select({ resources: products.resources })
+      .from(subscriptions)
+      .innerJoin(products, eq(products.id, subscriptions.productId))
+      .where(active)
+  ).flatMap((p) => p.resources);
+  if (refs.length > 0) {
+    const picked = new Set(refs.map((r) => `${r.apiId} ${r.method} ${r.path}`));
+    const owners = await tx
+      .select({ id: apis.id, resources: apis.resources })
+      .from(apis)
+      .where(inArray(apis.id, [...new Set(refs.map((r) => r.apiId))]));
+    for (const api of owners) {
+      rows.push({ resources: api.resources.filter((r) => picked.has(`${api.id} ${r.method} ${r.path}`)) });
+    }
+  }
   const scopes = new Set<string>();
   for (const { resources } of rows) {
     for (const r of resources ?? []) {

@@ -16,13 +16,15 @@ import type { Actor, Services } from "./context.js";
 import { fail, isUniqueViolation, notFound, type ServiceResult } from "./errors.js";
 import { preconditionFailed } from "./etag.js";
 import { listPage, PageQuery } from "./pagination.js";
+import { findProduct } from "./products.js";
 import { withTenantRedeploy } from "./redeploy.js";
 
 type SubRow = typeof subscriptions.$inferSelect;
 const toSubscription = (r: SubRow) => ({
   id: r.id,
   applicationId: r.applicationId,
-  apiId: r.apiId,
+  ...(r.apiId !== null ? { apiId: r.apiId } : {}),
+  ...(r.productId !== null ? { productId: r.productId } : {}),
   tier: r.tier,
   status: r.status,
   createdAt: r.createdAt.toISOString(),
@@ -36,48 +38,95 @@ export async function createSubscription(s: Services, actor: Actor, input: z.inf
           { path: "applicationId", message: "no such application" },
         ]);
       }
-      const [api] = isId(input.apiId) ? await tx.select().from(apis).where(eq(apis.id, input.apiId)) : [];
-      if (!api) {
-        return fail("validation-failed", "apiId does not name an API", [{ path: "apiId", message: "no such API" }]);
+      const target = await subscriptionTarget(tx, input);
+      if (!target.ok) {
+        return target;
       }
-      if (api.status !== "PUBLISHED") {
-        return fail("conflict", `the API is ${api.status}; only PUBLISHED APIs take new subscriptions`);
+      if (target.value.status !== "PUBLISHED") {
+        return fail(
+          "conflict",
+          `the ${target.value.noun} is ${target.value.status}; only PUBLISHED ones take new subscriptions`,
+        );
       }
-      const [tier] = await tx.select().from(tiers).where(eq(tiers.name, input.tier));
-      if (!tier) {
-        return fail("validation-failed", `tier "${input.tier}" does not exist`, [
-          { path: "tier", message: "no such tier" },
-        ]);
+      const badTier = await tierProblem(tx, input.tier, target.value.tiers);
+      if (badTier) {
+        return badTier;
       }
       const [row] = await tx
         .insert(subscriptions)
         .values({
           tenantId: actor.tenantId,
           applicationId: input.applicationId,
-          apiId: input.apiId,
+          apiId: input.apiId ?? null,
+          productId: input.productId ?? null,
           tier: input.tier,
-          status: api.subscriptionApproval ? "PENDING" : "ACTIVE",
+          status: target.value.approval ? "PENDING" : "ACTIVE",
         })
         .returning();
       await audit(tx, actor, {
         action: "subscription.create",
         target: { type: "subscription", id: row!.id },
-        summary: {
-          after: { applicationId: input.applicationId, apiId: input.apiId, tier: input.tier, status: row!.status },
-        },
+        summary: { after: { ...toSubscription(row!), id: undefined, createdAt: undefined } },
       });
       return ok(toSubscription(row!));
     });
   } catch (e) {
     if (isUniqueViolation(e)) {
-      return fail("conflict", "the application is already subscribed to this API");
+      return fail("conflict", `the application is already subscribed to this ${input.apiId ? "API" : "API product"}`);
     }
     throw e;
   }
 }
 
+interface Target {
+  noun: "API" | "API product";
+  status: string;
+  approval: boolean;
+  /** the tiers a subscription may use; null: any of the tenant's */
+  tiers: string[] | null;
+}
+
+/** The API or product a new subscription names, as far as subscribing to it is concerned. */
+async function subscriptionTarget(
+  tx: Tx,
+  input: z.infer<typeof CreateSubscriptionRequest>,
+): Promise<ServiceResult<Target>> {
+  if (input.productId !== undefined) {
+    const product = await findProduct(tx, input.productId);
+    return product
+      ? ok({
+          noun: "API product",
+          status: product.status,
+          approval: product.subscriptionApproval,
+          tiers: product.tiers,
+        })
+      : fail("validation-failed", "productId does not name an API product", [
+          { path: "productId", message: "no such API product" },
+        ]);
+  }
+  const apiId = input.apiId ?? "";
+  const [api] = isId(apiId) ? await tx.select().from(apis).where(eq(apis.id, apiId)) : [];
+  return api
+    ? ok({ noun: "API", status: api.status, approval: api.subscriptionApproval, tiers: null })
+    : fail("validation-failed", "apiId does not name an API", [{ path: "apiId", message: "no such API" }]);
+}
+
+/** A tier that does not exist, or that the product does not offer, is a 400. */
+async function tierProblem(tx: Tx, tier: string, offered: string[] | null) {
+  if ((await tx.select().from(tiers).where(eq(tiers.name, tier))).length === 0) {
+    return fail("validation-failed", `tier "${tier}" does not exist`, [{ path: "tier", message: "no such tier" }]);
+  }
+  if (offered !== null && !offered.includes(tier)) {
+    return fail("validation-failed", `the API product offers the tiers ${offered.join(", ")}`, [
+      { path: "tier", message: "not a tier of this API product" },
+    ]);
+  }
+  return undefined;
+}
+
 export const SubscriptionListQuery = PageQuery.extend({
   apiId: z.string().max(100).optional(),
+  productId: z.string().max(100).optional(),
   applicationId: z.string().max(100).optional(),
   status: SubscriptionStatus.optional(),
 });
@@ -94,6 +143,7 @@ export function listSubscriptions(s: Services, actor: Actor, q: z.infer<typeof S
     subscriptions.createdAt,
     [
       idFilter(subscriptions.apiId, q.apiId),
+      idFilter(subscriptions.productId, q.productId),
       idFilter(subscriptions.applicationId, q.applicationId),
       q.status ? eq(subscriptions.status, q.status) : undefined,
       visibleTo(actor),
@@ -132,10 +182,12 @@ export function updateSubscription(
         `a ${before.status} subscription cannot be ${input.status === "BLOCKED" ? "blocked" : "unblocked"}`,
       );
     }
-    if (input.tier && (await tx.select().from(tiers).where(eq(tiers.name, input.tier))).length === 0) {
-      return fail("validation-failed", `tier "${input.tier}" does not exist`, [
-        { path: "tier", message: "no such tier" },
-      ]);
+    if (input.tier) {
+      const product = before.productId === null ? undefined : await findProduct(tx, before.productId);
+      const badTier = await tierProblem(tx, input.tier, product?.tiers ?? null);
+      if (badTier) {
+        return badTier;
+      }
     }
     const [after] = await tx
       .update(subscriptions)

@@ -28,7 +28,7 @@ export async function until<T>(probe: () => Promise<T | undefined | false>, what
 export async function publishedApi(
   t: Pick<TestControlPlane, "api">,
   token: string,
-  opts: { context: string; upstreamUrl: string; environment?: string },
+  opts: { context: string; upstreamUrl: string; environment?: string; resources?: unknown[] },
 ) {
   const call = (method: string, path: string, body?: unknown) => t.api.call(method, path, { token, body });
   const api = (
@@ -37,6 +37,7 @@ export async function publishedApi(
       context: opts.context,
       version: "v1",
       upstream: { url: opts.upstreamUrl },
+      ...(opts.resources ? { resources: opts.resources } : {}),
     })
   ).body;
   expect((await call("POST", `/api/v1/apis/${api.id}/lifecycle`, { action: "publish" })).status).toBe(200);
@@ -64,6 +65,7 @@ export async function accessToken(
   t: TestControlPlane,
   slug: string,
   creds: { clientId: string; clientSecret: string },
+  scope?: string,
 ) {
   const res = await fetch(`${t.cp.url}/t/${slug}/oauth2/token`, {
     method: "POST",
@@ -72,6 +74,7 @@ export async function accessToken(
       grant_type: "client_credentials",
       client_id: creds.clientId,
       client_secret: creds.clientSecret,
+      ...(scope ? { scope } : {}),
     }),
   });
   expect(res.status).toBe(200);

@@ -25,6 +25,7 @@ beforeAll(async () => {
       context: "a",
       version: "v1",
       upstream: { url: "http://127.0.0.1:9" },
+      resources: [{ method: "GET", path: "/a" }],
     })
   ).body.id;
   await call("POST", `/api/v1/apis/${ids.api}/lifecycle`, { action: "publish" });
@@ -37,6 +38,21 @@ beforeAll(async () => {
   ids.registrationToken = (await call("POST", `/api/v1/environments/${ids.env}/registration-tokens`)).body.id;
   ids.invitation = (await call("POST", "/api/v1/invitations", { email: "new@a.example", role: "developer" })).body.id;
   await call("POST", "/api/v1/subscriptions", { applicationId: ids.app, apiId: ids.api, tier: "Gold" });
+  ids.product = (
+    await call("POST", "/api/v1/products", {
+      name: "A product",
+      context: "a-product",
+      version: "v1",
+      resources: [{ apiId: ids.api, method: "GET", path: "/a" }],
+    })
+  ).body.id;
+  await call("POST", `/api/v1/products/${ids.product}/lifecycle`, { action: "publish" });
+  ids.productRevision = (await call("POST", `/api/v1/products/${ids.product}/revisions`)).body.id;
+  await call("POST", `/api/v1/products/${ids.product}/deployments`, {
+    revisionId: ids.productRevision,
+    environment: "default",
+  });
+  await call("POST", "/api/v1/subscriptions", { applicationId: ids.app, productId: ids.product, tier: "Gold" });
   ids.km = (
     await call("POST", "/api/v1/key-managers", {
       name: "idp",
@@ -62,6 +78,9 @@ describe("tenant B through the REST API", () => {
     expectProblem(await asB("GET", `/api/v1/applications/${ids.app}`), 404, "not-found");
     expectProblem(await asB("GET", `/api/v1/applications/${ids.app}/api-keys`), 404, "not-found");
     expect((await asB("GET", "/api/v1/apis")).body).toEqual([]);
+    expect((await asB("GET", "/api/v1/products")).body).toEqual([]);
+    expectProblem(await asB("GET", `/api/v1/products/${ids.product}`), 404, "not-found");
+    expectProblem(await asB("GET", `/api/v1/products/${ids.product}/deployments`), 404, "not-found");
     expect((await asB("GET", "/api/v1/applications")).body).toEqual([]);
     expect((await asB("GET", "/api/v1/subscriptions")).body).toEqual([]);
     expect((await asB("GET", "/api/v1/key-managers")).body).toEqual([]);
@@ -83,6 +102,8 @@ describe("tenant B through the REST API", () => {
       "not-found",
     );
     expectProblem(await asB("DELETE", `/api/v1/apis/${ids.api}`), 404, "not-found");
+    expectProblem(await asB("PATCH", `/api/v1/products/${ids.product}`, { name: "pwned" }), 404, "not-found");
+    expectProblem(await asB("DELETE", `/api/v1/products/${ids.product}`), 404, "not-found");
     expectProblem(await asB("DELETE", `/api/v1/invitations/${ids.invitation}`), 404, "not-found");
     const aUsers = (await t.api.call("GET", "/api/v1/users", { token: a.token })).body as { id: string }[];
     expectProblem(await asB("PATCH", `/api/v1/users/${aUsers[0]!.id}`, { role: "developer" }), 404, "not-found");

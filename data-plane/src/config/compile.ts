@@ -1,20 +1,43 @@
 import { err, ok, type Result } from "@portico/shared";
-import type { ApiStatus, DeploymentBundle } from "@portico/shared/bundle";
+import type {
+  ApiStatus,
+  BundleApi,
+  BundleProduct,
+  BundleProductResource,
+  BundleResource,
+  BundleUpstream,
+  DeploymentBundle,
+  Tier,
+} from "@portico/shared/bundle";
 import type { Policy } from "@portico/shared/policies";
 import { type ApiKeyIndex, indexApiKeys } from "../auth/api-key.js";
 import { TokenVerifier } from "../auth/jwt.js";
 import type { GatewayMetrics, TenantMeters } from "../metrics.js";
-import { buildChain, type Chain, compileResources, effectivePolicies, type ResourceTable } from "../policies/chain.js";
+import {
+  buildChain,
+  type Chain,
+  type ChainContext,
+  compileResources,
+  effectivePolicies,
+  type ResourceTable,
+} from "../policies/chain.js";
 import { subscriptionKey } from "../policies/subscription/handler.js";
-import type { TenantPolicyContext } from "../policies/types.js";
+import { reject, type TenantPolicyContext } from "../policies/types.js";
 import type { UpstreamPools } from "../proxy/pools.js";
 import { type Endpoint, type EndpointStates, UpstreamGroup } from "../proxy/upstream.js";
 import { type RateLimit, type RateLimiter, tierLimit } from "../traffic/rate-limit.js";
 import type { ResponseCaches } from "../traffic/response-cache.js";
 import type { SharedCounters } from "../traffic/shared-counter.js";
 
+/**
+ * What a request is proxied with: an API's own entry, or one API of a product (the product's
+ * prefix and lifecycle, the API's upstream). A product's routing entry has the same shape, with
+ * a resource table whose every resource names its target.
+ */
 export interface CompiledApi {
   readonly id: string;
+  /** set on a product's entries: the product the request came through */
+  readonly productId: string | undefined;
   readonly version: string;
   readonly status: ApiStatus;
   readonly authRequired: boolean;
@@ -45,12 +68,14 @@ export interface CompiledTenant {
   readonly hash: string;
   /** The signed bundle it came from: a replay of the very same JWS is recognised without verifying. */
   readonly jws: string;
-  /** `${context}/${version}` → API */
+  /** `${context}/${version}` → API or API product */
   readonly apis: ReadonlyMap<string, CompiledApi>;
+  /** Every entry that proxies somewhere (APIs and the APIs of products), for health checks. */
+  readonly targets: readonly CompiledApi[];
   /** Most path segments any context/version key has, to bound the router's prefix search. */
   readonly maxRouteSegments: number;
   readonly apiKeys: ApiKeyIndex;
-  /** `${applicationId}\n${apiId}` → ACTIVE subscription */
+  /** `${applicationId}\n${apiId or productId}` → ACTIVE subscription */
   readonly subscriptions: ReadonlyMap<string, CompiledSubscription>;
   readonly tokens: TokenVerifier;
   readonly meters: TenantMeters;
@@ -92,8 +117,9 @@ export function compileTenant(
     if (tier === undefined) {
       return err(`subscription ${s.id} names unknown tier "${s.tier}"`);
     }
-    if (s.status === "ACTIVE") {
-      subscriptions.set(subscriptionKey(s.applicationId, s.apiId), { id: s.id, limit: tierLimit(s.id, tier) });
+    const target = s.apiId ?? s.productId;
+    if (s.status === "ACTIVE" && target !== undefined) {
+      subscriptions.set(subscriptionKey(s.applicationId, target), { id: s.id, limit: tierLimit(s.id, tier) });
     }
   }
 
@@ -113,95 +139,40 @@ export function compileTenant(
     tiers,
   };
   const apis = new Map<string, CompiledApi>();
+  const targets: CompiledApi[] = [];
   const origins = new Set<string>();
   let maxRouteSegments = 0;
-  for (const api of bundle.apis) {
-    if (api.status === "RETIRED") {
+  const cx: EntryContext = { deps, policyContext, tiers, origins };
+  // APIs and products share one routing table: a product is an entry like an API.
+  const entries = [
+    ...bundle.apis.map((api) => ({ of: api, compile: () => compileApi(api, bundle.tenant.slug, cx) })),
+    ...(bundle.products ?? []).map((product) => ({
+      of: product,
+      compile: () => compileProduct(product, bundle.tenant.slug, cx, targets),
+    })),
+  ];
+  for (const { of, compile } of entries) {
+    if (of.status === "RETIRED") {
       continue;
     }
-    const contextSegments = api.context.split("/");
-    if (!contextSegments.every(isSafeSegment) || !isSafeSegment(api.version)) {
-      return err(`API ${api.id}: context "${api.context}" / version "${api.version}" is not a clean path`);
+    const contextSegments = of.context.split("/");
+    if (!contextSegments.every(isSafeSegment) || !isSafeSegment(of.version)) {
+      return err(`${of.id}: context "${of.context}" / version "${of.version}" is not a clean path`);
     }
-    const upstream = new URL(api.upstream.url);
-    const endpointConfigs = api.upstream.endpoints ?? [{ url: api.upstream.url, weight: 1 }];
-    const endpoints: Endpoint[] = [];
-    for (const { url, weight } of endpointConfigs) {
-      const u = new URL(url);
-      if ((u.protocol !== "http:" && u.protocol !== "https:") || u.search || u.hash) {
-        return err(`API ${api.id}: upstream must be an http(s) URL without query or fragment`);
-      }
-      if (u.pathname !== upstream.pathname) {
-        return err(`API ${api.id}: every upstream endpoint needs the path of upstream.url (${upstream.pathname})`);
-      }
-      const key = `${u.origin}${u.pathname}`;
-      endpoints.push({
-        key,
-        origin: u.origin,
-        pool: deps.pools.get(u.origin),
-        weight,
-        state: deps.endpoints.get(key),
-        current: 0,
-      });
-      origins.add(u.origin);
-    }
-    const key = `${api.context}/${api.version}`;
+    const key = `${of.context}/${of.version}`;
     if (apis.has(key)) {
-      return err(`two APIs serve ${key}`);
+      return err(`two APIs or products serve ${key}`);
     }
-    let chain: Chain;
-    let resources: ResourceTable | null;
+    let compiled: CompiledApi;
     try {
-      const ctx = { tenant: policyContext, api, limiter: deps.limiter, shared: deps.shared, caches: deps.caches };
-      chain = buildChain(effectivePolicies(api.policies, api.authRequired), {
-        ...ctx,
-        resource: null,
-        attachedTo: "",
-      });
-      resources = compileResources(api, (r) => {
-        const authRequired = api.authRequired && r.authRequired;
-        if (!authRequired && r.scopes.length > 0) {
-          throw new Error(`resource ${r.method} ${r.path} lists scopes but requires no auth`);
-        }
-        const declared: Policy[] = [...api.policies, ...r.policies];
-        if (r.scopes.length > 0) {
-          declared.push({ kind: "scopes", id: "resource-scopes", enabled: true, config: { scopes: r.scopes } });
-        }
-        if (r.tier !== undefined) {
-          const tier = tiers.get(r.tier);
-          if (tier === undefined) {
-            throw new Error(`resource ${r.method} ${r.path} names unknown tier "${r.tier}"`);
-          }
-          if (tier.requestsPerMinute !== null) {
-            declared.push({
-              kind: "rate-limit",
-              id: `resource-tier-${tier.name}`,
-              enabled: true,
-              config: { by: "application", limit: tier.requestsPerMinute, windowMs: 60_000, shared: false },
-            });
-          }
-        }
-        return buildChain(effectivePolicies(declared, authRequired), {
-          ...ctx,
-          resource: r,
-          attachedTo: `${r.method} ${r.path}`,
-        });
-      });
+      compiled = compile();
     } catch (error) {
-      return err(`API ${api.id}: ${error instanceof Error ? error.message : String(error)}`);
+      return err(error instanceof Error ? error.message : String(error));
     }
-    apis.set(key, {
-      id: api.id,
-      version: api.version,
-      status: api.status,
-      authRequired: api.authRequired,
-      upstream: new UpstreamGroup(endpoints, api.upstream),
-      basePath: upstream.pathname.replace(/\/+$/, ""),
-      prefix: `/t/${bundle.tenant.slug}/${key}`,
-      deprecationHeaders: deprecationHeaders(api),
-      chain,
-      resources,
-    });
+    apis.set(key, compiled);
+    if (compiled.productId === undefined) {
+      targets.push(compiled);
+    }
     maxRouteSegments = Math.max(maxRouteSegments, contextSegments.length + 1);
   }
 
@@ -212,6 +183,7 @@ export function compileTenant(
     hash: bundle.hash,
     jws,
     apis,
+    targets,
     maxRouteSegments,
     apiKeys: apiKeys.value,
     subscriptions,
@@ -221,7 +193,7 @@ export function compileTenant(
   });
 }
 
-function deprecationHeaders(api: DeploymentBundle["apis"][number]): string[] | null {
+function deprecationHeaders(api: Pick<BundleApi, "status" | "deprecatedAt" | "sunsetAt">): string[] | null {
   if (api.status !== "DEPRECATED") {
     return null;
   }
@@ -232,4 +204,179 @@ function deprecationHeaders(api: DeploymentBundle["apis"][number]): string[] | n
     headers.push("sunset", new Date(sunset).toUTCString());
   }
   return headers;
+}
+
+interface EntryContext {
+  readonly deps: CompileDeps;
+  readonly policyContext: TenantPolicyContext;
+  readonly tiers: ReadonlyMap<string, Tier>;
+  readonly origins: Set<string>;
+}
+
+/** The balanced endpoints of an upstream; throws on one the gateway cannot proxy to. */
+function upstreamOf(
+  owner: string,
+  config: BundleUpstream,
+  cx: EntryContext,
+): { group: UpstreamGroup; basePath: string } {
+  const upstream = new URL(config.url);
+  const endpoints: Endpoint[] = [];
+  for (const { url, weight } of config.endpoints ?? [{ url: config.url, weight: 1 }]) {
+    const u = new URL(url);
+    if ((u.protocol !== "http:" && u.protocol !== "https:") || u.search || u.hash) {
+      throw new Error(`${owner}: upstream must be an http(s) URL without query or fragment`);
+    }
+    if (u.pathname !== upstream.pathname) {
+      throw new Error(`${owner}: every upstream endpoint needs the path of upstream.url (${upstream.pathname})`);
+    }
+    const key = `${u.origin}${u.pathname}`;
+    endpoints.push({
+      key,
+      origin: u.origin,
+      pool: cx.deps.pools.get(u.origin),
+      weight,
+      state: cx.deps.endpoints.get(key),
+      current: 0,
+    });
+    cx.origins.add(u.origin);
+  }
+  return { group: new UpstreamGroup(endpoints, config), basePath: upstream.pathname.replace(/\/+$/, "") };
+}
+
+/**
+ * One resource's chain: the API's policies, then the resource's, its scopes and its own tier.
+ * `ctx.apiId` names what subscriptions must be to: the API, or the product it is reached through.
+ */
+function resourceChain(
+  r: BundleResource,
+  apiPolicies: readonly Policy[],
+  apiAuthRequired: boolean,
+  ctx: Omit<ChainContext, "attachedTo" | "resource">,
+  tiers: ReadonlyMap<string, Tier>,
+): Chain {
+  const authRequired = apiAuthRequired && r.authRequired;
+  if (!authRequired && r.scopes.length > 0) {
+    throw new Error(`resource ${r.method} ${r.path} lists scopes but requires no auth`);
+  }
+  const declared: Policy[] = [...apiPolicies, ...r.policies];
+  if (r.scopes.length > 0) {
+    declared.push({ kind: "scopes", id: "resource-scopes", enabled: true, config: { scopes: r.scopes } });
+  }
+  if (r.tier !== undefined) {
+    const tier = tiers.get(r.tier);
+    if (tier === undefined) {
+      throw new Error(`resource ${r.method} ${r.path} names unknown tier "${r.tier}"`);
+    }
+    if (tier.requestsPerMinute !== null) {
+      declared.push({
+        kind: "rate-limit",
+        id: `resource-tier-${tier.name}`,
+        enabled: true,
+        config: { by: "application", limit: tier.requestsPerMinute, windowMs: 60_000, shared: false },
+      });
+    }
+  }
+  return buildChain(effectivePolicies(declared, authRequired), {
+    ...ctx,
+    resource: r,
+    attachedTo: `${r.method} ${r.path}`,
+  });
+}
+
+function compileApi(api: BundleApi, slug: string, cx: EntryContext): CompiledApi {
+  const owner = `API ${api.id}`;
+  try {
+    const { group, basePath } = upstreamOf(owner, api.upstream, cx);
+    const ctx = {
+      tenant: cx.policyContext,
+      api,
+      apiId: api.id,
+      limiter: cx.deps.limiter,
+      shared: cx.deps.shared,
+      caches: cx.deps.caches,
+    };
+    const key = `${api.context}/${api.version}`;
+    return {
+      id: api.id,
+      productId: undefined,
+      version: api.version,
+      status: api.status,
+      authRequired: api.authRequired,
+      upstream: group,
+      basePath,
+      prefix: `/t/${slug}/${key}`,
+      deprecationHeaders: deprecationHeaders(api),
+      chain: buildChain(effectivePolicies(api.policies, api.authRequired), { ...ctx, resource: null, attachedTo: "" }),
+      resources: compileResources(api, (r) => resourceChain(r, api.policies, api.authRequired, ctx, cx.tiers)),
+    };
+  } catch (error) {
+    throw new Error(`${owner}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** Refuses whatever reaches a product entry outside its resources (a preflight of a listed path). */
+const OUTSIDE_RESOURCES: Chain = [{ onRequest: () => reject("method-not-allowed") }];
+
+/**
+ * A product as one routing entry: its resources in one table, each resource's chain built from
+ * its API's policies and keyed to the product's subscriptions, and each pointing at a target
+ * that carries its API's upstream under the product's prefix and lifecycle.
+ */
+function compileProduct(product: BundleProduct, slug: string, cx: EntryContext, targets: CompiledApi[]): CompiledApi {
+  const owner = `API product ${product.id}`;
+  try {
+    const prefix = `/t/${slug}/${product.context}/${product.version}`;
+    const deprecation = deprecationHeaders(product);
+    const ctx = {
+      tenant: cx.policyContext,
+      api: product,
+      apiId: product.id,
+      limiter: cx.deps.limiter,
+      shared: cx.deps.shared,
+      caches: cx.deps.caches,
+    };
+    const byApi = new Map<string, { target: CompiledApi; policies: readonly Policy[] }>();
+    for (const api of product.apis) {
+      const { group, basePath } = upstreamOf(`${owner}, API ${api.id}`, api.upstream, cx);
+      const target: CompiledApi = {
+        id: api.id,
+        productId: product.id,
+        version: api.version,
+        status: product.status,
+        authRequired: true,
+        upstream: group,
+        basePath,
+        prefix,
+        deprecationHeaders: deprecation,
+        chain: OUTSIDE_RESOURCES,
+        resources: null,
+      };
+      byApi.set(api.id, { target, policies: api.policies });
+      targets.push(target);
+    }
+    const of = (r: BundleProductResource) => {
+      const entry = byApi.get(r.apiId);
+      if (entry === undefined) {
+        throw new Error(`resource ${r.method} ${r.path} names API ${r.apiId}, which the product does not carry`);
+      }
+      return entry;
+    };
+    const resources = compileResources(
+      product,
+      (r) => resourceChain(r, of(r).policies, true, ctx, cx.tiers),
+      (r) => of(r).target,
+    );
+    const first = byApi.values().next().value!.target;
+    return {
+      ...first,
+      id: product.id,
+      version: product.version,
+      basePath: "",
+      // Nothing is proxied with the entry itself: every resource names its target.
+      chain: OUTSIDE_RESOURCES,
+      resources,
+    };
+  } catch (error) {
+    throw new Error(`${owner}: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }

@@ -1,5 +1,6 @@
-import type { BundleApi, BundleResource } from "@portico/shared/bundle";
+import type { BundleApi, BundleProduct, BundleResource } from "@portico/shared/bundle";
 import type { Policy, PolicyKind } from "@portico/shared/policies";
+import type { CompiledApi } from "../config/compile.js";
 import type { Exchange } from "../http/exchange.js";
 import type { RateLimiter } from "../traffic/rate-limit.js";
 import type { ResponseCaches } from "../traffic/response-cache.js";
@@ -71,8 +72,11 @@ export function effectivePolicies(declared: readonly Policy[], authRequired: boo
 
 export interface ChainContext {
   tenant: TenantPolicyContext;
-  api: BundleApi;
+  /** the API or product the chain belongs to (what cached answers are keyed to) */
+  api: BundleApi | BundleProduct;
   resource: BundleResource | null;
+  /** the API, or the product, whose subscriptions admit a request and whose buckets count it */
+  apiId: string;
   attachedTo: string;
   limiter: RateLimiter;
   shared: SharedCounters;
@@ -93,7 +97,7 @@ export function buildChain(policies: readonly Policy[], ctx: ChainContext): Chai
     }
     const deps: PolicyDeps = {
       tenant: ctx.tenant,
-      apiId: ctx.api.id,
+      apiId: ctx.apiId,
       api: ctx.api,
       resource: ctx.resource,
       attachedTo: ctx.attachedTo,
@@ -146,6 +150,8 @@ export interface CompiledResource {
   /** the OpenAPI template, as analytics reports the resource */
   readonly template: string;
   readonly chain: Chain;
+  /** where a product's resource is proxied to; null: the API the request routed to */
+  readonly target: CompiledApi | null;
 }
 
 interface PatternRow {
@@ -172,14 +178,18 @@ function templateRegex(template: string): RegExp {
   return new RegExp(`^${source}$`);
 }
 
-export function compileResources(api: BundleApi, build: (resource: BundleResource) => Chain): ResourceTable | null {
+export function compileResources<R extends BundleResource>(
+  api: { readonly resources: readonly R[] },
+  build: (resource: R) => Chain,
+  targetOf: (resource: R) => CompiledApi | null = () => null,
+): ResourceTable | null {
   if (api.resources.length === 0) {
     return null;
   }
   const exact = new Map<string, Map<string, CompiledResource>>();
   const patterns = new Map<string, PatternRow>();
   for (const resource of api.resources) {
-    const compiled: CompiledResource = { template: resource.path, chain: build(resource) };
+    const compiled: CompiledResource = { template: resource.path, chain: build(resource), target: targetOf(resource) };
     let methods: Map<string, CompiledResource>;
     if (resource.path.includes("{")) {
       let row = patterns.get(resource.path);

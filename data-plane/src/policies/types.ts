@@ -1,5 +1,5 @@
 import type { ProblemCode } from "@portico/shared";
-import type { BundleApi, BundleResource, Tier } from "@portico/shared/bundle";
+import type { BundleApi, BundleProduct, BundleResource, Tier } from "@portico/shared/bundle";
 import type { PolicyKind, PolicyOf } from "@portico/shared/policies";
 import type { RequestError } from "@portico/shared/request-validation";
 import type { ApiKeyIndex } from "../auth/api-key.js";
@@ -59,7 +59,7 @@ export interface PolicyDeps {
   readonly tenant: TenantPolicyContext;
   readonly apiId: string;
   /** the API as the bundle carries it */
-  readonly api: BundleApi;
+  readonly api: BundleApi | BundleProduct;
   /** the resource whose chain this is; null for the chain of an API without resources */
   readonly resource: BundleResource | null;
   /** Where the policy is attached: "" for the API, `METHOD path` for one resource. */

@@ -27,7 +27,7 @@ export class HealthChecker {
 
   tick(now: number): void {
     for (const tenant of this.#store.all()) {
-      for (const api of tenant.apis.values()) {
+      for (const api of tenant.targets) {
         const check = api.upstream.healthCheck;
         if (check === undefined) {
           continue;

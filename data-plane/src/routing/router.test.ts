@@ -6,6 +6,7 @@ import { route } from "./router.js";
 
 const api = (id: string, basePath = ""): CompiledApi => ({
   id,
+  productId: undefined,
   version: "v1",
   status: "PUBLISHED",
   authRequired: false,

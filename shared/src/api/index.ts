@@ -405,7 +405,16 @@ export const RotatedApiKey = z
   .meta({ id: "RotatedApiKey" });
 
 export const CreateSubscriptionRequest = z
-  .object({ applicationId: z.string(), apiId: z.string(), tier: z.string().min(1).default("Unlimited") })
+  .object({
+    applicationId: z.string(),
+    apiId: z.string().optional().meta({ description: "the API to subscribe to (or productId)" }),
+    productId: z.string().optional().meta({ description: "the API product to subscribe to (or apiId)" }),
+    tier: z.string().min(1).default("Unlimited"),
+  })
+  .refine((v) => (v.apiId === undefined) !== (v.productId === undefined), {
+    message: "give apiId or productId, not both",
+    path: ["apiId"],
+  })
   .meta({ id: "CreateSubscriptionRequest" });
 export const UpdateSubscriptionRequest = z
   .object({
@@ -423,7 +432,8 @@ export const Subscription = z
   .object({
     id: z.string(),
     applicationId: z.string(),
-    apiId: z.string(),
+    apiId: z.string().optional().meta({ description: "set on a subscription to an API" }),
+    productId: z.string().optional().meta({ description: "set on a subscription to an API product" }),
     tier: z.string(),
     status: z.enum(["ACTIVE", "BLOCKED", "PENDING", "REJECTED"]),
     createdAt: z.string(),
@@ -454,6 +464,7 @@ export const CreateTierRequest = z
 
 export const AnalyticsQuery = z.object({
   apiId: z.string().optional(),
+  productId: z.string().optional().meta({ description: "only requests through this API product" }),
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),
 });
@@ -571,3 +582,76 @@ export const RotateIssuerKeyRequest = z
 export const RotatedIssuerKey = z
   .object({ kid: z.string(), retiring: z.array(z.object({ kid: z.string(), retiresAt: z.string() })) })
   .meta({ id: "RotatedIssuerKey" });
+
+/** One operation of an API, picked into a product: it must be a resource the API declares. */
+export const ProductResourceRef = z.object({
+  apiId: z.string(),
+  method: Resource.shape.method,
+  path: z.string().min(1).max(500),
+});
+
+const TierName = z.string().min(1).max(60);
+
+export const CreateProductRequest = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    context: Context,
+    version: ApiVersion,
+    description: z.string().max(5000).optional(),
+    resources: z.array(ProductResourceRef).min(1).max(500),
+    tiers: z
+      .array(TierName)
+      .min(1)
+      .max(50)
+      .optional()
+      .meta({ description: "tiers subscriptions to the product may use; absent: every tier of the tenant" }),
+    subscriptionApproval: z
+      .boolean()
+      .optional()
+      .meta({ description: "new subscriptions wait (PENDING) until a publisher approves them" }),
+  })
+  .meta({ id: "CreateProductRequest" });
+
+export const UpdateProductRequest = z
+  .object({
+    name: z.string().trim().min(1).max(100).optional(),
+    description: z.string().max(5000).optional(),
+    resources: z.array(ProductResourceRef).min(1).max(500).optional(),
+    tiers: z.array(TierName).min(1).max(50).nullable().optional(),
+    subscriptionApproval: z.boolean().optional(),
+  })
+  .strict()
+  .meta({ id: "UpdateProductRequest" });
+
+export const Product = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    context: z.string(),
+    version: z.string(),
+    status: ApiStatus,
+    description: z.string().nullable(),
+    resources: z.array(ProductResourceRef),
+    tiers: z.array(z.string()).nullable().meta({ description: "null: every tier of the tenant" }),
+    subscriptionApproval: z.boolean(),
+    deprecatedAt: z.string().nullable(),
+    sunsetAt: z.string().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: "Product" });
+export type Product = z.infer<typeof Product>;
+
+export const ProductRevision = z
+  .object({
+    id: z.string(),
+    productId: z.string(),
+    number: z.number().int(),
+    createdAt: z.string(),
+    deployedTo: z.array(z.string()).meta({ description: "environments where this revision is live" }),
+  })
+  .meta({ id: "ProductRevision" });
+
+export const ProductDeployment = Deployment.omit({ apiId: true })
+  .extend({ productId: z.string() })
+  .meta({ id: "ProductDeployment" });

@@ -3,9 +3,12 @@ import { describe, expect, it } from "vitest";
 import {
   BundleApi,
   type BundleContent,
+  BundleProduct,
+  BundleSubscription,
   bundleKeySet,
   canonicalJson,
   contentHash,
+  DeploymentBundle,
   signBundle,
   verifyBundle,
 } from "./index.js";
@@ -122,5 +125,43 @@ describe("bundle APIs with resources and policies", () => {
     expect(
       BundleApi.safeParse({ ...api, resources: [{ method: "GET", path: "/", policies: [{ kind: "nope" }] }] }).success,
     ).toBe(false);
+  });
+});
+
+describe("bundle products and subscriptions", () => {
+  const product = {
+    id: "prod-1",
+    name: "bundle",
+    context: "bundle",
+    version: "v1",
+    status: "PUBLISHED" as const,
+    revision: { id: "prodrev-1", number: 1 },
+    apis: [{ id: "api-1", version: "v1", upstream: { url: "http://up.test/base" } }],
+    resources: [{ apiId: "api-1", method: "GET" as const, path: "/items/{id}" }],
+  };
+
+  it("parses a product with its resources' defaults, and bundles without products as before", () => {
+    const parsed = DeploymentBundle.parse({ ...draft({ products: [product] }), hash: "0".repeat(64) });
+    expect(parsed.products?.[0]?.resources[0]).toEqual({
+      apiId: "api-1",
+      method: "GET",
+      path: "/items/{id}",
+      authRequired: true,
+      scopes: [],
+      policies: [],
+    });
+    expect(parsed.products?.[0]?.apis[0]?.policies).toEqual([]);
+    expect(DeploymentBundle.parse({ ...draft(), hash: "0".repeat(64) }).products).toBeUndefined();
+  });
+
+  it("refuses a product without resources and a subscription to both or neither", () => {
+    expect(BundleProduct.safeParse({ ...product, resources: [] }).success).toBe(false);
+    const sub = { id: "s", applicationId: "a", tier: "Unlimited", status: "ACTIVE" };
+    expect(BundleSubscription.safeParse({ ...sub, apiId: "api-1" }).success).toBe(true);
+    expect(BundleSubscription.safeParse({ ...sub, productId: "prod-1" }).success).toBe(true);
+    expect(
+      BundleSubscription.safeParse({ ...sub, apiId: "api-1", productId: "prod-1" }).error?.issues[0]?.message,
+    ).toBe("apiId or productId, not both");
+    expect(BundleSubscription.safeParse(sub).success).toBe(false);
   });
 });

@@ -109,15 +109,50 @@ export const BundleApi = z.object({
 });
 export type BundleApi = z.infer<typeof BundleApi>;
 
+/** An API whose resources a product serves: where they go and the API-wide policies they keep. */
+export const BundleProductApi = z.object({
+  id: z.string(),
+  version: z.string().min(1),
+  upstream: BundleUpstream,
+  /** the API's own policies, run before each resource's */
+  policies: z.array(Policy).default([]),
+});
+
+/** A resource of a product: one operation of one of its APIs, with that operation's settings. */
+export const BundleProductResource = BundleResource.extend({ apiId: z.string() });
+export type BundleProductResource = z.infer<typeof BundleProductResource>;
+
+/**
+ * An API product: routed like an API at its own context/version, serving only its resources,
+ * each to the upstream of the API that owns it. Subscriptions name the product, not the APIs.
+ */
+export const BundleProduct = z.object({
+  id: z.string(),
+  name: z.string(),
+  context: z.string().min(1),
+  version: z.string().min(1),
+  status: ApiStatus,
+  revision: z.object({ id: z.string(), number: z.number().int().positive() }),
+  deprecatedAt: z.string().nullable().default(null),
+  sunsetAt: z.string().nullable().default(null),
+  apis: z.array(BundleProductApi).min(1),
+  resources: z.array(BundleProductResource).min(1),
+});
+export type BundleProduct = z.infer<typeof BundleProduct>;
+
 export const SubscriptionStatus = z.enum(["ACTIVE", "BLOCKED", "PENDING", "REJECTED"]);
 
-export const BundleSubscription = z.object({
-  id: z.string(),
-  applicationId: z.string(),
-  apiId: z.string(),
-  tier: z.string(),
-  status: SubscriptionStatus,
-});
+/** To an API (`apiId`) or to a product (`productId`), never both. */
+export const BundleSubscription = z
+  .object({
+    id: z.string(),
+    applicationId: z.string(),
+    apiId: z.string().optional(),
+    productId: z.string().optional(),
+    tier: z.string(),
+    status: SubscriptionStatus,
+  })
+  .refine((s) => (s.apiId === undefined) !== (s.productId === undefined), "apiId or productId, not both");
 
 export const BundleApiKey = z.object({
   id: z.string(),
@@ -167,6 +202,8 @@ export const DeploymentBundle = z.object({
   /** hex SHA-256 of the canonical JSON of every other field. */
   hash: z.string().regex(/^[0-9a-f]{64}$/),
   apis: z.array(BundleApi),
+  /** API products; absent in bundles of tenants without deployed products */
+  products: z.array(BundleProduct).optional(),
   tiers: z.array(Tier),
   subscriptions: z.array(BundleSubscription),
   apiKeys: z.array(BundleApiKey),

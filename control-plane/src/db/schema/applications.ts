@@ -1,6 +1,8 @@
-import { jsonb, pgTable, text, timestamp, uniqueIndex, uuid, varchar } from "drizzle-orm/pg-core";
+import { sql } from "drizzle-orm";
+import { check, jsonb, pgTable, text, timestamp, uniqueIndex, uuid, varchar } from "drizzle-orm/pg-core";
 import { createdAt, id, tenantId, tenantIsolation } from "./_columns.js";
 import { apis } from "./apis.js";
+import { products } from "./products.js";
 import { tenants, users } from "./tenants.js";
 
 export const applications = pgTable(
@@ -71,14 +73,20 @@ export const subscriptions = pgTable(
     applicationId: uuid("application_id")
       .notNull()
       .references(() => applications.id, { onDelete: "cascade" }),
-    apiId: uuid("api_id")
-      .notNull()
-      .references(() => apis.id, { onDelete: "cascade" }),
+    /** The API subscribed to, or null for a subscription to a product. */
+    apiId: uuid("api_id").references(() => apis.id, { onDelete: "cascade" }),
+    /** The product subscribed to, or null for a subscription to an API. */
+    productId: uuid("product_id").references(() => products.id, { onDelete: "cascade" }),
     tier: varchar("tier", { length: 60 }).notNull(),
     status: varchar("status", { length: 20 }).$type<"ACTIVE" | "BLOCKED" | "PENDING" | "REJECTED">().notNull(),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex("subscriptions_app_api_key").on(t.applicationId, t.apiId), tenantIsolation()],
+  (t) => [
+    uniqueIndex("subscriptions_app_api_key").on(t.applicationId, t.apiId),
+    uniqueIndex("subscriptions_app_product_key").on(t.applicationId, t.productId),
+    check("subscriptions_one_target", sql`(${t.apiId} is null) <> (${t.productId} is null)`),
+    tenantIsolation(),
+  ],
 ).enableRLS();
 
 /** External OIDC issuers (Auth0, Keycloak, Okta…) whose tokens the tenant's gateways accept. */

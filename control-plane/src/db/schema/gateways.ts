@@ -66,6 +66,8 @@ export const analyticsEvents = pgTable(
     gatewayId: varchar("gateway_id", { length: 128 }).notNull(),
     apiId: uuid("api_id"),
     apiVersion: varchar("api_version", { length: 40 }),
+    /** the API product the request came through, if any */
+    productId: uuid("product_id"),
     resource: text("resource").notNull(),
     method: varchar("method", { length: 16 }).notNull(),
     status: integer("status").notNull(),

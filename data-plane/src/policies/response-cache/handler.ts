@@ -1,4 +1,4 @@
-import type { BundleApi } from "@portico/shared/bundle";
+import type { BundleApi, BundleProduct } from "@portico/shared/bundle";
 import { sha256Hex } from "@portico/shared/bundle";
 import type { ResponseCacheConfig } from "@portico/shared/policies";
 import type { z } from "zod";
@@ -10,8 +10,8 @@ import { ANSWERED, PASS, type PolicyDeps, type PolicyHandler } from "../types.js
 const MAX_TTL_MS = 86_400_000;
 
 /** The API's content as the bundle carries it: a change of any part of it drops its cached answers. */
-const generations = new WeakMap<BundleApi, string>();
-function generationOf(api: BundleApi): string {
+const generations = new WeakMap<BundleApi | BundleProduct, string>();
+function generationOf(api: BundleApi | BundleProduct): string {
   let generation = generations.get(api);
   if (generation === undefined) {
     generation = sha256Hex(JSON.stringify(api));
