@@ -17,6 +17,7 @@ import { rotateBundleKey, sweepKeys } from "./keys/rotation.js";
 import { loadBundleSigner } from "./keys/signing-keys.js";
 import { ingestBatch } from "./services/analytics.js";
 import type { Services } from "./services/context.js";
+import { ensureSharedEnvironment, type SharedEnvironmentSpec } from "./services/environments.js";
 import { recordAck, recordStatus } from "./services/gateways.js";
 import { ensureDefaultEnvironment } from "./services/tenants.js";
 import { WebhookDispatcher } from "./services/webhook-dispatcher.js";
@@ -41,6 +42,8 @@ export interface ControlPlaneOptions {
   webhookBackoffMs?: number;
   /** How often key rotations are advanced (announced bundle keys activated, issuer keys retired). */
   keySweepMs?: number;
+  /** Platform-wide shared environments besides `default` (PORTICO_SHARED_ENVIRONMENTS). */
+  sharedEnvironments?: SharedEnvironmentSpec[];
 }
 
 export interface ControlPlane {
@@ -76,6 +79,12 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     webhookAllowPrivate: opts.webhookAllowPrivate ?? false,
   };
   await ensureDefaultEnvironment(services);
+  for (const spec of opts.sharedEnvironments ?? []) {
+    log.info(
+      { environment: spec.name, result: await ensureSharedEnvironment(database.system, spec) },
+      "shared environment",
+    );
+  }
 
   const metrics = createMetrics();
   const app = newApp({

@@ -5,6 +5,7 @@ import { NatsBus } from "@portico/shared/bus/nats";
 import pino from "pino";
 import { startControlPlane } from "./control-plane.js";
 import { readEnv } from "./env.js";
+import { parseSharedEnvironments } from "./services/environments.js";
 
 loadDotEnv();
 const env = readEnv();
@@ -31,6 +32,7 @@ const cp = await startControlPlane({
   gatewayUrl: env.PORTICO_GATEWAY_URL?.replace(/\/+$/, ""),
   logger: log,
   webhookAllowPrivate: env.PORTICO_WEBHOOK_ALLOW_PRIVATE === "true",
+  sharedEnvironments: parseSharedEnvironments(env.PORTICO_SHARED_ENVIRONMENTS),
 });
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {

@@ -5,6 +5,7 @@ import type { Tx } from "../db/client.js";
 import {
   apiKeys,
   apis,
+  applications,
   deployments,
   externalClients,
   keyManagers,
@@ -15,8 +16,21 @@ import {
   subscriptions,
   tenants,
   tiers,
+  type UpstreamGroupConfig,
 } from "../db/schema/index.js";
 import { GATEWAY_AUDIENCE, ISSUER_ALG, issuerJwks, issuerUrl } from "../keys/issuer.js";
+import { tierLimits } from "../services/tiers.js";
+
+/** A tier as the gateway reads it: its limits, not its description. */
+const bundleTier = (t: typeof tiers.$inferSelect) => ({
+  name: t.name,
+  kind: t.kind,
+  requests: t.requests,
+  unit: t.unit,
+  burst: t.burst,
+  quotaPerMonth: t.quotaPerMonth,
+  stopOnQuota: t.stopOnQuota,
+});
 
 const EXTERNAL_ALGORITHMS = ["RS256", "PS256", "ES256", "EdDSA"] as const;
 
@@ -32,6 +46,24 @@ export function bundlePolicies(snapshot: RevisionSnapshot) {
       ...(r.tier !== undefined ? { tier: r.tier } : {}),
       policies: r.policies ?? [],
     })),
+  };
+}
+
+/**
+ * The REST upstream as the gateway reads it: round-robin is weighted round-robin with equal
+ * weights, so the gateway has one balancer.
+ */
+export function bundleUpstream(url: string, group: UpstreamGroupConfig | null | undefined): BundleApi["upstream"] {
+  if (!group) {
+    return { url };
+  }
+  const { algorithm, endpoints, ...rest } = group;
+  return {
+    url,
+    ...rest,
+    ...(endpoints
+      ? { endpoints: endpoints.map((e) => ({ url: e.url, weight: algorithm === "round-robin" ? 1 : e.weight })) }
+      : {}),
   };
 }
 
@@ -74,8 +106,9 @@ export async function buildBundle(
     );
   const apiIds = new Set(live.map((l) => l.api.id));
   const issuer = issuerUrl(input.publicUrl, tenant.slug);
-  const [tierRows, subRows, keyRows, clientRows, kmRows, extRows, jwks, revokedRows] = await Promise.all([
+  const [tierRows, appRows, subRows, keyRows, clientRows, kmRows, extRows, jwks, revokedRows] = await Promise.all([
     tx.select().from(tiers),
+    tx.select({ id: applications.id, tier: applications.tier }).from(applications),
     tx.select().from(subscriptions),
     tx.select().from(apiKeys).where(isNull(apiKeys.revokedAt)),
     tx.select().from(oauthClients),
@@ -84,6 +117,10 @@ export async function buildBundle(
     issuerJwks(tx),
     tx.select().from(revokedTokens).where(gt(revokedTokens.exp, new Date())),
   ]);
+  // Only applications whose tier limits something: an unlisted application is unlimited.
+  const limitingAppTiers = new Set(
+    tierRows.filter((t) => t.kind === "application" && tierLimits(t)).map((t) => t.name),
+  );
   const kmIssuer = new Map(kmRows.map((k) => [k.id, k.issuer]));
   return {
     schemaVersion: BUNDLE_SCHEMA_VERSION,
@@ -97,14 +134,16 @@ export async function buildBundle(
       context: revision.snapshot.context,
       version: revision.snapshot.version,
       status: api.status,
-      upstream: { url: revision.snapshot.upstreamUrl },
+      upstream: bundleUpstream(revision.snapshot.upstreamUrl, revision.snapshot.upstreamGroup),
+      ...(revision.snapshot.tier ? { tier: revision.snapshot.tier } : {}),
       revision: { id: revision.id, number: revision.number },
       authRequired: true,
       deprecatedAt: api.deprecatedAt?.toISOString() ?? null,
       sunsetAt: api.sunsetAt?.toISOString() ?? null,
       ...bundlePolicies(revision.snapshot),
     })),
-    tiers: tierRows.map((t) => ({ name: t.name, requestsPerMinute: t.requestsPerMinute, burst: t.burst })),
+    tiers: tierRows.map(bundleTier),
+    applications: appRows.filter((a) => limitingAppTiers.has(a.tier)),
     subscriptions: subRows
       .filter((s) => apiIds.has(s.apiId))
       .map((s) => ({ id: s.id, applicationId: s.applicationId, apiId: s.apiId, tier: s.tier, status: s.status })),

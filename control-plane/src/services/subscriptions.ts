@@ -8,7 +8,7 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import type { Tx } from "../db/client.js";
-import { apis, subscriptions, tiers } from "../db/schema/index.js";
+import { apis, subscriptions } from "../db/schema/index.js";
 import { isId } from "./apis.js";
 import { findApplication } from "./applications.js";
 import { audit, changes } from "./audit.js";
@@ -17,6 +17,7 @@ import { fail, isUniqueViolation, notFound, type ServiceResult } from "./errors.
 import { preconditionFailed } from "./etag.js";
 import { listPage, PageQuery } from "./pagination.js";
 import { withTenantRedeploy } from "./redeploy.js";
+import { tierExists, unknownTier } from "./tiers.js";
 
 type SubRow = typeof subscriptions.$inferSelect;
 const toSubscription = (r: SubRow) => ({
@@ -43,11 +44,8 @@ export async function createSubscription(s: Services, actor: Actor, input: z.inf
       if (api.status !== "PUBLISHED") {
         return fail("conflict", `the API is ${api.status}; only PUBLISHED APIs take new subscriptions`);
       }
-      const [tier] = await tx.select().from(tiers).where(eq(tiers.name, input.tier));
-      if (!tier) {
-        return fail("validation-failed", `tier "${input.tier}" does not exist`, [
-          { path: "tier", message: "no such tier" },
-        ]);
+      if (!(await tierExists(tx, "subscription", input.tier))) {
+        return unknownTier("subscription", input.tier);
       }
       const [row] = await tx
         .insert(subscriptions)
@@ -132,10 +130,8 @@ export function updateSubscription(
         `a ${before.status} subscription cannot be ${input.status === "BLOCKED" ? "blocked" : "unblocked"}`,
       );
     }
-    if (input.tier && (await tx.select().from(tiers).where(eq(tiers.name, input.tier))).length === 0) {
-      return fail("validation-failed", `tier "${input.tier}" does not exist`, [
-        { path: "tier", message: "no such tier" },
-      ]);
+    if (input.tier && !(await tierExists(tx, "subscription", input.tier))) {
+      return unknownTier("subscription", input.tier);
     }
     const [after] = await tx
       .update(subscriptions)

@@ -1,16 +1,17 @@
 import { err, ok, type Result } from "@portico/shared";
-import type { ApiStatus, DeploymentBundle } from "@portico/shared/bundle";
+import { type ApiStatus, type BundleApi, type DeploymentBundle, TIER_UNIT_MS, type Tier } from "@portico/shared/bundle";
 import type { Policy } from "@portico/shared/policies";
 import { type ApiKeyIndex, indexApiKeys } from "../auth/api-key.js";
 import { TokenVerifier } from "../auth/jwt.js";
 import type { GatewayMetrics, TenantMeters } from "../metrics.js";
 import { buildChain, type Chain, compileResources, effectivePolicies, type ResourceTable } from "../policies/chain.js";
 import { subscriptionKey } from "../policies/subscription/handler.js";
-import type { TenantPolicyContext } from "../policies/types.js";
+import type { CompiledSubscription, PolicyHandler, TenantPolicyContext } from "../policies/types.js";
 import type { UpstreamPools } from "../proxy/pools.js";
 import { type Endpoint, type EndpointStates, UpstreamGroup } from "../proxy/upstream.js";
-import { type RateLimit, type RateLimiter, tierLimit } from "../traffic/rate-limit.js";
+import { type RateLimiter, tierLimit } from "../traffic/rate-limit.js";
 import type { SharedCounters } from "../traffic/shared-counter.js";
+import { SharedTierLimit } from "../traffic/tier-limit.js";
 
 export interface CompiledApi {
   readonly id: string;
@@ -28,12 +29,6 @@ export interface CompiledApi {
   readonly chain: Chain;
   /** null: every path below the API is served; otherwise only these operations */
   readonly resources: ResourceTable | null;
-}
-
-export interface CompiledSubscription {
-  readonly id: string;
-  /** null for an unlimited tier */
-  readonly limit: RateLimit | null;
 }
 
 /** Everything the request path needs for one tenant, immutable once built. */
@@ -69,7 +64,56 @@ export interface CompileDeps {
 const SEGMENT = /^[A-Za-z0-9._~!$&'()*+,;=:@-]+$/;
 const isSafeSegment = (s: string) => SEGMENT.test(s) && s !== "." && s !== "..";
 
+export type { CompiledSubscription };
 export { subscriptionKey };
+
+type TiersByKind = Record<Tier["kind"], Map<string, Tier>>;
+
+function tiersByKind(tiers: readonly Tier[]): TiersByKind {
+  const byKind: TiersByKind = { subscription: new Map(), application: new Map(), api: new Map() };
+  for (const t of tiers) {
+    byKind[t.kind].set(t.name, t);
+  }
+  return byKind;
+}
+
+/** Application id → its application tier's limits, for applications on a limiting tier. */
+function applicationLimits(
+  bundle: DeploymentBundle,
+  tiers: TiersByKind,
+  shared: SharedCounters,
+): Result<Map<string, SharedTierLimit>, string> {
+  const limits = new Map<string, SharedTierLimit>();
+  for (const app of bundle.applications) {
+    const tier = tiers.application.get(app.tier);
+    if (tier === undefined) {
+      return err(`application ${app.id} names unknown application tier "${app.tier}"`);
+    }
+    const limit = SharedTierLimit.create(shared, `app|${bundle.tenant.id}|${app.id}`, tier, true);
+    if (limit !== null) {
+      limits.set(app.id, limit);
+    }
+  }
+  return ok(limits);
+}
+
+/** The API tier as one handler shared by the API's chains; null when it limits nothing. */
+function apiTierHandler(
+  api: BundleApi,
+  tenantId: string,
+  tiers: TiersByKind,
+  shared: SharedCounters,
+): Result<PolicyHandler | null, string> {
+  if (api.tier === undefined) {
+    return ok(null);
+  }
+  const tier = tiers.api.get(api.tier);
+  if (tier === undefined) {
+    return err(`API ${api.id} names unknown API tier "${api.tier}"`);
+  }
+  const limit = SharedTierLimit.create(shared, `api|${tenantId}|${api.id}`, tier, true);
+  return ok(limit === null ? null : { onRequest: (ex) => limit.check(ex, Date.now()) });
+}
 
 /**
  * Builds the tenant's request-path structures. Anything it cannot make sense of rejects the
@@ -83,15 +127,24 @@ export function compileTenant(
   if (!isSafeSegment(bundle.tenant.slug)) {
     return err(`tenant slug "${bundle.tenant.slug}" cannot be a path segment`);
   }
-  const tiers = new Map(bundle.tiers.map((t) => [t.name, t]));
+  const tiers = tiersByKind(bundle.tiers);
+  const appLimits = applicationLimits(bundle, tiers, deps.shared);
+  if (!appLimits.ok) {
+    return appLimits;
+  }
   const subscriptions = new Map<string, CompiledSubscription>();
   for (const s of bundle.subscriptions) {
-    const tier = tiers.get(s.tier);
+    const tier = tiers.subscription.get(s.tier);
     if (tier === undefined) {
       return err(`subscription ${s.id} names unknown tier "${s.tier}"`);
     }
     if (s.status === "ACTIVE") {
-      subscriptions.set(subscriptionKey(s.applicationId, s.apiId), { id: s.id, limit: tierLimit(s.id, tier) });
+      subscriptions.set(subscriptionKey(s.applicationId, s.apiId), {
+        id: s.id,
+        limit: tierLimit(s.id, tier),
+        quota: SharedTierLimit.create(deps.shared, `sub|${bundle.tenant.id}|${s.id}`, tier, false),
+        application: appLimits.value.get(s.applicationId) ?? null,
+      });
     }
   }
 
@@ -108,7 +161,6 @@ export function compileTenant(
     apiKeys: apiKeys.value,
     tokens: tokens.value,
     subscriptions,
-    tiers,
   };
   const apis = new Map<string, CompiledApi>();
   const origins = new Set<string>();
@@ -147,10 +199,20 @@ export function compileTenant(
     if (apis.has(key)) {
       return err(`two APIs serve ${key}`);
     }
+    const apiLimit = apiTierHandler(api, bundle.tenant.id, tiers, deps.shared);
+    if (!apiLimit.ok) {
+      return apiLimit;
+    }
     let chain: Chain;
     let resources: ResourceTable | null;
     try {
-      const ctx = { tenant: policyContext, apiId: api.id, limiter: deps.limiter, shared: deps.shared };
+      const ctx = {
+        tenant: policyContext,
+        apiId: api.id,
+        limiter: deps.limiter,
+        shared: deps.shared,
+        apiLimit: apiLimit.value,
+      };
       chain = buildChain(effectivePolicies(api.policies, api.authRequired), { ...ctx, attachedTo: "" });
       resources = compileResources(api, (r) => {
         const authRequired = api.authRequired && r.authRequired;
@@ -162,16 +224,17 @@ export function compileTenant(
           declared.push({ kind: "scopes", id: "resource-scopes", enabled: true, config: { scopes: r.scopes } });
         }
         if (r.tier !== undefined) {
-          const tier = tiers.get(r.tier);
+          // API tiers first; subscription tiers were the only kind when resources got tiers.
+          const tier = tiers.api.get(r.tier) ?? tiers.subscription.get(r.tier);
           if (tier === undefined) {
             throw new Error(`resource ${r.method} ${r.path} names unknown tier "${r.tier}"`);
           }
-          if (tier.requestsPerMinute !== null) {
+          if (tier.requests !== null) {
             declared.push({
               kind: "rate-limit",
               id: `resource-tier-${tier.name}`,
               enabled: true,
-              config: { by: "application", limit: tier.requestsPerMinute, windowMs: 60_000, shared: false },
+              config: { by: "application", limit: tier.requests, windowMs: TIER_UNIT_MS[tier.unit], shared: false },
             });
           }
         }

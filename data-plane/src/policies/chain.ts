@@ -74,6 +74,11 @@ export interface ChainContext {
   attachedTo: string;
   limiter: RateLimiter;
   shared: SharedCounters;
+  /**
+   * A handler built once for the whole API (its API tier), put first in the rate-limit phase of
+   * the API's chain and of every resource's chain, so all of them count in the same place.
+   */
+  apiLimit?: PolicyHandler | null;
 }
 
 /** Creates the handlers once per bundle apply; throws (rejecting the bundle) on a bad config. */
@@ -83,10 +88,15 @@ export function buildChain(policies: readonly Policy[], ctx: ChainContext): Chai
   ranked.sort((a, b) => a.order - b.order);
   const chain: PolicyHandler[] = [];
   let gated = false;
+  let apiLimit = ctx.apiLimit ?? null;
   for (const { policy, index, order } of ranked) {
     if (!gated && order >= Phase.authorise && chain.length > 0 && ranked.some((r) => isAuthentication(r.policy.kind))) {
       chain.push(AUTH_GATE);
       gated = true;
+    }
+    if (apiLimit !== null && order >= Phase.rateLimit) {
+      chain.push(apiLimit);
+      apiLimit = null;
     }
     const deps: PolicyDeps = {
       tenant: ctx.tenant,
@@ -104,6 +114,9 @@ export function buildChain(policies: readonly Policy[], ctx: ChainContext): Chai
   }
   if (!gated && ranked.some((r) => isAuthentication(r.policy.kind))) {
     chain.push(AUTH_GATE);
+  }
+  if (apiLimit) {
+    chain.push(apiLimit);
   }
   return chain;
 }

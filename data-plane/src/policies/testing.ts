@@ -26,7 +26,6 @@ export function testDeps(over: Partial<TenantPolicyContext> = {}, policyId = "p"
       apiKeys,
       tokens: {} as TokenVerifier,
       subscriptions: new Map(),
-      tiers: new Map(),
       ...over,
     },
     apiId: "api-1",

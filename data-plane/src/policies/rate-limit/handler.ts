@@ -31,7 +31,9 @@ function discriminator(config: RateLimitConfig): (ex: Exchange) => string {
 }
 
 /**
- * Token bucket per key. `by: subscription` uses the tier limit the subscription policy found;
+ * Token bucket per key. `by: subscription` uses the limits the subscription policy found: the
+ * subscription tier's rate (token bucket), the application tier (shared across gateways and
+ * APIs) and the subscription tier's monthly quota, in that order;
  * every other `by` has its own limit, and a bucket key fixed at compile time plus the caller's
  * discriminator, so buckets survive bundle swaps until the limit changes.
  */
@@ -40,8 +42,22 @@ export function createRateLimitHandler(config: RateLimitConfig, deps: PolicyDeps
   if (config.by === "subscription") {
     return {
       onRequest(ex) {
-        const limit = ex.subscriptionLimit;
-        return limit === null ? PASS : decide(ex, limiter.take(limit, performance.now()));
+        const sub = ex.subscription;
+        if (sub === null) {
+          return PASS;
+        }
+        if (sub.limit !== null) {
+          const outcome = decide(ex, limiter.take(sub.limit, performance.now()));
+          if (!outcome.ok) {
+            return outcome;
+          }
+        }
+        if (sub.application === null && sub.quota === null) {
+          return PASS;
+        }
+        const now = Date.now();
+        const outcome = sub.application === null ? PASS : sub.application.check(ex, now);
+        return !outcome.ok || sub.quota === null ? outcome : sub.quota.check(ex, now);
       },
     };
   }
