@@ -7,10 +7,10 @@ import {
   type TierUnit,
   type UpdateTierRequest,
 } from "@portico/shared";
-import { and, count, eq } from "drizzle-orm";
+import { and, count, eq, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Tx } from "../db/client.js";
-import { apis, applications, subscriptions, tiers } from "../db/schema/index.js";
+import { apis, applications, deployments, revisions, subscriptions, tiers } from "../db/schema/index.js";
 import { audit, changes } from "./audit.js";
 import type { Actor, Services } from "./context.js";
 import { fail, isUniqueViolation, notFound, type ServiceResult } from "./errors.js";
@@ -203,7 +203,16 @@ async function tierUsers(tx: Tx, tier: TierRow): Promise<number> {
       : tier.kind === "application"
         ? await tx.select({ n: count() }).from(applications).where(eq(applications.tier, tier.name))
         : await tx.select({ n: count() }).from(apis).where(eq(apis.tier, tier.name));
-  return used?.n ?? 0;
+  if (tier.kind !== "api") {
+    return used?.n ?? 0;
+  }
+  // A live revision may still name it although the working copy moved on: its bundle needs it.
+  const [live] = await tx
+    .select({ n: count() })
+    .from(deployments)
+    .innerJoin(revisions, eq(revisions.id, deployments.revisionId))
+    .where(and(isNull(deployments.undeployedAt), sql`${revisions.snapshot}->>'tier' = ${tier.name}`));
+  return (used?.n ?? 0) + (live?.n ?? 0);
 }
 
 export function deleteTier(s: Services, actor: Actor, ref: { kind: TierKind; name: string }) {

@@ -277,5 +277,10 @@ describe("tiers at the gateway", () => {
       statuses.push((await stack.gw.call("GET", path, { headers: { "x-api-key": key } })).status);
     }
     expect(statuses).toEqual([200, 200, 429]);
+    // the working copy drops the tier, the deployed revision still names it: it cannot go
+    expect((await call("PATCH", `/api/v1/apis/${id}`, { tier: null })).body.tier).toBeNull();
+    expectProblem(await call("DELETE", "/api/v1/tiers/Api3?kind=api"), 409, "conflict");
+    // another tenant cannot change this API's tier
+    expectProblem(await as(other.token)("PATCH", `/api/v1/apis/${id}`, { tier: "Unlimited" }), 404, "not-found");
   });
 });
