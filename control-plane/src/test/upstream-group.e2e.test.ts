@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectProblem, signupTenant } from "./harness.js";
-import { served, startTestStack, type TestStack } from "./journey.js";
+import { served, startTestStack, type TestStack, until } from "./journey.js";
 import { startEchoUpstream } from "./upstream.js";
 
 /**
@@ -24,6 +24,9 @@ afterAll(async () => {
   await stack?.close();
 });
 
+/** Requests that came through the gateway, not the health checker's probes. */
+const calls = (seen: { url: string }[]) => seen.filter((r) => r.url === "/base/pets").length;
+
 const group = () => ({
   url: `${stack.upstream.url}/base`,
   endpoints: [
@@ -34,6 +37,7 @@ const group = () => ({
   retries: 1,
   perTryTimeoutMs: 2000,
   totalTimeoutMs: 5000,
+  healthCheck: { path: "/health", intervalMs: 500, timeoutMs: 500, unhealthyThreshold: 1, healthyThreshold: 2 },
   circuitBreaker: { failureThreshold: 1, openMs: 60_000 },
 });
 
@@ -85,8 +89,8 @@ describe("upstream groups", () => {
       expect((await stack.gw.call("GET", path, { headers: { "x-api-key": key } })).status).toBe(200);
     }
     // round-robin: the weights (5:1) are ignored
-    expect([stack.upstream.seen.length, second.seen.length]).toEqual([5, 5]);
-    expect(second.seen[0]?.url).toBe("/base/pets");
+    expect([calls(stack.upstream.seen), calls(second.seen)]).toEqual([5, 5]);
+    expect(second.seen.find((r) => r.url !== "/base/health")?.url).toBe("/base/pets");
 
     // One endpoint down: idempotent requests are retried on the other, then its breaker opens.
     second.server.closeAllConnections();
@@ -95,7 +99,9 @@ describe("upstream groups", () => {
     for (let i = 0; i < 6; i++) {
       expect((await stack.gw.call("GET", path, { headers: { "x-api-key": key } })).status).toBe(200);
     }
-    expect(stack.upstream.seen.length).toBe(6);
+    expect(calls(stack.upstream.seen)).toBe(6);
+    // the active health check probes each endpoint below its path
+    await until(async () => stack.upstream.seen.some((r) => r.url === "/base/health"), "health probe");
 
     // Another tenant can neither read nor change the group.
     const other = await signupTenant(stack.t.api);
