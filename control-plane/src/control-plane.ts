@@ -17,6 +17,7 @@ import { rotateBundleKey, sweepKeys } from "./keys/rotation.js";
 import { loadBundleSigner } from "./keys/signing-keys.js";
 import { ingestBatch } from "./services/analytics.js";
 import type { GatewayRegistrationConfig, Services } from "./services/context.js";
+import { ensureSharedEnvironment, type SharedEnvironmentSpec } from "./services/environments.js";
 import { recordAck, recordStatus } from "./services/gateways.js";
 import { ensureDefaultEnvironment } from "./services/tenants.js";
 import { WebhookDispatcher } from "./services/webhook-dispatcher.js";
@@ -46,6 +47,8 @@ export interface ControlPlaneOptions {
   gatewayRegistration?: Partial<GatewayRegistrationConfig>;
   /** How often key rotations are advanced (announced bundle keys activated, issuer keys retired). */
   keySweepMs?: number;
+  /** Platform-wide shared environments besides `default` (PORTICO_SHARED_ENVIRONMENTS). */
+  sharedEnvironments?: SharedEnvironmentSpec[];
 }
 
 export interface ControlPlane {
@@ -90,6 +93,12 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     gatewayRegistration: { natsServers: [], ...opts.gatewayRegistration, natsPrefix: names.prefix },
   };
   await ensureDefaultEnvironment(services);
+  for (const spec of opts.sharedEnvironments ?? []) {
+    log.info(
+      { environment: spec.name, result: await ensureSharedEnvironment(database.system, spec) },
+      "shared environment",
+    );
+  }
 
   const metrics = createMetrics();
   const app = newApp({

@@ -30,6 +30,8 @@ export const ControlPlaneEnv = z.object({
   PORTICO_DATA_DIR: z.string().default("./.portico"),
   PORTICO_PUBLIC_URL: optionalUrl,
   PORTICO_GATEWAY_URL: optionalUrl,
+  /** Platform-wide environments: `name` or `name=https://gateway.url`, comma-separated. */
+  PORTICO_SHARED_ENVIRONMENTS: z.string().optional(),
   PORTICO_WEBHOOK_ALLOW_PRIVATE: z.enum(["true", "false"]).default("false"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace"]).default("info"),
 });

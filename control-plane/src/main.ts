@@ -6,6 +6,7 @@ import pino from "pino";
 import { startControlPlane } from "./control-plane.js";
 import { readEnv } from "./env.js";
 import { loadNatsSigner, splitServers } from "./keys/nats-auth.js";
+import { parseSharedEnvironments } from "./services/environments.js";
 
 loadDotEnv();
 const env = readEnv();
@@ -39,6 +40,7 @@ const cp = await startControlPlane({
     natsDomain: env.PORTICO_NATS_DOMAIN,
     natsSigner: env.PORTICO_NATS_SIGNER ? loadNatsSigner(env.PORTICO_NATS_SIGNER, env.NATS_CREDS) : undefined,
   },
+  sharedEnvironments: parseSharedEnvironments(env.PORTICO_SHARED_ENVIRONMENTS),
 });
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {

@@ -8,6 +8,7 @@ import type { Tx } from "../db/client.js";
 import {
   apiKeys,
   apis,
+  applications,
   deployments,
   externalClients,
   keyManagers,
@@ -22,9 +23,22 @@ import {
   subscriptions,
   tenants,
   tiers,
+  type UpstreamGroupConfig,
 } from "../db/schema/index.js";
 import { GATEWAY_AUDIENCE, ISSUER_ALG, issuerJwks, issuerUrl } from "../keys/issuer.js";
+import { tierLimits } from "../services/tiers.js";
 import { requestSchemaOf } from "./request-schemas.js";
+
+/** A tier as the gateway reads it: its limits, not its description. */
+const bundleTier = (t: typeof tiers.$inferSelect) => ({
+  name: t.name,
+  kind: t.kind,
+  requests: t.requests,
+  unit: t.unit,
+  burst: t.burst,
+  quotaPerMonth: t.quotaPerMonth,
+  stopOnQuota: t.stopOnQuota,
+});
 
 const EXTERNAL_ALGORITHMS = ["RS256", "PS256", "ES256", "EdDSA"] as const;
 
@@ -81,6 +95,24 @@ export function bundleProductParts(snapshot: ProductSnapshot) {
       policies: a.policies,
     })),
     resources: snapshot.resources.map((r) => ({ apiId: r.apiId, ...bundleResource(r) })),
+  };
+}
+
+/**
+ * The REST upstream as the gateway reads it: round-robin is weighted round-robin with equal
+ * weights, so the gateway has one balancer.
+ */
+export function bundleUpstream(url: string, group: UpstreamGroupConfig | null | undefined): BundleApi["upstream"] {
+  if (!group) {
+    return { url };
+  }
+  const { algorithm, endpoints, ...rest } = group;
+  return {
+    url,
+    ...rest,
+    ...(endpoints
+      ? { endpoints: endpoints.map((e) => ({ url: e.url, weight: algorithm === "round-robin" ? 1 : e.weight })) }
+      : {}),
   };
 }
 
@@ -162,8 +194,9 @@ export async function buildBundle(
   const apiIds = new Set(live.map((l) => l.api.id));
   const productIds = new Set(liveProducts.map((l) => l.product.id));
   const issuer = issuerUrl(input.publicUrl, tenant.slug);
-  const [tierRows, subRows, keyRows, clientRows, kmRows, extRows, jwks, revokedRows] = await Promise.all([
+  const [tierRows, appRows, subRows, keyRows, clientRows, kmRows, extRows, jwks, revokedRows] = await Promise.all([
     tx.select().from(tiers),
+    tx.select({ id: applications.id, tier: applications.tier }).from(applications),
     tx.select().from(subscriptions),
     tx.select().from(apiKeys).where(isNull(apiKeys.revokedAt)),
     tx.select().from(oauthClients),
@@ -172,6 +205,10 @@ export async function buildBundle(
     issuerJwks(tx),
     tx.select().from(revokedTokens).where(gt(revokedTokens.exp, new Date())),
   ]);
+  // Only applications whose tier limits something: an unlisted application is unlimited.
+  const limitingAppTiers = new Set(
+    tierRows.filter((t) => t.kind === "application" && tierLimits(t)).map((t) => t.name),
+  );
   const kmIssuer = new Map(kmRows.map((k) => [k.id, k.issuer]));
   return {
     schemaVersion: BUNDLE_SCHEMA_VERSION,
@@ -185,7 +222,8 @@ export async function buildBundle(
       context: revision.snapshot.context,
       version: revision.snapshot.version,
       status: api.status,
-      upstream: { url: revision.snapshot.upstreamUrl },
+      upstream: bundleUpstream(revision.snapshot.upstreamUrl, revision.snapshot.upstreamGroup),
+      ...(revision.snapshot.tier ? { tier: revision.snapshot.tier } : {}),
       revision: { id: revision.id, number: revision.number },
       authRequired: true,
       deprecatedAt: api.deprecatedAt?.toISOString() ?? null,
@@ -208,7 +246,8 @@ export async function buildBundle(
           })),
         }
       : {}),
-    tiers: tierRows.map((t) => ({ name: t.name, requestsPerMinute: t.requestsPerMinute, burst: t.burst })),
+    tiers: tierRows.map(bundleTier),
+    applications: appRows.filter((a) => limitingAppTiers.has(a.tier)),
     subscriptions: subRows.flatMap((s): BundleContent["subscriptions"] => {
       const base = { id: s.id, applicationId: s.applicationId, tier: s.tier, status: s.status };
       if (s.apiId !== null && apiIds.has(s.apiId)) {

@@ -9,10 +9,10 @@ import {
   CreateSubscriptionRequest,
   Credentials,
   ExternalClient,
-  ok,
   RotateApiKeyRequest,
   RotatedApiKey,
   Subscription,
+  UpdateApplicationRequest,
   UpdateSubscriptionRequest,
 } from "@portico/shared";
 import { z } from "zod";
@@ -27,7 +27,10 @@ import {
   listApiKeys,
   listApplications,
   revokeApiKey,
+  revokeCredentials,
   rotateApiKey,
+  rotateClientSecret,
+  updateApplication,
 } from "../services/applications.js";
 import {
   createSubscription,
@@ -67,6 +70,8 @@ const ApiKeySummary = z.object({
   createdAt: z.string(),
 });
 
+const ClientParams = z.object({ id: z.string(), clientId: z.string().min(1).max(100) });
+
 const routes = {
   create: createRoute({
     method: "post",
@@ -77,6 +82,39 @@ const routes = {
     ...write,
     request: jsonBody(CreateApplicationRequest),
     responses: { 201: json(Application, "The application"), ...problems(400, 401, 403) },
+  }),
+  update: createRoute({
+    method: "patch",
+    path: "/applications/{id}",
+    tags,
+    security: bearer,
+    summary: "Rename an application or change its application tier (gateways apply it with the next bundle)",
+    ...write,
+    request: { params: IdParams, ...jsonBody(UpdateApplicationRequest) },
+    responses: {
+      200: { ...json(Application, "The application"), headers: etagHeaders },
+      ...problems(400, 401, 403, 404, 412),
+    },
+  }),
+  rotateSecret: createRoute({
+    method: "post",
+    path: "/applications/{id}/credentials/{clientId}/rotate-secret",
+    tags,
+    security: bearer,
+    summary: "A new client secret, shown only in this response; the old one stops working at once",
+    ...write,
+    request: { params: ClientParams },
+    responses: { 201: json(Credentials, "The client with its new secret"), ...problems(401, 403, 404, 409) },
+  }),
+  revokeCredentials: createRoute({
+    method: "delete",
+    path: "/applications/{id}/credentials/{clientId}",
+    tags,
+    security: bearer,
+    summary: "Delete an OAuth client and revoke the refresh tokens (and their access tokens) issued to it",
+    ...write,
+    request: { params: ClientParams },
+    responses: { 204: { description: "Revoked" }, ...problems(401, 403, 404) },
   }),
   list: createRoute({
     method: "get",
@@ -93,10 +131,10 @@ const routes = {
     path: "/applications/{id}",
     tags,
     security: bearer,
-    summary: "Read an application",
+    summary: "Read an application (with its ETag)",
     ...read,
     request: { params: IdParams },
-    responses: { 200: json(Application, "The application"), ...problems(401, 404) },
+    responses: { 200: { ...json(Application, "The application"), headers: etagHeaders }, ...problems(401, 404) },
   }),
   credentials: createRoute({
     method: "post",
@@ -258,13 +296,33 @@ export function registerApplicationRoutes(app: OpenAPIHono<AppEnv>) {
     reply(c, await decideSubscription(c.var.services, c.var.actor, c.req.valid("param").id, "reject")),
   );
   app.openapi(routes.create, async (c) =>
-    reply(c, ok(await createApplication(c.var.services, c.var.actor, c.req.valid("json"))), 201),
+    reply(c, await createApplication(c.var.services, c.var.actor, c.req.valid("json")), 201),
   );
+  app.openapi(routes.update, async (c) =>
+    replyWithEtag(
+      c,
+      await updateApplication(
+        c.var.services,
+        c.var.actor,
+        c.req.valid("param").id,
+        c.req.valid("json"),
+        c.req.header("if-match"),
+      ),
+    ),
+  );
+  app.openapi(routes.rotateSecret, async (c) => {
+    const { id, clientId } = c.req.valid("param");
+    return reply(c, await rotateClientSecret(c.var.services, c.var.actor, id, clientId), 201);
+  });
+  app.openapi(routes.revokeCredentials, async (c) => {
+    const { id, clientId } = c.req.valid("param");
+    return replyNoContent(c, await revokeCredentials(c.var.services, c.var.actor, id, clientId));
+  });
   app.openapi(routes.list, async (c) =>
     replyPage(c, await listApplications(c.var.services, c.var.actor, c.req.valid("query"))),
   );
   app.openapi(routes.get, async (c) =>
-    reply(c, await getApplication(c.var.services, c.var.actor, c.req.valid("param").id)),
+    replyWithEtag(c, await getApplication(c.var.services, c.var.actor, c.req.valid("param").id)),
   );
   app.openapi(routes.credentials, async (c) =>
     reply(

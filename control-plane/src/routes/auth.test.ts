@@ -21,7 +21,12 @@ describe("signup", () => {
     const tiers = await t.api.call("GET", "/api/v1/tiers", { token });
     expect(tiers.status).toBe(200);
     expect(tiers.body.map((x: { name: string }) => x.name)).toEqual(["Unlimited", "Gold", "Silver", "Bronze"]);
-    expect(tiers.body[0]).toEqual({ name: "Unlimited", requestsPerMinute: null, burst: null });
+    expect(tiers.body[0]).toMatchObject({
+      name: "Unlimited",
+      kind: "subscription",
+      requestsPerMinute: null,
+      burst: null,
+    });
     const envs = await t.api.call("GET", "/api/v1/environments", { token });
     expect(envs.body).toEqual([expect.objectContaining({ name: "default", type: "shared" })]);
   });

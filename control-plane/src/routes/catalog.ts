@@ -13,7 +13,15 @@ import type { AppEnv } from "../http/env.js";
 import { queryRequests } from "../services/analytics.js";
 import { createKeyManager, listKeyManagers } from "../services/key-managers.js";
 import { PageQuery } from "../services/pagination.js";
-import { createTier, deleteTier, getTier, listTiers, TierListQuery, updateTier } from "../services/tiers.js";
+import {
+  createTier,
+  deleteTier,
+  getTier,
+  listTiers,
+  TierKindQuery,
+  TierListQuery,
+  updateTier,
+} from "../services/tiers.js";
 import {
   bearer,
   etagHeaders,
@@ -29,6 +37,7 @@ import {
 } from "./_openapi.js";
 
 const TierParams = z.object({ name: z.string().min(1).max(60) });
+const tierRef = (p: z.infer<typeof TierParams>, q: z.infer<typeof TierKindQuery>) => ({ kind: q.kind, name: p.name });
 
 const routes = {
   tiers: createRoute({
@@ -36,7 +45,7 @@ const routes = {
     path: "/tiers",
     tags: ["Tiers"],
     security: bearer,
-    summary: "Subscription tiers",
+    summary: "Tiers (business plans): subscription tiers, or another kind (or all) with ?kind=",
     ...guard("apis:read"),
     request: { query: TierListQuery },
     responses: { 200: { ...json(z.array(TierDto), "Tiers"), headers: pageHeaders }, ...problems(400, 401) },
@@ -46,7 +55,7 @@ const routes = {
     path: "/tiers",
     tags: ["Tiers"],
     security: bearer,
-    summary: "Add a subscription tier",
+    summary: "Add a tier (subscription by default; application or api with kind)",
     ...guard("tiers:write"),
     request: jsonBody(CreateTierRequest),
     responses: { 201: json(TierDto, "The tier"), ...problems(400, 401, 403, 409) },
@@ -58,7 +67,7 @@ const routes = {
     security: bearer,
     summary: "Change a tier's limits (gateways apply them with the next bundle)",
     ...guard("tiers:write"),
-    request: { params: TierParams, ...jsonBody(UpdateTierRequest) },
+    request: { params: TierParams, query: TierKindQuery, ...jsonBody(UpdateTierRequest) },
     responses: { 200: { ...json(TierDto, "The tier"), headers: etagHeaders }, ...problems(400, 401, 403, 404, 412) },
   }),
   getTier: createRoute({
@@ -68,7 +77,7 @@ const routes = {
     security: bearer,
     summary: "Read a tier (with its ETag)",
     ...guard("apis:read"),
-    request: { params: TierParams },
+    request: { params: TierParams, query: TierKindQuery },
     responses: { 200: { ...json(TierDto, "The tier"), headers: etagHeaders }, ...problems(401, 404) },
   }),
   deleteTier: createRoute({
@@ -76,9 +85,9 @@ const routes = {
     path: "/tiers/{name}",
     tags: ["Tiers"],
     security: bearer,
-    summary: "Delete a tier no subscription uses",
+    summary: "Delete a tier that no subscription, application or API uses",
     ...guard("tiers:write"),
-    request: { params: TierParams },
+    request: { params: TierParams, query: TierKindQuery },
     responses: { 204: { description: "Deleted" }, ...problems(401, 403, 404, 409) },
   }),
   keyManagers: createRoute({
@@ -115,7 +124,7 @@ const routes = {
 
 export function registerCatalogRoutes(app: OpenAPIHono<AppEnv>) {
   app.openapi(routes.getTier, async (c) =>
-    replyWithEtag(c, await getTier(c.var.services, c.var.actor, c.req.valid("param").name)),
+    replyWithEtag(c, await getTier(c.var.services, c.var.actor, tierRef(c.req.valid("param"), c.req.valid("query")))),
   );
   app.openapi(routes.updateTier, async (c) =>
     replyWithEtag(
@@ -123,14 +132,17 @@ export function registerCatalogRoutes(app: OpenAPIHono<AppEnv>) {
       await updateTier(
         c.var.services,
         c.var.actor,
-        c.req.valid("param").name,
+        tierRef(c.req.valid("param"), c.req.valid("query")),
         c.req.valid("json"),
         c.req.header("if-match"),
       ),
     ),
   );
   app.openapi(routes.deleteTier, async (c) => {
-    return replyNoContent(c, await deleteTier(c.var.services, c.var.actor, c.req.valid("param").name));
+    return replyNoContent(
+      c,
+      await deleteTier(c.var.services, c.var.actor, tierRef(c.req.valid("param"), c.req.valid("query"))),
+    );
   });
   app.openapi(routes.tiers, async (c) =>
     replyPage(c, await listTiers(c.var.services, c.var.actor, c.req.valid("query"))),

@@ -1,11 +1,11 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import { CreateEnvironmentRequest, Environment, Gateway, ok } from "@portico/shared";
+import { CreateEnvironmentRequest, Environment, Gateway, ok, UpdateEnvironmentRequest } from "@portico/shared";
 import { z } from "zod";
 import type { AppEnv } from "../http/env.js";
-import { createEnvironment, listEnvironments } from "../services/environments.js";
+import { createEnvironment, listEnvironments, updateEnvironment } from "../services/environments.js";
 import { listGateways } from "../services/gateways.js";
 import { AscendingPageQuery } from "../services/pagination.js";
-import { bearer, guard, json, jsonBody, pageHeaders, problems, reply, replyPage } from "./_openapi.js";
+import { bearer, guard, IdParams, json, jsonBody, pageHeaders, problems, reply, replyPage } from "./_openapi.js";
 
 const tags = ["Environments and gateways"];
 
@@ -25,10 +25,20 @@ const routes = {
     path: "/environments",
     tags,
     security: bearer,
-    summary: "Create a self-hosted environment",
+    summary: "Create a self-hosted environment (shared ones are created by the platform operator only)",
     ...guard("environments:write"),
     request: jsonBody(CreateEnvironmentRequest),
     responses: { 201: json(Environment, "The environment"), ...problems(400, 401, 403, 409) },
+  }),
+  update: createRoute({
+    method: "patch",
+    path: "/environments/{id}",
+    tags,
+    security: bearer,
+    summary: "Rename a self-hosted environment or change its gateway URL (shared ones are the operator's: 403)",
+    ...guard("environments:write"),
+    request: { params: IdParams, ...jsonBody(UpdateEnvironmentRequest) },
+    responses: { 200: json(Environment, "The environment"), ...problems(400, 401, 403, 404, 409) },
   }),
   gateways: createRoute({
     method: "get",
@@ -47,6 +57,9 @@ export function registerEnvironmentRoutes(app: OpenAPIHono<AppEnv>) {
   );
   app.openapi(routes.create, async (c) =>
     reply(c, await createEnvironment(c.var.services, c.var.actor, c.req.valid("json")), 201),
+  );
+  app.openapi(routes.update, async (c) =>
+    reply(c, await updateEnvironment(c.var.services, c.var.actor, c.req.valid("param").id, c.req.valid("json"))),
   );
   app.openapi(routes.gateways, async (c) => reply(c, ok(await listGateways(c.var.services, c.var.actor))));
 }

@@ -5,6 +5,7 @@ import {
   type LifecycleRequest,
   ok,
   type UpdateApiRequest,
+  type Upstream,
 } from "@portico/shared";
 import { and, eq, ilike, isNull, ne, or } from "drizzle-orm";
 import type { AnyPgColumn } from "drizzle-orm/pg-core";
@@ -19,6 +20,7 @@ import { etagOf, preconditionFailed } from "./etag.js";
 import { changeLifecycleOf, deleteOf, type LifecycleSubject } from "./lifecycle.js";
 import { listPage, PageQuery } from "./pagination.js";
 import { productsUsing } from "./products.js";
+import { tierExists, unknownTier } from "./tiers.js";
 
 type ApiRow = typeof apis.$inferSelect;
 
@@ -29,12 +31,13 @@ export const toApi = (r: ApiRow): Api => ({
   version: r.version,
   status: r.status,
   description: r.description,
-  upstream: { url: r.upstreamUrl },
+  upstream: { url: r.upstreamUrl, ...(r.upstreamGroup ?? {}) },
   resources: r.resources,
   subscriptionApproval: r.subscriptionApproval,
   deprecatedAt: r.deprecatedAt?.toISOString() ?? null,
   sunsetAt: r.sunsetAt?.toISOString() ?? null,
   policies: r.policies,
+  tier: r.tier,
   createdAt: r.createdAt.toISOString(),
   updatedAt: r.updatedAt.toISOString(),
 });
@@ -56,12 +59,27 @@ export type NewApi = z.infer<typeof CreateApiRequest> & {
   openapiDoc?: Record<string, unknown> | null;
 };
 
+/** The REST upstream split into the url column and the group beyond it (null: the url alone). */
+function upstreamColumns(upstream: z.infer<typeof Upstream>) {
+  const { url, ...group } = upstream;
+  return { upstreamUrl: url, upstreamGroup: Object.keys(group).length > 0 ? group : null };
+}
+
+/** An API tier must name a tier of kind api; null clears it. */
+async function checkApiTier(tx: Tx, tier: string | null | undefined) {
+  return tier && !(await tierExists(tx, "api", tier)) ? unknownTier("api", tier) : undefined;
+}
+
 export async function createApi(s: Services, actor: Actor, input: NewApi): Promise<ServiceResult<Api>> {
   try {
     return await s.db.withTenant(actor.tenantId, async (tx): Promise<ServiceResult<Api>> => {
       const owner = await contextOwner(tx, input.context, input.version);
       if (owner) {
         return fail("conflict", contextTakenDetail(owner, input.context, input.version));
+      }
+      const badTier = await checkApiTier(tx, input.tier);
+      if (badTier) {
+        return badTier;
       }
       const [r] = await tx
         .insert(apis)
@@ -71,7 +89,8 @@ export async function createApi(s: Services, actor: Actor, input: NewApi): Promi
           context: input.context,
           version: input.version,
           description: input.description ?? null,
-          upstreamUrl: input.upstream.url,
+          ...upstreamColumns(input.upstream),
+          tier: input.tier ?? null,
           resources: input.resources ?? [],
           policies: input.policies ?? [],
           openapi: input.openapiDoc ?? null,
@@ -168,12 +187,17 @@ export async function updateApi(
     if (stale) {
       return stale;
     }
+    const badTier = await checkApiTier(tx, input.tier);
+    if (badTier) {
+      return badTier;
+    }
     const [after] = await tx
       .update(apis)
       .set({
         ...(input.name !== undefined ? { name: input.name } : {}),
         ...(input.description !== undefined ? { description: input.description } : {}),
-        ...(input.upstream ? { upstreamUrl: input.upstream.url } : {}),
+        ...(input.upstream ? upstreamColumns(input.upstream) : {}),
+        ...(input.tier !== undefined ? { tier: input.tier } : {}),
         ...(input.subscriptionApproval !== undefined ? { subscriptionApproval: input.subscriptionApproval } : {}),
         ...(input.policies !== undefined ? { policies: input.policies } : {}),
         ...(input.resources !== undefined ? { resources: input.resources } : {}),
@@ -184,7 +208,14 @@ export async function updateApi(
     await audit(tx, actor, {
       action: "api.update",
       target: { type: "api", id },
-      summary: changes(current, after!, ["name", "description", "upstreamUrl", "subscriptionApproval"]),
+      summary: changes(current, after!, [
+        "name",
+        "description",
+        "upstreamUrl",
+        "upstreamGroup",
+        "tier",
+        "subscriptionApproval",
+      ]),
     });
     return ok({ api: toApi(after!), etag: etagOf(toApi(after!)) });
   });

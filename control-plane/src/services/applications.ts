@@ -7,24 +7,36 @@ import {
   ok,
   type RotateApiKeyRequest,
   SecretPrefix,
+  type UpdateApplicationRequest,
 } from "@portico/shared";
 import { sha256Hex } from "@portico/shared/bundle";
 import { and, desc, eq, ilike, isNull, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Tx } from "../db/client.js";
-import { apiKeys, applications, externalClients, keyManagers, oauthClients } from "../db/schema/index.js";
+import {
+  apiKeys,
+  applications,
+  externalClients,
+  keyManagers,
+  oauthClients,
+  refreshTokens,
+} from "../db/schema/index.js";
 import { isId } from "./apis.js";
-import { audit } from "./audit.js";
+import { audit, changes } from "./audit.js";
 import type { Actor, Services } from "./context.js";
-import { fail, isUniqueViolation, notFound } from "./errors.js";
+import { fail, isUniqueViolation, notFound, type ServiceResult } from "./errors.js";
+import { preconditionFailed } from "./etag.js";
+import { revokeFamilies } from "./oauth.js";
 import { listPage, PageQuery } from "./pagination.js";
 import { withTenantRedeploy } from "./redeploy.js";
+import { DEFAULT_APPLICATION_TIER, findTierOf, tierExists, tierLimits, unknownTier } from "./tiers.js";
 
 type AppRow = typeof applications.$inferSelect;
 const toApplication = (a: AppRow) => ({
   id: a.id,
   name: a.name,
   description: a.description,
+  tier: a.tier,
   createdAt: a.createdAt.toISOString(),
 });
 
@@ -51,25 +63,89 @@ export async function findApplication(
   return row;
 }
 
-export async function createApplication(s: Services, actor: Actor, input: z.infer<typeof CreateApplicationRequest>) {
-  const row = await s.db.withTenant(actor.tenantId, async (tx) => {
-    const [r] = await tx
-      .insert(applications)
-      .values({
-        tenantId: actor.tenantId,
-        name: input.name,
-        description: input.description ?? null,
-        ownerId: actor.userId,
-      })
-      .returning();
-    await audit(tx, actor, {
-      action: "application.create",
-      target: { type: "application", id: r!.id },
-      summary: { after: { name: r!.name } },
-    });
-    return r!;
-  });
-  return toApplication(row);
+/**
+ * A new application of the caller. Its tier (default Unlimited) must be an application tier;
+ * gateways learn a limiting one with the bundle re-deployed in the same transaction.
+ */
+export function createApplication(s: Services, actor: Actor, input: z.infer<typeof CreateApplicationRequest>) {
+  const tier = input.tier ?? DEFAULT_APPLICATION_TIER;
+  // Bundles list only applications on a limiting tier: an unlimited one changes nothing there.
+  let limited = false;
+  return withTenantRedeploy(
+    s,
+    actor,
+    async (tx): Promise<ServiceResult<ReturnType<typeof toApplication>>> => {
+      const row = await findTierOf(tx, "application", tier);
+      if (!row) {
+        return unknownTier("application", tier);
+      }
+      limited = tierLimits(row);
+      const [r] = await tx
+        .insert(applications)
+        .values({
+          tenantId: actor.tenantId,
+          name: input.name,
+          description: input.description ?? null,
+          ownerId: actor.userId,
+          tier,
+        })
+        .returning();
+      await audit(tx, actor, {
+        action: "application.create",
+        target: { type: "application", id: r!.id },
+        summary: { after: { name: r!.name, tier } },
+      });
+      return ok(toApplication(r!));
+    },
+    () => limited,
+  );
+}
+
+/** Name, description and tier, by whoever may see the application (a developer: their own). */
+export function updateApplication(
+  s: Services,
+  actor: Actor,
+  id: string,
+  input: z.infer<typeof UpdateApplicationRequest>,
+  ifMatch?: string,
+) {
+  let tierChanged = false;
+  return withTenantRedeploy(
+    s,
+    actor,
+    async (tx): Promise<ServiceResult<ReturnType<typeof toApplication>>> => {
+      const before = await findApplication(tx, id, actor);
+      if (!before) {
+        return notFound("application");
+      }
+      await tx.select({ id: applications.id }).from(applications).where(eq(applications.id, id)).for("update");
+      const current = (await findApplication(tx, id, actor))!;
+      const stale = preconditionFailed(ifMatch, toApplication(current));
+      if (stale) {
+        return stale;
+      }
+      if (input.tier !== undefined && !(await tierExists(tx, "application", input.tier))) {
+        return unknownTier("application", input.tier);
+      }
+      tierChanged = input.tier !== undefined && input.tier !== current.tier;
+      const [after] = await tx
+        .update(applications)
+        .set({
+          ...(input.name !== undefined ? { name: input.name } : {}),
+          ...(input.description !== undefined ? { description: input.description } : {}),
+          ...(input.tier !== undefined ? { tier: input.tier } : {}),
+        })
+        .where(eq(applications.id, id))
+        .returning();
+      await audit(tx, actor, {
+        action: "application.update",
+        target: { type: "application", id },
+        summary: changes(current, after!, ["name", "description", "tier"]),
+      });
+      return ok(toApplication(after!));
+    },
+    () => tierChanged,
+  );
 }
 
 export const ApplicationListQuery = PageQuery.extend({
@@ -130,6 +206,76 @@ export function createCredentials(
       type: input.type,
       redirectUris: input.redirectUris,
     });
+  });
+}
+
+/** The application's OAuth client, locked for the change. */
+async function findClient(tx: Tx, applicationId: string, clientId: string) {
+  const [client] = await tx
+    .select()
+    .from(oauthClients)
+    .where(and(eq(oauthClients.clientId, clientId), eq(oauthClients.applicationId, applicationId)))
+    .for("update");
+  return client;
+}
+
+/**
+ * A new secret for a confidential client, shown once; the old one stops working at once
+ * (tokens already issued stay valid until they expire or are revoked).
+ */
+export function rotateClientSecret(s: Services, actor: Actor, applicationId: string, clientId: string) {
+  const clientSecret = newSecret(SecretPrefix.clientSecret, 32);
+  return s.db.withTenant(actor.tenantId, async (tx) => {
+    const client = (await findApplication(tx, applicationId, actor))
+      ? await findClient(tx, applicationId, clientId)
+      : undefined;
+    if (!client) {
+      return notFound("client");
+    }
+    if (client.clientType !== "confidential") {
+      return fail("conflict", "a public client has no secret");
+    }
+    await tx
+      .update(oauthClients)
+      .set({ secretHash: sha256Hex(clientSecret) })
+      .where(eq(oauthClients.clientId, clientId));
+    await audit(tx, actor, {
+      action: "credentials.rotate-secret",
+      target: { type: "oauth-client", id: clientId },
+      summary: { applicationId },
+    });
+    return ok({ clientId, clientSecret, type: client.clientType, redirectUris: client.redirectUris });
+  });
+}
+
+/**
+ * Deletes the client: no new tokens, its refresh-token families revoked with the access tokens
+ * issued alongside, and gateways no longer map its client_id to the application.
+ */
+export function revokeCredentials(s: Services, actor: Actor, applicationId: string, clientId: string) {
+  return withTenantRedeploy(s, actor, async (tx): Promise<ServiceResult<null>> => {
+    const client = (await findApplication(tx, applicationId, actor))
+      ? await findClient(tx, applicationId, clientId)
+      : undefined;
+    if (!client) {
+      return notFound("client");
+    }
+    const families = await tx
+      .selectDistinct({ familyId: refreshTokens.familyId })
+      .from(refreshTokens)
+      .where(and(eq(refreshTokens.clientId, clientId), isNull(refreshTokens.revokedAt)));
+    await revokeFamilies(
+      tx,
+      actor.tenantId,
+      families.map((f) => f.familyId),
+    );
+    await tx.delete(oauthClients).where(eq(oauthClients.clientId, clientId));
+    await audit(tx, actor, {
+      action: "credentials.revoke",
+      target: { type: "oauth-client", id: clientId },
+      summary: { applicationId, revokedTokenFamilies: families.length },
+    });
+    return ok(null);
   });
 }
 

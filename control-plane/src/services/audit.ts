@@ -3,6 +3,9 @@ import { auditEvents } from "../db/schema/index.js";
 import type { Actor } from "./context.js";
 import { enqueueWebhooks } from "./webhooks.js";
 
+/** Who acted: a tenant user, or (OAuth endpoints) an OAuth client, recorded without a user. */
+export type AuditActor = Pick<Actor, "tenantId"> & { userId: string | null; role: Actor["role"] | null };
+
 export interface AuditEntry {
   action: string;
   target: { type: string; id?: string | null };
@@ -14,11 +17,7 @@ export interface AuditEntry {
  * Records a change in the caller's transaction: it commits or rolls back with the change.
  * The same record is the event webhooks subscribe to, queued in the same transaction.
  */
-export async function audit(
-  tx: Tx,
-  actor: Pick<Actor, "tenantId" | "role"> & { userId: string | null },
-  entry: AuditEntry,
-): Promise<void> {
+export async function audit(tx: Tx, actor: AuditActor, entry: AuditEntry): Promise<void> {
   const [row] = await tx
     .insert(auditEvents)
     .values({

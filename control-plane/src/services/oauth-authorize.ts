@@ -1,9 +1,11 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { hash, verify } from "@node-rs/argon2";
+import type { Role } from "@portico/shared";
 import { sha256Hex } from "@portico/shared/bundle";
 import { eq } from "drizzle-orm";
 import { authorizationCodes, oauthClients, users } from "../db/schema/index.js";
 import { issuerUrl } from "../keys/issuer.js";
+import { audit } from "./audit.js";
 import type { Services } from "./context.js";
 import { grantableScopes, parseScope } from "./oauth.js";
 import { findTenantBySlug } from "./tenants.js";
@@ -172,6 +174,16 @@ export async function authorizeUser(
       familyId: randomUUID(),
       expiresAt: new Date(Date.now() + AUTHORIZATION_CODE_TTL_S * 1000),
     });
+    // The user's consent: which client may act for them, with which scopes.
+    await audit(
+      tx,
+      { tenantId: grant.tenantId, userId: user.id, role: user.role as Role },
+      {
+        action: "oauth.authorize",
+        target: { type: "oauth-client", id: grant.clientId },
+        summary: { scope: grant.scope, redirectUri: grant.redirectUri },
+      },
+    );
     const url = new URL(grant.redirectUri);
     url.searchParams.set("code", code);
     if (p.state !== undefined) {

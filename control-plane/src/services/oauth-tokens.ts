@@ -7,7 +7,7 @@ import { GATEWAY_AUDIENCE, ISSUER_ALG, issuerJwks, issuerUrl } from "../keys/iss
 import type { Services } from "./context.js";
 import {
   activeRefresh,
-  authenticateClient,
+  authenticateClientAudited,
   type ClientAuth,
   type OAuthFailure,
   oauthFail,
@@ -16,6 +16,7 @@ import {
   revokeAccessTokens,
   revokeFamilies,
 } from "./oauth.js";
+import { auditClient } from "./oauth-audit.js";
 import { findTenantBySlug } from "./tenants.js";
 
 const badClient = () => oauthFail(401, "invalid_client", "client authentication failed");
@@ -60,7 +61,7 @@ export async function revokeToken(
   const token = req.token;
   let republish = false;
   const result = await s.db.withTenant(tenant.id, async (tx): Promise<{ ok: true } | OAuthFailure> => {
-    const client = await authenticateClient(tx, req);
+    const client = await authenticateClientAudited(tx, tenant.id, req, "revoke");
     if (!client) {
       return badClient();
     }
@@ -76,6 +77,10 @@ export async function revokeToken(
         return oauthFail(400, "unauthorized_client", "the token was issued to another client");
       }
       republish = await revokeFamilies(tx, tenant.id, [row.familyId]);
+      await auditClient(tx, tenant.id, client.clientId, {
+        action: "oauth.token-revoke",
+        summary: { tokenType: "refresh_token", familyId: row.familyId, userId: row.userId },
+      });
     } else {
       const payload = await verifyOwnAccessToken(tx, issuerUrl(s.publicUrl, tenant.slug), token);
       if (!payload || typeof payload.jti !== "string" || typeof payload.exp !== "number") {
@@ -85,6 +90,10 @@ export async function revokeToken(
         return oauthFail(400, "unauthorized_client", "the token was issued to another client");
       }
       republish = await revokeAccessTokens(tx, tenant.id, [{ jti: payload.jti, exp: new Date(payload.exp * 1000) }]);
+      await auditClient(tx, tenant.id, client.clientId, {
+        action: "oauth.token-revoke",
+        summary: { tokenType: "access_token", jti: payload.jti, sub: payload.sub ?? null },
+      });
     }
     if (republish) {
       await redeployTenant(s, tx, tenant.id);
@@ -131,7 +140,7 @@ export async function introspectToken(
   const token = req.token;
   const issuer = issuerUrl(s.publicUrl, tenant.slug);
   return s.db.withTenant(tenant.id, async (tx) => {
-    const client = await authenticateClient(tx, req);
+    const client = await authenticateClientAudited(tx, tenant.id, req, "introspect");
     if (client?.clientType !== "confidential") {
       return badClient();
     }

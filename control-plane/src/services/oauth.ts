@@ -14,6 +14,7 @@ import {
 import { redeploy, tenantEnvironments } from "../deployer/redeploy.js";
 import { issuerUrl, type MintedToken, mintAccessToken } from "../keys/issuer.js";
 import type { Services } from "./context.js";
+import { auditClient, auditClientAuthFailure } from "./oauth-audit.js";
 import { findTenantBySlug } from "./tenants.js";
 
 /** RFC 6749 §5.2 error codes (plus RFC 7009's unsupported_token_type). */
@@ -84,6 +85,27 @@ export async function authenticateClient(tx: Tx, auth: ClientAuth): Promise<OAut
     return null;
   }
   return equalHashes(client.secretHash, sha256Hex(auth.clientSecret)) ? client : null;
+}
+
+/**
+ * authenticateClient, recording a failure in the audit log (rate-limited per client) in the
+ * endpoint's transaction.
+ */
+export async function authenticateClientAudited(
+  tx: Tx,
+  tenantId: string,
+  auth: ClientAuth,
+  endpoint: "token" | "revoke" | "introspect",
+): Promise<OAuthClient | null> {
+  const client = await authenticateClient(tx, auth);
+  if (client === null && auth.clientId) {
+    const [known] = await tx
+      .select({ clientId: oauthClients.clientId })
+      .from(oauthClients)
+      .where(eq(oauthClients.clientId, auth.clientId));
+    await auditClientAuthFailure(tx, tenantId, { clientId: auth.clientId, known: known !== undefined }, endpoint);
+  }
+  return client;
 }
 
 export function parseScope(scope: string | undefined): string[] | "malformed" {
@@ -256,7 +278,7 @@ export async function issueToken(s: Services, tenantSlug: string, req: TokenRequ
   const issuer = issuerUrl(s.publicUrl, tenant.slug);
   let republish = false;
   const result = await s.db.withTenant(tenant.id, async (tx): Promise<TokenResult> => {
-    const client = await authenticateClient(tx, req);
+    const client = await authenticateClientAudited(tx, tenant.id, req, "token");
     if (!client) {
       return badClient();
     }
@@ -325,6 +347,10 @@ async function redeemCode(
     if (used && used.clientId === client.clientId) {
       // RFC 6749 §4.1.2: a code used twice revokes what was issued for it.
       const grew = await revokeFamilies(tx, tenantId, [used.familyId]);
+      await auditClient(tx, tenantId, client.clientId, {
+        action: "oauth.code-reuse",
+        summary: { familyId: used.familyId, userId: used.userId, revoked: "token family" },
+      });
       return no("the code was already used; the tokens issued for it are revoked", grew);
     }
     return no("unknown or used code");
@@ -392,6 +418,10 @@ async function refresh(
     .returning({ id: refreshTokens.id });
   if (!claimed) {
     const grew = await revokeFamilies(tx, tenantId, [row.familyId]);
+    await auditClient(tx, tenantId, client.clientId, {
+      action: "oauth.refresh-token-reuse",
+      summary: { familyId: row.familyId, userId: row.userId, revoked: "token family" },
+    });
     return no("the refresh token was already used; its family is revoked", grew);
   }
   const original = row.scope === "" ? [] : row.scope.split(" ");

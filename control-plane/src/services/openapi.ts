@@ -82,7 +82,7 @@ export async function importApi(s: Services, actor: Actor, input: z.infer<typeof
     name: doc.info.title,
     context: input.context ?? slugify(doc.info.title),
     version,
-    upstream: { url: upstream },
+    upstream: input.upstream ?? { url: upstream },
     description: doc.info.description,
     resources,
     openapiDoc: raw.value,

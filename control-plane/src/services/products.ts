@@ -95,7 +95,10 @@ async function tierProblems(tx: Tx, names: string[] | null | undefined): Promise
   if (!names) {
     return null;
   }
-  const known = new Set((await tx.select({ name: tiers.name }).from(tiers)).map((t) => t.name));
+  // Products offer subscription tiers: the kind subscriptions are made with.
+  const known = new Set(
+    (await tx.select({ name: tiers.name }).from(tiers).where(eq(tiers.kind, "subscription"))).map((t) => t.name),
+  );
   const errors = names.flatMap((n, i) => (known.has(n) ? [] : [{ path: `tiers.${i}`, message: `no tier "${n}"` }]));
   return errors.length ? { code: "validation-failed", detail: "unknown tiers", errors } : null;
 }

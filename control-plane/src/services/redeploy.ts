@@ -12,15 +12,19 @@ export async function withTenantRedeploy<T>(
   s: Services,
   actor: Actor,
   fn: (tx: Tx) => Promise<ServiceResult<T>>,
+  /** Asked after a successful `fn`: false when this change left the bundle as it was. */
+  changesBundle: () => boolean = () => true,
 ): Promise<ServiceResult<T>> {
+  let redeployed = false;
   const result = await s.db.withTenant(actor.tenantId, async (tx) => {
     const r = await fn(tx);
-    if (r.ok) {
+    if (r.ok && changesBundle()) {
       await redeploy(tx, s.deploy, actor.tenantId, await tenantEnvironments(tx));
+      redeployed = true;
     }
     return r;
   });
-  if (result.ok) {
+  if (redeployed) {
     s.publishBundles();
   }
   return result;

@@ -8,7 +8,7 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import type { Tx } from "../db/client.js";
-import { apis, subscriptions, tiers } from "../db/schema/index.js";
+import { apis, subscriptions } from "../db/schema/index.js";
 import { isId } from "./apis.js";
 import { findApplication } from "./applications.js";
 import { audit, changes } from "./audit.js";
@@ -18,6 +18,7 @@ import { preconditionFailed } from "./etag.js";
 import { listPage, PageQuery } from "./pagination.js";
 import { findProduct } from "./products.js";
 import { withTenantRedeploy } from "./redeploy.js";
+import { tierExists, unknownTier } from "./tiers.js";
 
 type SubRow = typeof subscriptions.$inferSelect;
 const toSubscription = (r: SubRow) => ({
@@ -113,8 +114,8 @@ async function subscriptionTarget(
 
 /** A tier that does not exist, or that the product does not offer, is a 400. */
 async function tierProblem(tx: Tx, tier: string, offered: string[] | null) {
-  if ((await tx.select().from(tiers).where(eq(tiers.name, tier))).length === 0) {
-    return fail("validation-failed", `tier "${tier}" does not exist`, [{ path: "tier", message: "no such tier" }]);
+  if (!(await tierExists(tx, "subscription", tier))) {
+    return unknownTier("subscription", tier);
   }
   if (offered !== null && !offered.includes(tier)) {
     return fail("validation-failed", `the API product offers the tiers ${offered.join(", ")}`, [

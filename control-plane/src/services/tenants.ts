@@ -7,20 +7,15 @@ import { redeploy } from "../deployer/redeploy.js";
 import { createIssuerKey } from "../keys/issuer.js";
 import { audit } from "./audit.js";
 import type { Services } from "./context.js";
+import { ensureSharedEnvironment } from "./environments.js";
 import { fail, isUniqueViolation, type ServiceResult } from "./errors.js";
+import { DEFAULT_TIERS } from "./tiers.js";
 
 /** argon2id (algorithm 2) with the library's OWASP-grade defaults. */
 const hashPassword = (password: string) => hash(password, { algorithm: 2 });
 
 // Verified against when the user does not exist, so a missing account costs the same time.
 const DUMMY_HASH = hashPassword("portico-timing-equaliser");
-
-export const DEFAULT_TIERS = [
-  { name: "Unlimited", requestsPerMinute: null, burst: null },
-  { name: "Gold", requestsPerMinute: 5000, burst: null },
-  { name: "Silver", requestsPerMinute: 2000, burst: null },
-  { name: "Bronze", requestsPerMinute: 1000, burst: null },
-];
 
 export const DEFAULT_ENVIRONMENT = "default";
 
@@ -112,10 +107,7 @@ export async function findTenantBySlug(s: Services, slug: string): Promise<{ id:
   return t;
 }
 
-/** The platform-wide shared environment every tenant can deploy to. */
+/** The platform-wide shared environment every tenant can deploy to, with the configured gateway URL. */
 export async function ensureDefaultEnvironment(s: Pick<Services, "db" | "gatewayUrl">): Promise<void> {
-  await s.db.system
-    .insert(environments)
-    .values({ name: DEFAULT_ENVIRONMENT, busKey: DEFAULT_ENVIRONMENT, gatewayUrl: s.gatewayUrl })
-    .onConflictDoNothing();
+  await ensureSharedEnvironment(s.db.system, { name: DEFAULT_ENVIRONMENT, gatewayUrl: s.gatewayUrl });
 }

@@ -118,13 +118,13 @@ export type TestStack = Awaited<ReturnType<typeof startTestStack>>;
  */
 export async function startTestGateway(
   t: TestControlPlane,
-  opts: { gatewayId: string; dataDir: string; natsUrl?: string },
+  opts: { gatewayId: string; dataDir: string; natsUrl?: string; environment?: string },
 ): Promise<{ gateway: Gateway; close(): Promise<void> }> {
   const bundleKeys = (await t.api.call<JSONWebKeySet>("GET", "/.well-known/portico/bundle-keys")).body;
   const bus = new NatsBus({ servers: opts.natsUrl ?? NATS_URL, name: opts.gatewayId });
   const gateway = await startGateway({
     bus,
-    environment: "default",
+    environment: opts.environment ?? "default",
     gatewayId: opts.gatewayId,
     dataDir: opts.dataDir,
     port: 0,

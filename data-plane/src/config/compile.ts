@@ -1,13 +1,14 @@
 import { err, ok, type Result } from "@portico/shared";
-import type {
-  ApiStatus,
-  BundleApi,
-  BundleProduct,
-  BundleProductResource,
-  BundleResource,
-  BundleUpstream,
-  DeploymentBundle,
-  Tier,
+import {
+  type ApiStatus,
+  type BundleApi,
+  type BundleProduct,
+  type BundleProductResource,
+  type BundleResource,
+  type BundleUpstream,
+  type DeploymentBundle,
+  TIER_UNIT_MS,
+  type Tier,
 } from "@portico/shared/bundle";
 import type { Policy } from "@portico/shared/policies";
 import { type ApiKeyIndex, indexApiKeys } from "../auth/api-key.js";
@@ -22,12 +23,13 @@ import {
   type ResourceTable,
 } from "../policies/chain.js";
 import { subscriptionKey } from "../policies/subscription/handler.js";
-import { reject, type TenantPolicyContext } from "../policies/types.js";
+import { type CompiledSubscription, type PolicyHandler, reject, type TenantPolicyContext } from "../policies/types.js";
 import type { UpstreamPools } from "../proxy/pools.js";
 import { type Endpoint, type EndpointStates, UpstreamGroup } from "../proxy/upstream.js";
-import { type RateLimit, type RateLimiter, tierLimit } from "../traffic/rate-limit.js";
+import { type RateLimiter, tierLimit } from "../traffic/rate-limit.js";
 import type { ResponseCaches } from "../traffic/response-cache.js";
 import type { SharedCounters } from "../traffic/shared-counter.js";
+import { SharedTierLimit } from "../traffic/tier-limit.js";
 
 /**
  * What a request is proxied with: an API's own entry, or one API of a product (the product's
@@ -52,12 +54,6 @@ export interface CompiledApi {
   readonly chain: Chain;
   /** null: every path below the API is served; otherwise only these operations */
   readonly resources: ResourceTable | null;
-}
-
-export interface CompiledSubscription {
-  readonly id: string;
-  /** null for an unlimited tier */
-  readonly limit: RateLimit | null;
 }
 
 /** Everything the request path needs for one tenant, immutable once built. */
@@ -96,7 +92,56 @@ export interface CompileDeps {
 const SEGMENT = /^[A-Za-z0-9._~!$&'()*+,;=:@-]+$/;
 const isSafeSegment = (s: string) => SEGMENT.test(s) && s !== "." && s !== "..";
 
+export type { CompiledSubscription };
 export { subscriptionKey };
+
+type TiersByKind = Record<Tier["kind"], Map<string, Tier>>;
+
+function tiersByKind(tiers: readonly Tier[]): TiersByKind {
+  const byKind: TiersByKind = { subscription: new Map(), application: new Map(), api: new Map() };
+  for (const t of tiers) {
+    byKind[t.kind].set(t.name, t);
+  }
+  return byKind;
+}
+
+/** Application id → its application tier's limits, for applications on a limiting tier. */
+function applicationLimits(
+  bundle: DeploymentBundle,
+  tiers: TiersByKind,
+  shared: SharedCounters,
+): Result<Map<string, SharedTierLimit>, string> {
+  const limits = new Map<string, SharedTierLimit>();
+  for (const app of bundle.applications) {
+    const tier = tiers.application.get(app.tier);
+    if (tier === undefined) {
+      return err(`application ${app.id} names unknown application tier "${app.tier}"`);
+    }
+    const limit = SharedTierLimit.create(shared, `app|${bundle.tenant.id}|${app.id}`, tier, true);
+    if (limit !== null) {
+      limits.set(app.id, limit);
+    }
+  }
+  return ok(limits);
+}
+
+/** The API tier as one handler shared by the API's chains; null when it limits nothing. */
+function apiTierHandler(
+  api: BundleApi,
+  tenantId: string,
+  tiers: TiersByKind,
+  shared: SharedCounters,
+): Result<PolicyHandler | null, string> {
+  if (api.tier === undefined) {
+    return ok(null);
+  }
+  const tier = tiers.api.get(api.tier);
+  if (tier === undefined) {
+    return err(`API ${api.id} names unknown API tier "${api.tier}"`);
+  }
+  const limit = SharedTierLimit.create(shared, `api|${tenantId}|${api.id}`, tier, true);
+  return ok(limit === null ? null : { onRequest: (ex) => limit.check(ex, Date.now()) });
+}
 
 /**
  * Builds the tenant's request-path structures. Anything it cannot make sense of rejects the
@@ -110,16 +155,25 @@ export function compileTenant(
   if (!isSafeSegment(bundle.tenant.slug)) {
     return err(`tenant slug "${bundle.tenant.slug}" cannot be a path segment`);
   }
-  const tiers = new Map(bundle.tiers.map((t) => [t.name, t]));
+  const tiers = tiersByKind(bundle.tiers);
+  const appLimits = applicationLimits(bundle, tiers, deps.shared);
+  if (!appLimits.ok) {
+    return appLimits;
+  }
   const subscriptions = new Map<string, CompiledSubscription>();
   for (const s of bundle.subscriptions) {
-    const tier = tiers.get(s.tier);
+    const tier = tiers.subscription.get(s.tier);
     if (tier === undefined) {
       return err(`subscription ${s.id} names unknown tier "${s.tier}"`);
     }
     const target = s.apiId ?? s.productId;
     if (s.status === "ACTIVE" && target !== undefined) {
-      subscriptions.set(subscriptionKey(s.applicationId, target), { id: s.id, limit: tierLimit(s.id, tier) });
+      subscriptions.set(subscriptionKey(s.applicationId, target), {
+        id: s.id,
+        limit: tierLimit(s.id, tier),
+        quota: SharedTierLimit.create(deps.shared, `sub|${bundle.tenant.id}|${s.id}`, tier, false),
+        application: appLimits.value.get(s.applicationId) ?? null,
+      });
     }
   }
 
@@ -136,13 +190,12 @@ export function compileTenant(
     apiKeys: apiKeys.value,
     tokens: tokens.value,
     subscriptions,
-    tiers,
   };
   const apis = new Map<string, CompiledApi>();
   const targets: CompiledApi[] = [];
   const origins = new Set<string>();
   let maxRouteSegments = 0;
-  const cx: EntryContext = { deps, policyContext, tiers, origins };
+  const cx: EntryContext = { deps, policyContext, tiers, origins, tenantId: bundle.tenant.id };
   // APIs and products share one routing table: a product is an entry like an API.
   const entries = [
     ...bundle.apis.map((api) => ({ of: api, compile: () => compileApi(api, bundle.tenant.slug, cx) })),
@@ -209,8 +262,9 @@ function deprecationHeaders(api: Pick<BundleApi, "status" | "deprecatedAt" | "su
 interface EntryContext {
   readonly deps: CompileDeps;
   readonly policyContext: TenantPolicyContext;
-  readonly tiers: ReadonlyMap<string, Tier>;
+  readonly tiers: TiersByKind;
   readonly origins: Set<string>;
+  readonly tenantId: string;
 }
 
 /** The balanced endpoints of an upstream; throws on one the gateway cannot proxy to. */
@@ -252,7 +306,7 @@ function resourceChain(
   apiPolicies: readonly Policy[],
   apiAuthRequired: boolean,
   ctx: Omit<ChainContext, "attachedTo" | "resource">,
-  tiers: ReadonlyMap<string, Tier>,
+  tiers: TiersByKind,
 ): Chain {
   const authRequired = apiAuthRequired && r.authRequired;
   if (!authRequired && r.scopes.length > 0) {
@@ -263,16 +317,17 @@ function resourceChain(
     declared.push({ kind: "scopes", id: "resource-scopes", enabled: true, config: { scopes: r.scopes } });
   }
   if (r.tier !== undefined) {
-    const tier = tiers.get(r.tier);
+    // API tiers first; subscription tiers were the only kind when resources got tiers.
+    const tier = tiers.api.get(r.tier) ?? tiers.subscription.get(r.tier);
     if (tier === undefined) {
       throw new Error(`resource ${r.method} ${r.path} names unknown tier "${r.tier}"`);
     }
-    if (tier.requestsPerMinute !== null) {
+    if (tier.requests !== null) {
       declared.push({
         kind: "rate-limit",
         id: `resource-tier-${tier.name}`,
         enabled: true,
-        config: { by: "application", limit: tier.requestsPerMinute, windowMs: 60_000, shared: false },
+        config: { by: "application", limit: tier.requests, windowMs: TIER_UNIT_MS[tier.unit], shared: false },
       });
     }
   }
@@ -287,6 +342,10 @@ function compileApi(api: BundleApi, slug: string, cx: EntryContext): CompiledApi
   const owner = `API ${api.id}`;
   try {
     const { group, basePath } = upstreamOf(owner, api.upstream, cx);
+    const apiLimit = apiTierHandler(api, cx.tenantId, cx.tiers, cx.deps.shared);
+    if (!apiLimit.ok) {
+      throw new Error(apiLimit.error);
+    }
     const ctx = {
       tenant: cx.policyContext,
       api,
@@ -294,6 +353,7 @@ function compileApi(api: BundleApi, slug: string, cx: EntryContext): CompiledApi
       limiter: cx.deps.limiter,
       shared: cx.deps.shared,
       caches: cx.deps.caches,
+      apiLimit: apiLimit.value,
     };
     const key = `${api.context}/${api.version}`;
     return {

@@ -2,7 +2,8 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import type { CompiledApi, CompiledTenant } from "../config/compile.js";
-import type { RateDecision, RateLimit } from "../traffic/rate-limit.js";
+import type { CompiledSubscription } from "../policies/types.js";
+import type { RateDecision } from "../traffic/rate-limit.js";
 
 /** A client-supplied request id is kept only if it is short and cannot smuggle anything into logs. */
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -46,8 +47,8 @@ export class Exchange {
   authenticated = false;
   /** the access token's scopes; null when the caller did not present a token */
   scopes: readonly string[] | null = null;
-  /** the tier limit of the caller's subscription, once authorised (null: unlimited) */
-  subscriptionLimit: RateLimit | null = null;
+  /** the caller's subscription with its tier limits, once authorised */
+  subscription: CompiledSubscription | null = null;
   /** the smallest request-size policy's limit */
   bodyLimit = Number.POSITIVE_INFINITY;
   rate: RateDecision | undefined = undefined;

@@ -81,6 +81,11 @@ export interface ChainContext {
   limiter: RateLimiter;
   shared: SharedCounters;
   caches: ResponseCaches;
+  /**
+   * A handler built once for the whole API (its API tier), put first in the rate-limit phase of
+   * the API's chain and of every resource's chain, so all of them count in the same place.
+   */
+  apiLimit?: PolicyHandler | null;
 }
 
 /** Creates the handlers once per bundle apply; throws (rejecting the bundle) on a bad config. */
@@ -90,10 +95,15 @@ export function buildChain(policies: readonly Policy[], ctx: ChainContext): Chai
   ranked.sort((a, b) => a.order - b.order);
   const chain: PolicyHandler[] = [];
   let gated = false;
+  let apiLimit = ctx.apiLimit ?? null;
   for (const { policy, index, order } of ranked) {
     if (!gated && order >= Phase.authorise && chain.length > 0 && ranked.some((r) => isAuthentication(r.policy.kind))) {
       chain.push(AUTH_GATE);
       gated = true;
+    }
+    if (apiLimit !== null && order >= Phase.rateLimit) {
+      chain.push(apiLimit);
+      apiLimit = null;
     }
     const deps: PolicyDeps = {
       tenant: ctx.tenant,
@@ -114,6 +124,9 @@ export function buildChain(policies: readonly Policy[], ctx: ChainContext): Chai
   }
   if (!gated && ranked.some((r) => isAuthentication(r.policy.kind))) {
     chain.push(AUTH_GATE);
+  }
+  if (apiLimit) {
+    chain.push(apiLimit);
   }
   return chain;
 }

@@ -47,7 +47,6 @@ export function testDeps(
       apiKeys,
       tokens: {} as TokenVerifier,
       subscriptions: new Map(),
-      tiers: new Map(),
       ...over,
     },
     apiId: (at.api ?? TEST_API).id,

@@ -1,5 +1,5 @@
 import type { ProblemCode } from "@portico/shared";
-import type { BundleApi, BundleProduct, BundleResource, Tier } from "@portico/shared/bundle";
+import type { BundleApi, BundleProduct, BundleResource } from "@portico/shared/bundle";
 import type { PolicyKind, PolicyOf } from "@portico/shared/policies";
 import type { RequestError } from "@portico/shared/request-validation";
 import type { ApiKeyIndex } from "../auth/api-key.js";
@@ -8,6 +8,7 @@ import type { Exchange } from "../http/exchange.js";
 import type { RateLimit, RateLimiter } from "../traffic/rate-limit.js";
 import type { ResponseCaches } from "../traffic/response-cache.js";
 import type { SharedCounters } from "../traffic/shared-counter.js";
+import type { SharedTierLimit } from "../traffic/tier-limit.js";
 
 /**
  * Policies return values and never throw for a client error. `answered`: the policy wrote
@@ -50,9 +51,19 @@ export interface TenantPolicyContext {
   readonly id: string;
   readonly apiKeys: ApiKeyIndex;
   readonly tokens: TokenVerifier;
-  /** `${applicationId}\n${apiId}` → the ACTIVE subscription's tier limit (null: unlimited) */
-  readonly subscriptions: ReadonlyMap<string, { readonly limit: RateLimit | null }>;
-  readonly tiers: ReadonlyMap<string, Tier>;
+  /** `${applicationId}\n${apiId}` → the ACTIVE subscription */
+  readonly subscriptions: ReadonlyMap<string, CompiledSubscription>;
+}
+
+/** An ACTIVE subscription with the limits its caller runs into, resolved once per bundle apply. */
+export interface CompiledSubscription {
+  readonly id: string;
+  /** the subscription tier's rate (a token bucket on this gateway); null: none */
+  readonly limit: RateLimit | null;
+  /** the subscription tier's monthly quota; null: none */
+  readonly quota: SharedTierLimit | null;
+  /** the application tier, across every subscription of the application; null: unlimited */
+  readonly application: SharedTierLimit | null;
 }
 
 export interface PolicyDeps {

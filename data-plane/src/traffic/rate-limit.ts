@@ -1,4 +1,4 @@
-import type { Tier } from "@portico/shared/bundle";
+import { TIER_UNIT_MS, type Tier } from "@portico/shared/bundle";
 
 /** A tier's limits, resolved once per bundle apply. */
 export interface RateLimit {
@@ -26,16 +26,16 @@ interface Bucket {
   fullAt: number;
 }
 
-/** null when the tier is unlimited. */
+/** A tier's rate as a token bucket holding `burst` (default: one unit's worth); null when it has none. */
 export function tierLimit(subscriptionId: string, tier: Tier): RateLimit | null {
-  if (tier.requestsPerMinute === null) {
+  if (tier.requests === null) {
     return null;
   }
-  const capacity = tier.burst ?? tier.requestsPerMinute;
+  const capacity = tier.burst ?? tier.requests;
   return {
-    key: `${subscriptionId}|${tier.requestsPerMinute}|${capacity}`,
+    key: `${subscriptionId}|${tier.requests}/${tier.unit}|${capacity}`,
     capacity,
-    refillPerMs: tier.requestsPerMinute / 60_000,
+    refillPerMs: tier.requests / TIER_UNIT_MS[tier.unit],
   };
 }
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ApiStatus, Tier } from "../bundle/schema.js";
+import { ApiStatus, CircuitBreaker, HealthCheck, TierKind, TierUnit, UpstreamEndpoint } from "../bundle/schema.js";
 import { Policy } from "../policies/index.js";
 import { Scope } from "../policies/scopes/schema.js";
 
@@ -55,9 +55,65 @@ export const ApiVersion = z
   .max(40)
   .regex(/^[a-zA-Z0-9._-]+$/, "letters, digits and ._- only");
 
-export const Upstream = z.object({
-  url: z.url({ protocol: /^https?$/ }).max(2000),
-});
+const HttpUrl = z.url({ protocol: /^https?$/ }).max(2000);
+
+/**
+ * Where the gateway sends an API's requests. `url` alone is one endpoint (unchanged contract);
+ * `endpoints` balances over several (each with the path of `url`), with retries of idempotent
+ * requests, per-try and total timeouts, active health checks and a circuit breaker.
+ */
+export const Upstream = z
+  .object({
+    url: HttpUrl,
+    endpoints: z
+      .array(UpstreamEndpoint.extend({ url: HttpUrl }))
+      .min(1)
+      .max(64)
+      .optional()
+      .meta({ description: "an upstream group: every endpoint shares the path of url" }),
+    algorithm: z
+      .enum(["round-robin", "weighted"])
+      .optional()
+      .meta({ description: "round-robin ignores the weights; weighted (default) honours them" }),
+    retries: z
+      .number()
+      .int()
+      .min(0)
+      .max(5)
+      .optional()
+      .meta({ description: "extra attempts of idempotent requests, on another endpoint when there is one" }),
+    perTryTimeoutMs: z.number().int().min(10).max(600_000).optional(),
+    totalTimeoutMs: z.number().int().min(10).max(600_000).optional(),
+    healthCheck: HealthCheck.optional().meta({ description: "active probes; unhealthy endpoints get no traffic" }),
+    circuitBreaker: CircuitBreaker.optional().meta({
+      description: "passive health: consecutive failures open the endpoint's breaker (default 5 failures, 30 s)",
+    }),
+  })
+  .superRefine((u, ctx) => {
+    const path = URL.canParse(u.url) ? new URL(u.url) : undefined;
+    for (const [i, e] of (u.endpoints ?? []).entries()) {
+      const ep = URL.canParse(e.url) ? new URL(e.url) : undefined;
+      if (path && ep && (ep.pathname !== path.pathname || ep.search || ep.hash)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["endpoints", i, "url"],
+          message: `every endpoint needs the path of url (${path.pathname}) and no query`,
+        });
+      }
+    }
+    if (u.perTryTimeoutMs !== undefined && u.totalTimeoutMs !== undefined && u.perTryTimeoutMs > u.totalTimeoutMs) {
+      ctx.addIssue({ code: "custom", path: ["perTryTimeoutMs"], message: "longer than totalTimeoutMs" });
+    }
+  })
+  .meta({ id: "Upstream" });
+export type Upstream = z.infer<typeof Upstream>;
+
+const TierName = z
+  .string()
+  .trim()
+  .min(1)
+  .max(60)
+  .regex(/^[A-Za-z0-9 _-]+$/);
 
 export const Resource = z.object({
   method: z.enum(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]),
@@ -88,6 +144,9 @@ export const CreateApiRequest = z
       .meta({ description: "new subscriptions wait (PENDING) until a publisher approves them" }),
     policies: z.array(Policy).max(50).optional().meta({ description: "Policies applied to every request" }),
     resources: z.array(Resource).max(1000).optional(),
+    tier: TierName.nullable()
+      .optional()
+      .meta({ description: "an API tier (kind api) capping all of the API's traffic; null: none" }),
   })
   .meta({ id: "CreateApiRequest" });
 
@@ -99,6 +158,7 @@ export const UpdateApiRequest = z
     subscriptionApproval: z.boolean().optional(),
     policies: z.array(Policy).max(50).optional(),
     resources: z.array(Resource).max(1000).optional(),
+    tier: TierName.nullable().optional(),
   })
   .strict()
   .meta({ id: "UpdateApiRequest" });
@@ -121,6 +181,7 @@ export const Api = z
       .optional()
       .meta({ description: "where the API is live: its gateway URL per environment (on single reads)" }),
     policies: z.array(Policy).optional(),
+    tier: z.string().nullable().optional().meta({ description: "the API tier, null when none" }),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
@@ -213,6 +274,11 @@ export const Environment = z
 export const CreateEnvironmentRequest = z
   .object({ name: Slug, gatewayUrl: z.url().optional() })
   .meta({ id: "CreateEnvironmentRequest" });
+export const UpdateEnvironmentRequest = z
+  .object({ name: Slug.optional(), gatewayUrl: z.url().nullable().optional() })
+  .strict()
+  .refine((v) => v.name !== undefined || v.gatewayUrl !== undefined, "give name or gatewayUrl")
+  .meta({ id: "UpdateEnvironmentRequest" });
 
 export const CreateRegistrationTokenRequest = z
   .object({
@@ -293,10 +359,31 @@ export const Gateway = z
   .meta({ id: "Gateway" });
 
 export const CreateApplicationRequest = z
-  .object({ name: z.string().trim().min(1).max(100), description: z.string().max(2000).optional() })
+  .object({
+    name: z.string().trim().min(1).max(100),
+    description: z.string().max(2000).optional(),
+    tier: TierName.optional().meta({
+      description: "an application tier (kind application) limiting the application across all its subscriptions",
+    }),
+  })
   .meta({ id: "CreateApplicationRequest" });
+export const UpdateApplicationRequest = z
+  .object({
+    name: z.string().trim().min(1).max(100).optional(),
+    description: z.string().max(2000).nullable().optional(),
+    tier: TierName.optional(),
+  })
+  .strict()
+  .refine((v) => Object.keys(v).length > 0, "give name, description or tier")
+  .meta({ id: "UpdateApplicationRequest" });
 export const Application = z
-  .object({ id: z.string(), name: z.string(), description: z.string().nullable(), createdAt: z.string() })
+  .object({
+    id: z.string(),
+    name: z.string(),
+    description: z.string().nullable(),
+    tier: z.string().optional().meta({ description: "the application tier (Unlimited by default)" }),
+    createdAt: z.string(),
+  })
   .meta({ id: "Application" });
 
 /** A redirect URI for authorization_code: absolute https, or http on a loopback host; no fragment. */
@@ -440,25 +527,59 @@ export const Subscription = z
   })
   .meta({ id: "Subscription" });
 
-export const TierDto = Tier.meta({ id: "Tier" });
-export const UpdateTierRequest = z
+export const TierDto = z
   .object({
-    requestsPerMinute: z.number().int().positive().nullable().optional(),
-    burst: z.number().int().positive().nullable().optional(),
+    name: z.string(),
+    kind: TierKind,
+    requests: z.number().int().nullable().meta({ description: "requests per unit; null: no rate limit" }),
+    unit: TierUnit,
+    requestsPerMinute: z
+      .number()
+      .nullable()
+      .meta({ description: "the rate as requests per minute (fractional for hour and day units)" }),
+    burst: z.number().int().nullable(),
+    quotaPerMonth: z.number().int().nullable().meta({ description: "requests per calendar month (UTC); null: none" }),
+    stopOnQuota: z.boolean().meta({ description: "false: traffic past the quota passes (billed as overage)" }),
+    description: z.string().nullable(),
   })
+  .meta({ id: "Tier" });
+export type TierDto = z.infer<typeof TierDto>;
+
+const TierLimits = {
+  requests: z.number().int().positive().nullable().optional(),
+  unit: TierUnit.optional(),
+  requestsPerMinute: z
+    .number()
+    .int()
+    .positive()
+    .nullable()
+    .optional()
+    .meta({ description: "shorthand for requests with unit minute" }),
+  burst: z.number().int().positive().nullable().optional(),
+  quotaPerMonth: z.number().int().positive().nullable().optional(),
+  stopOnQuota: z.boolean().optional(),
+  description: z.string().max(1000).nullable().optional(),
+};
+
+const oneRate = (v: { requests?: number | null; requestsPerMinute?: number | null; unit?: string }) =>
+  !(v.requestsPerMinute !== undefined && (v.requests !== undefined || (v.unit !== undefined && v.unit !== "minute")));
+const oneRateIssue = {
+  message: "give requests (with unit) or requestsPerMinute, not both",
+  path: ["requestsPerMinute"],
+};
+
+export const UpdateTierRequest = z
+  .object(TierLimits)
   .strict()
+  .refine(oneRate, oneRateIssue)
   .meta({ id: "UpdateTierRequest" });
 
 export const CreateTierRequest = z
-  .object({
-    name: z
-      .string()
-      .trim()
-      .min(1)
-      .max(60)
-      .regex(/^[A-Za-z0-9 _-]+$/),
-    requestsPerMinute: z.number().int().positive().nullable(),
-    burst: z.number().int().positive().nullable().optional(),
+  .object({ name: TierName, kind: TierKind.default("subscription"), ...TierLimits })
+  .refine(oneRate, oneRateIssue)
+  .refine((v) => v.requests !== undefined || v.requestsPerMinute !== undefined, {
+    message: "give requests (null for no rate limit) or requestsPerMinute",
+    path: ["requests"],
   })
   .meta({ id: "CreateTierRequest" });
 
@@ -589,8 +710,6 @@ export const ProductResourceRef = z.object({
   method: Resource.shape.method,
   path: z.string().min(1).max(500),
 });
-
-const TierName = z.string().min(1).max(60);
 
 export const CreateProductRequest = z
   .object({

@@ -9,13 +9,43 @@ export const BUNDLE_SCHEMA_VERSION = 1;
 export const ApiStatus = z.enum(["CREATED", "PRE-RELEASED", "PUBLISHED", "BLOCKED", "DEPRECATED", "RETIRED"]);
 export type ApiStatus = z.infer<typeof ApiStatus>;
 
-export const Tier = z.object({
-  name: z.string().min(1),
-  /** null means unlimited. */
-  requestsPerMinute: z.number().int().positive().nullable(),
-  /** Bucket size; defaults to one minute's worth of requests. */
-  burst: z.number().int().positive().nullable(),
-});
+/** Subscription tiers limit one application on one API; application tiers one application across every API; API tiers one API for everyone. */
+export const TierKind = z.enum(["subscription", "application", "api"]);
+export type TierKind = z.infer<typeof TierKind>;
+export const TierUnit = z.enum(["second", "minute", "hour", "day"]);
+export type TierUnit = z.infer<typeof TierUnit>;
+export const TIER_UNIT_MS: Record<TierUnit, number> = {
+  second: 1_000,
+  minute: 60_000,
+  hour: 3_600_000,
+  day: 86_400_000,
+};
+
+/** Bundles written before tiers had units said `requestsPerMinute`; they read as `requests` per minute. */
+const withUnit = (v: unknown) => {
+  if (v !== null && typeof v === "object" && !("requests" in v) && "requestsPerMinute" in v) {
+    const { requestsPerMinute, ...rest } = v as Record<string, unknown>;
+    return { ...rest, requests: requestsPerMinute, unit: "minute" };
+  }
+  return v;
+};
+
+export const Tier = z.preprocess(
+  withUnit,
+  z.object({
+    name: z.string().min(1),
+    kind: TierKind.default("subscription"),
+    /** Requests per `unit`; null means no rate limit. */
+    requests: z.number().int().positive().nullable(),
+    unit: TierUnit.default("minute"),
+    /** Bucket size; defaults to one unit's worth of requests. */
+    burst: z.number().int().positive().nullable(),
+    /** Requests per calendar month (UTC), counted across the environment's gateways; null: none. */
+    quotaPerMonth: z.number().int().positive().nullable().default(null),
+    /** false: the quota is a billing figure only, traffic past it passes. */
+    stopOnQuota: z.boolean().default(true),
+  }),
+);
 export type Tier = z.infer<typeof Tier>;
 
 export const UpstreamEndpoint = z.object({
@@ -103,6 +133,8 @@ export const BundleApi = z.object({
   /** When the API was deprecated and when it goes away (ISO); gateways answer with Deprecation / Sunset. */
   deprecatedAt: z.string().nullable().default(null),
   sunsetAt: z.string().nullable().default(null),
+  /** An API tier capping all of the API's traffic (every caller, every gateway of the environment). */
+  tier: z.string().min(1).optional(),
   /** Attached to every request of the API, resources' own policies after these. */
   policies: z.array(Policy).default([]),
   resources: z.array(BundleResource).default([]),
@@ -153,6 +185,12 @@ export const BundleSubscription = z
     status: SubscriptionStatus,
   })
   .refine((s) => (s.apiId === undefined) !== (s.productId === undefined), "apiId or productId, not both");
+
+/** An application whose application tier limits it across all of its subscriptions. */
+export const BundleApplication = z.object({
+  id: z.string(),
+  tier: z.string().min(1),
+});
 
 export const BundleApiKey = z.object({
   id: z.string(),
@@ -206,6 +244,8 @@ export const DeploymentBundle = z.object({
   products: z.array(BundleProduct).optional(),
   tiers: z.array(Tier),
   subscriptions: z.array(BundleSubscription),
+  /** Applications on a tier of kind `application`; absent from older bundles. */
+  applications: z.array(BundleApplication).default([]),
   apiKeys: z.array(BundleApiKey),
   clients: z.array(BundleClient),
   issuers: z.array(BundleIssuer),

@@ -1,4 +1,4 @@
-import type { Resource } from "@portico/shared";
+import type { Resource, Upstream } from "@portico/shared";
 import type { ApiStatus } from "@portico/shared/bundle";
 import type { Policy } from "@portico/shared/policies";
 import { boolean, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid, varchar } from "drizzle-orm/pg-core";
@@ -7,6 +7,8 @@ import { createdAt, id, tenantId, tenantIsolation, updatedAt } from "./_columns.
 import { environments, tenants } from "./tenants.js";
 
 type ResourceT = z.infer<typeof Resource>;
+/** Everything of the REST `upstream` but its url. */
+export type UpstreamGroupConfig = Omit<z.infer<typeof Upstream>, "url">;
 
 /** The working copy of an API; revisions snapshot it, deployments serve a revision. */
 export const apis = pgTable(
@@ -20,6 +22,10 @@ export const apis = pgTable(
     status: varchar("status", { length: 20 }).$type<ApiStatus>().notNull().default("CREATED"),
     description: text("description"),
     upstreamUrl: text("upstream_url").notNull(),
+    /** The upstream group beyond `url` (endpoints, balancing, timeouts, health); null: `url` alone. */
+    upstreamGroup: jsonb("upstream_group").$type<UpstreamGroupConfig | null>(),
+    /** An API tier (kind `api`) capping all of the API's traffic. */
+    tier: varchar("tier", { length: 60 }),
     resources: jsonb("resources").$type<ResourceT[]>().notNull().default([]),
     /** New subscriptions wait as PENDING until approved. */
     subscriptionApproval: boolean("subscription_approval").notNull().default(false),
@@ -41,6 +47,9 @@ export interface RevisionSnapshot {
   context: string;
   version: string;
   upstreamUrl: string;
+  /** absent in revisions made before upstream groups and API tiers */
+  upstreamGroup?: UpstreamGroupConfig | null;
+  tier?: string | null;
   resources: ResourceT[];
   /** absent in revisions made before policies existed */
   policies?: Policy[];

@@ -13,6 +13,8 @@ export const applications = pgTable(
     name: text("name").notNull(),
     description: text("description"),
     ownerId: uuid("owner_id").references(() => users.id, { onDelete: "set null" }),
+    /** An application tier (kind `application`), enforced across every subscription of the application. */
+    tier: varchar("tier", { length: 60 }).notNull().default("Unlimited"),
     createdAt: createdAt(),
   },
   () => [tenantIsolation()],

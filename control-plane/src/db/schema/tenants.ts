@@ -1,5 +1,17 @@
+import type { TierKind, TierUnit } from "@portico/shared/bundle";
 import { sql } from "drizzle-orm";
-import { integer, jsonb, pgPolicy, pgTable, text, timestamp, uniqueIndex, uuid, varchar } from "drizzle-orm/pg-core";
+import {
+  boolean,
+  integer,
+  jsonb,
+  pgPolicy,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+  varchar,
+} from "drizzle-orm/pg-core";
 import { appRole, createdAt, currentTenant, id, tenantId, tenantIsolation } from "./_columns.js";
 
 export const tenants = pgTable(
@@ -70,21 +82,40 @@ export const environments = pgTable(
       to: appRole,
       withCheck: sql`${t.tenantId} = ${currentTenant}`,
     }),
+    // A tenant may rename its own self-hosted environments; shared ones (tenant_id null) are
+    // out of reach, and none can be turned into a shared one.
+    pgPolicy("environments_update", {
+      for: "update",
+      to: appRole,
+      using: sql`${t.tenantId} = ${currentTenant}`,
+      withCheck: sql`${t.tenantId} = ${currentTenant}`,
+    }),
   ],
 ).enableRLS();
 
+/**
+ * Business plans. `subscription` tiers limit an application on one API, `application` tiers an
+ * application across all its subscriptions, `api` tiers all of one API's traffic. A name is
+ * unique within its kind ("Unlimited" exists in each).
+ */
 export const tiers = pgTable(
   "tiers",
   {
     id: id(),
     tenantId: tenantId().references(() => tenants.id, { onDelete: "cascade" }),
+    kind: varchar("kind", { length: 20 }).$type<TierKind>().notNull().default("subscription"),
     name: varchar("name", { length: 60 }).notNull(),
-    /** null: unlimited */
-    requestsPerMinute: integer("requests_per_minute"),
+    /** Requests per `unit`; null: no rate limit. */
+    requests: integer("requests"),
+    unit: varchar("unit", { length: 10 }).$type<TierUnit>().notNull().default("minute"),
     burst: integer("burst"),
+    /** Requests per calendar month (UTC); null: no quota. */
+    quotaPerMonth: integer("quota_per_month"),
+    stopOnQuota: boolean("stop_on_quota").notNull().default(true),
+    description: text("description"),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex("tiers_tenant_name_key").on(t.tenantId, t.name), tenantIsolation()],
+  (t) => [uniqueIndex("tiers_tenant_kind_name_key").on(t.tenantId, t.kind, t.name), tenantIsolation()],
 ).enableRLS();
 
 /** Invitations to join a tenant with a role; the token is shown once and kept as SHA-256. */

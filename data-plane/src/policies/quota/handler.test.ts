@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { periodBounds } from "../../traffic/tier-limit.js";
 import { testDeps, testExchange } from "../testing.js";
-import { createQuotaHandler, periodBounds } from "./handler.js";
+import { createQuotaHandler } from "./handler.js";
 
 describe("quota handler", () => {
   it("computes UTC calendar periods, December included", () => {

@@ -1,16 +1,7 @@
 import type { QuotaConfig } from "@portico/shared/policies";
 import type { z } from "zod";
+import { periodBounds } from "../../traffic/tier-limit.js";
 import { PASS, type PolicyDeps, type PolicyHandler, reject } from "../types.js";
-
-/** [start, end) of the UTC calendar day or month containing `now`. */
-export function periodBounds(period: "day" | "month", now: number): [number, number] {
-  const d = new Date(now);
-  const y = d.getUTCFullYear();
-  const m = d.getUTCMonth();
-  return period === "month"
-    ? [Date.UTC(y, m, 1), Date.UTC(y, m + 1, 1)]
-    : [Date.UTC(y, m, d.getUTCDate()), Date.UTC(y, m, d.getUTCDate() + 1)];
-}
 
 const EXCEEDED = reject("quota-exceeded");
 

@@ -23,11 +23,16 @@ describe("rate-limit handler", () => {
   it("uses the subscription's tier limit, and none for an unlimited tier", () => {
     const handler = createRateLimitHandler({ by: "subscription", windowMs: 60_000, shared: false }, testDeps());
     const ex = testExchange();
-    ex.subscriptionLimit = { key: "s", capacity: 1, refillPerMs: 1 / 60_000 };
+    ex.subscription = {
+      id: "s",
+      limit: { key: "s", capacity: 1, refillPerMs: 1 / 60_000 },
+      quota: null,
+      application: null,
+    };
     expect(handler.onRequest(ex)).toEqual({ ok: true });
     expect(ex.rate).toMatchObject({ allowed: true, limit: 1, remaining: 0 });
     const again = testExchange();
-    again.subscriptionLimit = ex.subscriptionLimit;
+    again.subscription = ex.subscription;
     expect(handler.onRequest(again)).toMatchObject({ ok: false, code: "rate-limited" });
     expect(handler.onRequest(testExchange())).toEqual({ ok: true });
   });

@@ -41,7 +41,9 @@ function discriminator(config: RateLimitConfig): (ex: Exchange) => string {
 }
 
 /**
- * Token bucket per key. `by: subscription` uses the tier limit the subscription policy found;
+ * Token bucket per key. `by: subscription` uses the limits the subscription policy found: the
+ * subscription tier's rate (token bucket), the application tier (shared across gateways and
+ * APIs) and the subscription tier's monthly quota, in that order;
  * every other `by` has its own limit, and a bucket key fixed at compile time plus the caller's
  * discriminator, so buckets survive bundle swaps until the limit changes.
  */
@@ -51,15 +53,26 @@ export function createRateLimitHandler(config: RateLimitConfig, deps: PolicyDeps
   if (config.by === "subscription") {
     return {
       onRequest(ex) {
-        const limit = ex.subscriptionLimit;
-        if (limit === null) {
+        const sub = ex.subscription;
+        if (sub === null) {
           return PASS;
         }
-        const outcome = decide(ex, limiter.take(limit, performance.now()));
-        if (ex.upgrade && outcome.ok) {
-          countFrames(ex, frames, () => limiter.take(limit, performance.now()));
+        const limit = sub.limit;
+        if (limit !== null) {
+          const outcome = decide(ex, limiter.take(limit, performance.now()));
+          if (!outcome.ok) {
+            return outcome;
+          }
+          if (ex.upgrade) {
+            countFrames(ex, frames, () => limiter.take(limit, performance.now()));
+          }
         }
-        return outcome;
+        if (sub.application === null && sub.quota === null) {
+          return PASS;
+        }
+        const now = Date.now();
+        const outcome = sub.application === null ? PASS : sub.application.check(ex, now);
+        return !outcome.ok || sub.quota === null ? outcome : sub.quota.check(ex, now);
       },
     };
   }

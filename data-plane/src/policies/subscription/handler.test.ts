@@ -3,17 +3,22 @@ import { testDeps, testExchange } from "../testing.js";
 import { createSubscriptionHandler, subscriptionKey } from "./handler.js";
 
 describe("subscription handler", () => {
-  const limit = { key: "sub1", capacity: 3, refillPerMs: 0.001 };
+  const subscription = {
+    id: "sub1",
+    limit: { key: "sub1", capacity: 3, refillPerMs: 0.001 },
+    quota: null,
+    application: null,
+  };
   const handler = createSubscriptionHandler(
     {},
-    testDeps({ subscriptions: new Map([[subscriptionKey("app1", "api-1"), { limit }]]) }),
+    testDeps({ subscriptions: new Map([[subscriptionKey("app1", "api-1"), subscription]]) }),
   );
 
   it("lets a subscribed application through and keeps its tier limit", () => {
     const ex = testExchange();
     ex.applicationId = "app1";
     expect(handler.onRequest(ex)).toEqual({ ok: true });
-    expect(ex.subscriptionLimit).toBe(limit);
+    expect(ex.subscription).toBe(subscription);
   });
 
   it("refuses other applications and anonymous callers", () => {

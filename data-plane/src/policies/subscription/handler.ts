@@ -6,7 +6,7 @@ export const subscriptionKey = (applicationId: string, apiId: string) => `${appl
 
 const NOT_SUBSCRIBED = reject("not-subscribed");
 
-/** Only applications with an ACTIVE subscription to the API pass; the tier's limit is kept for rate-limit. */
+/** Only applications with an ACTIVE subscription to the API pass; its tier limits are kept for rate-limit. */
 export function createSubscriptionHandler(
   _config: z.infer<typeof SubscriptionConfig>,
   deps: PolicyDeps,
@@ -22,7 +22,7 @@ export function createSubscriptionHandler(
       if (subscription === undefined) {
         return NOT_SUBSCRIBED;
       }
-      ex.subscriptionLimit = subscription.limit;
+      ex.subscription = subscription;
       return PASS;
     },
   };
