@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expectProblem, signupTenant, type TestControlPlane } from "./harness.js";
+import { expectProblem, type Response, signupTenant, type TestControlPlane } from "./harness.js";
 import { application, served, startTestStack, type TestStack } from "./journey.js";
 
 /**
@@ -112,7 +112,7 @@ const pointers = (body: { errors?: { path: string; pointer: string; message: str
   (body.errors ?? []).map((e) => `${e.pointer} ${e.message}`);
 
 /** A 400 validation problem listing (at least) these `pointer message` errors. */
-function expectRefused(res: Awaited<ReturnType<TestStack["gw"]["call"]>>, ...errors: string[]) {
+function expectRefused(res: Response, ...errors: string[]) {
   expectProblem(res, 400, "validation-failed");
   expect(pointers(res.body)).toEqual(expect.arrayContaining(errors));
 }
