@@ -141,7 +141,9 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     await Promise.all(envs.map((e) => opts.bus.ensureBucket(names.bundleBucket(e.busKey))));
     await opts.bus.ensureStream(names.analyticsStream, [names.analyticsFilter]);
     stoppables.push(
-      await opts.bus.consume(names.analyticsStream, names.analyticsDurable, (m) => ingestBatch(services, log, m.data)),
+      await opts.bus.consume(names.analyticsStream, names.analyticsDurable, (m) =>
+        ingestBatch(services, log, names, m),
+      ),
     );
   })().catch((e) => log.error({ err: e }, "bus setup failed"));
   relay.start();

@@ -9,7 +9,14 @@ import { PERMISSIONS, type Permission } from "./authorize.js";
  */
 let t: TestControlPlane;
 const tokens = {} as Record<Role, string>;
-const PUBLIC = new Set(["POST /signup", "POST /login", "POST /invitations/accept", "GET /openapi.json"]);
+// The registration token in the body is a gateway's credential there.
+const PUBLIC = new Set([
+  "POST /signup",
+  "POST /login",
+  "POST /invitations/accept",
+  "GET /openapi.json",
+  "POST /gateways/register",
+]);
 
 beforeAll(async () => {
   t = await startTestControlPlane();

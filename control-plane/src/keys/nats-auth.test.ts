@@ -89,7 +89,7 @@ describe("NATS credentials of a self-hosted gateway (shipped infra/nats/auth.con
     await w.stop();
   });
 
-  it("cannot read another tenant's key, another bucket or the whole bucket", async () => {
+  it("cannot read another tenant's key, another bucket, the whole bucket or the analytics stream", async () => {
     const nc = await connect({
       servers: server.url,
       authenticator: credsAuthenticator(readFileSync(gwCredsFile)),
@@ -102,6 +102,10 @@ describe("NATS credentials of a self-hosted gateway (shipped infra/nats/auth.con
     await expect(own.get(tenantB)).rejects.toThrow();
     await expect(own.watch({ key: tenantB })).rejects.toThrow();
     await expect(own.watch()).rejects.toThrow();
+    const { jetstreamManager } = await import("@nats-io/jetstream");
+    const jsm = await jetstreamManager(nc, { timeout: 2000, checkAPI: false });
+    await expect(jsm.consumers.add(names.analyticsStream, { durable_name: "peek" })).rejects.toThrow();
+    await expect(jsm.streams.info(names.analyticsStream)).rejects.toThrow();
     const other = await new Kvm(js).open(names.bundleBucket("default"));
     await expect(other.get(tenantB)).rejects.toThrow();
     await expect(other.watch({ key: tenantB })).rejects.toThrow();

@@ -1,5 +1,6 @@
-import type { AnalyticsQuery } from "@portico/shared";
+import type { AnalyticsQuery, NatsNames } from "@portico/shared";
 import { AnalyticsBatch, ok } from "@portico/shared";
+import type { StreamMessage } from "@portico/shared/bus";
 import { and, eq, gte, lt, type SQL, sql } from "drizzle-orm";
 import type { Logger } from "pino";
 import type { z } from "zod";
@@ -10,12 +11,13 @@ import { fail } from "./errors.js";
 
 /**
  * Stores one batch. Idempotent on event id, so a redelivered or replayed batch counts once;
- * a batch that cannot be stored throws, and the bus redelivers it.
+ * a batch that cannot be stored throws, and the bus redelivers it. An event counts only under
+ * the tenant and environment its subject names: NATS credentials decide who may publish there.
  */
-export async function ingestBatch(s: Services, log: Logger, raw: string): Promise<void> {
+export async function ingestBatch(s: Services, log: Logger, names: NatsNames, msg: StreamMessage): Promise<void> {
   let json: unknown;
   try {
-    json = JSON.parse(raw);
+    json = JSON.parse(msg.data);
   } catch {
     json = undefined;
   }
@@ -24,8 +26,12 @@ export async function ingestBatch(s: Services, log: Logger, raw: string): Promis
     log.warn("analytics: malformed batch dropped");
     return;
   }
+  const ofSubject = parsed.data.events.filter((e) => subjectOf(names, e.environment, e.tenant) === msg.subject);
+  if (ofSubject.length < parsed.data.events.length) {
+    log.warn({ subject: msg.subject }, "analytics: events of another tenant or environment than their subject dropped");
+  }
   const byTenant = new Map<string, typeof parsed.data.events>();
-  for (const e of parsed.data.events) {
+  for (const e of ofSubject) {
     byTenant.set(e.tenant, [...(byTenant.get(e.tenant) ?? []), e]);
   }
   for (const [tenantId, events] of byTenant) {
@@ -128,4 +134,12 @@ export async function queryRequests(s: Services, actor: Actor, q: z.infer<typeof
     totals: fmt(totals),
     series: series.map((r) => ({ minute: new Date(r.minute).toISOString(), ...fmt(r) })),
   });
+}
+
+function subjectOf(names: NatsNames, environment: string, tenant: string): string | undefined {
+  try {
+    return names.analyticsSubject(environment, tenant);
+  } catch {
+    return undefined;
+  }
 }

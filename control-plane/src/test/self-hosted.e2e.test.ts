@@ -1,7 +1,11 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { gatewayInboxPrefix } from "@portico/shared";
+import { NatsBus } from "@portico/shared/bus/nats";
+import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createNatsOperator, resolverConfig } from "../keys/nats-auth.js";
 import { client, expectProblem, signupTenant, startTestControlPlane, type TestControlPlane } from "./harness.js";
@@ -150,6 +154,58 @@ describe("a self-hosted gateway installed by infra/install-dataplane.sh", () => 
       return gws.find((g) => g.id === identity.gatewayId && g.inSync);
     }, "the control plane sees the registered gateway in sync");
     expect(seen).toMatchObject({ environment: "on-prem" });
+
+    // With its own credentials it may publish only its tenant's analytics subject, and events in
+    // it that claim another tenant are not counted for that tenant.
+    const b = await signupTenant(t.api);
+    const own = new NatsBus({
+      servers: nats.url,
+      credsFile: join(prefix, "data/gateway/nats.creds"),
+      name: "impostor",
+      inboxPrefix: gatewayInboxPrefix(identity.gatewayId),
+    });
+    await own.ready();
+    const event = (tenant: string) => ({
+      id: randomUUID(),
+      time: Date.now(),
+      tenant,
+      environment: env.id,
+      gateway: identity.gatewayId,
+      api: null,
+      apiVersion: null,
+      resource: "/forged",
+      method: "GET",
+      status: 200,
+      latencyMs: 1,
+      upstreamLatencyMs: null,
+      application: null,
+      bytesIn: 0,
+      bytesOut: 0,
+      errorType: null,
+    });
+    await own.streamPublish(
+      t.names.analyticsSubject(env.id, a.tenantId),
+      JSON.stringify({ batchId: randomUUID(), events: [event(a.tenantId), event(b.tenantId)] }),
+      randomUUID(),
+    );
+    await expect(
+      own.streamPublish(
+        t.names.analyticsSubject(env.id, b.tenantId),
+        JSON.stringify({ batchId: randomUUID(), events: [event(b.tenantId)] }),
+        randomUUID(),
+      ),
+    ).rejects.toThrow();
+    await own.close();
+    const forged = async (tenant: string) =>
+      Number(
+        (
+          await t.cp.database.system.execute<{ n: number }>(
+            sql`select count(*)::int as n from analytics_events where tenant_id = ${tenant} and resource = '/forged'`,
+          )
+        )[0]?.n,
+      );
+    await until(async () => (await forged(a.tenantId)) === 1, "the gateway's own event counted");
+    expect(await forged(b.tenantId)).toBe(0);
 
     // A restart needs neither the token nor the installer: the identity is in the data dir.
     await stop(install.child);

@@ -2,6 +2,7 @@ import { type GatewayAck, NAME_TOKEN, type NatsNames } from "@portico/shared";
 import { type BundleKeySet, verifyBundle } from "@portico/shared/bundle";
 import type { Bus, KvEntry, Stoppable } from "@portico/shared/bus";
 import type { Logger } from "pino";
+import { forgetRequestSchemas } from "../policies/request-validation/handler.js";
 import type { LastError } from "../status/heartbeat.js";
 import { type CompileDeps, compileTenant } from "./compile.js";
 import type { BundleDisk } from "./disk.js";
@@ -108,6 +109,7 @@ export class ConfigWatcher {
         store.remove(tenantId);
         this.#o.compile.metrics.forgetTenant(tenantId);
         this.#o.compile.caches.forget(tenantId);
+        forgetRequestSchemas(tenantId);
         await disk.remove(tenantId);
         logger.info({ tenant: tenantId }, "tenant removed");
         this.#o.onChange();

@@ -9,8 +9,29 @@ import type { z } from "zod";
 import type { Exchange } from "../../http/exchange.js";
 import { type Outcome, PASS, type PolicyDeps, type PolicyHandler, reject, type TenantPolicyContext } from "../types.js";
 
-/** One compiler per bundle apply: what it compiled goes away with the tenant's old config. */
-const compilers = new WeakMap<TenantPolicyContext, RequestSchemaCompiler>();
+/**
+ * One compiler per tenant and bundle apply, made from the tenant's previous one: operations a
+ * new bundle did not change keep their validators, the rest of the old ones go away with it.
+ */
+const compilers = new Map<
+  string,
+  { readonly context: TenantPolicyContext; readonly compiler: RequestSchemaCompiler }
+>();
+
+function compilerFor(tenant: TenantPolicyContext): RequestSchemaCompiler {
+  const current = compilers.get(tenant.id);
+  if (current?.context === tenant) {
+    return current.compiler;
+  }
+  const compiler = new RequestSchemaCompiler(current?.compiler);
+  compilers.set(tenant.id, { context: tenant, compiler });
+  return compiler;
+}
+
+/** A removed tenant's validators are not kept. */
+export function forgetRequestSchemas(tenantId: string): void {
+  compilers.delete(tenantId);
+}
 
 const DETAIL = "The request does not match the API's definition";
 const NOTHING_TO_CHECK: PolicyHandler = { onRequest: () => PASS };
@@ -136,12 +157,7 @@ export function createRequestValidationHandler(
     // The chain of an API without resources, or a resource the document does not describe.
     return NOTHING_TO_CHECK;
   }
-  let compiler = compilers.get(deps.tenant);
-  if (compiler === undefined) {
-    compiler = new RequestSchemaCompiler();
-    compilers.set(deps.tenant, compiler);
-  }
-  const compiled = compiler.compile(deps.resource.path, request);
+  const compiled = compilerFor(deps.tenant).compile(deps.resource.path, request);
   if (!compiled.ok) {
     throw new Error(`request-validation ${deps.policyId}: ${compiled.error}`);
   }

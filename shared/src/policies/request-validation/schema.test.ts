@@ -46,6 +46,17 @@ describe("request schema compiler", () => {
     expect(requestErrors(body?.validate?.errors, "/body")).toEqual([{ pointer: "/body/n", message: "is required" }]);
   });
 
+  it("reuses the previous apply's validators for unchanged operations only", () => {
+    const op = { parameters: [{ name: "q", in: "query" as const, required: true }], definitions: {} };
+    const first = new RequestSchemaCompiler();
+    const before = first.compile("/a", op);
+    const next = new RequestSchemaCompiler(first);
+    const same = next.compile("/a", op);
+    const changed = next.compile("/a", { ...op, parameters: [{ ...op.parameters[0]!, required: false }] });
+    expect(same.ok && before.ok && same.value === before.value).toBe(true);
+    expect(changed.ok && before.ok && changed.value === before.value).toBe(false);
+  });
+
   it("refuses a path parameter the template lacks and a schema that does not compile", () => {
     expect(
       compiler.compile("/items", { parameters: [{ name: "id", in: "path", required: true }], definitions: {} }),
