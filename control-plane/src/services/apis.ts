@@ -29,6 +29,7 @@ export const toApi = (r: ApiRow): Api => ({
   description: r.description,
   upstream: { url: r.upstreamUrl },
   resources: r.resources,
+  tags: r.tags,
   subscriptionApproval: r.subscriptionApproval,
   deprecatedAt: r.deprecatedAt?.toISOString() ?? null,
   sunsetAt: r.sunsetAt?.toISOString() ?? null,
@@ -36,6 +37,11 @@ export const toApi = (r: ApiRow): Api => ({
   createdAt: r.createdAt.toISOString(),
   updatedAt: r.updatedAt.toISOString(),
 });
+
+/** Tags compare lowercased; duplicates are dropped, first occurrence wins. */
+export const normaliseTags = (tags: string[] | undefined) => [
+  ...new Set((tags ?? []).map((t) => t.trim().toLowerCase())),
+];
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Ids that are not UUIDs cannot exist; answering 404 early keeps them out of SQL casts. */
@@ -68,6 +74,7 @@ export async function createApi(s: Services, actor: Actor, input: NewApi): Promi
           upstreamUrl: input.upstream.url,
           resources: input.resources ?? [],
           policies: input.policies ?? [],
+          tags: normaliseTags(input.tags),
           openapi: input.openapiDoc ?? null,
           subscriptionApproval: input.subscriptionApproval ?? false,
         })
@@ -163,6 +170,7 @@ export async function updateApi(
         ...(input.subscriptionApproval !== undefined ? { subscriptionApproval: input.subscriptionApproval } : {}),
         ...(input.policies !== undefined ? { policies: input.policies } : {}),
         ...(input.resources !== undefined ? { resources: input.resources } : {}),
+        ...(input.tags !== undefined ? { tags: normaliseTags(input.tags) } : {}),
         updatedAt: new Date(),
       })
       .where(eq(apis.id, id))
@@ -170,7 +178,7 @@ export async function updateApi(
     await audit(tx, actor, {
       action: "api.update",
       target: { type: "api", id },
-      summary: changes(current, after!, ["name", "description", "upstreamUrl", "subscriptionApproval"]),
+      summary: changes(current, after!, ["name", "description", "upstreamUrl", "subscriptionApproval", "tags"]),
     });
     return ok({ api: toApi(after!), etag: etagOf(toApi(after!)) });
   });
@@ -316,6 +324,7 @@ export async function createVersion(s: Services, actor: Actor, id: string, versi
           resources: source.resources,
           openapi: source.openapi,
           policies: source.policies,
+          tags: source.tags,
           subscriptionApproval: source.subscriptionApproval,
         })
         .returning();

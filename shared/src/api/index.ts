@@ -74,6 +74,16 @@ export const Resource = z.object({
   policies: z.array(Policy).optional().meta({ description: "Policies of this operation, after the API's" }),
 });
 
+/** Catalog tags: lowercase words the developer portal filters by. */
+export const Tag = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .min(1)
+  .max(30)
+  .regex(/^[a-z0-9][a-z0-9 ._-]*$/, "letters, digits, spaces and ._- only");
+export const Tags = z.array(Tag).max(20).meta({ description: "catalog tags, stored lowercased and de-duplicated" });
+
 export const CreateApiRequest = z
   .object({
     name: z.string().trim().min(1).max(100),
@@ -88,6 +98,7 @@ export const CreateApiRequest = z
       .meta({ description: "new subscriptions wait (PENDING) until a publisher approves them" }),
     policies: z.array(Policy).max(50).optional().meta({ description: "Policies applied to every request" }),
     resources: z.array(Resource).max(1000).optional(),
+    tags: Tags.optional(),
   })
   .meta({ id: "CreateApiRequest" });
 
@@ -99,6 +110,7 @@ export const UpdateApiRequest = z
     subscriptionApproval: z.boolean().optional(),
     policies: z.array(Policy).max(50).optional(),
     resources: z.array(Resource).max(1000).optional(),
+    tags: Tags.optional(),
   })
   .strict()
   .meta({ id: "UpdateApiRequest" });
@@ -113,6 +125,7 @@ export const Api = z
     description: z.string().nullable(),
     upstream: Upstream,
     resources: z.array(Resource),
+    tags: z.array(z.string()),
     subscriptionApproval: z.boolean(),
     deprecatedAt: z.string().nullable(),
     sunsetAt: z.string().nullable(),

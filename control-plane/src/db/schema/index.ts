@@ -4,5 +4,6 @@ export * from "./audit.js";
 export * from "./deployer.js";
 export * from "./gateways.js";
 export * from "./oauth.js";
+export * from "./portal.js";
 export * from "./tenants.js";
 export * from "./webhooks.js";
