@@ -51,6 +51,7 @@ describe("developer portal: register, discover, subscribe, call", () => {
   let errors: string[];
   let slug: string;
   let petsId: string;
+  let draftId: string;
   let portal: (p?: string) => string;
 
   beforeAll(async () => {
@@ -80,12 +81,14 @@ describe("developer portal: register, discover, subscribe, call", () => {
     });
     const echo = await publishedApi(stack.t, admin.token, { context: "echo", upstreamUrl: stack.upstream.url });
     await call("PATCH", `/api/v1/apis/${echo.api.id}`, { tags: ["demo"], description: "Answers with your request" });
-    await call("POST", "/api/v1/apis", {
-      name: "Unreleased",
-      context: "draft",
-      version: "v1",
-      upstream: { url: stack.upstream.url },
-    });
+    draftId = (
+      await call("POST", "/api/v1/apis", {
+        name: "Unreleased",
+        context: "draft",
+        version: "v1",
+        upstream: { url: stack.upstream.url },
+      })
+    ).body.id;
 
     portal = (p = "") => `${stack.consoleUrl}/portal/${slug}${p}`;
     browser = await launchBrowser();
@@ -222,6 +225,12 @@ describe("developer portal: register, discover, subscribe, call", () => {
       "POST {{baseUrl}}/pets",
     ]);
     expect(collection.variable.find((v) => v.key === "baseUrl")?.value).toBe(`${stack.gateway.url}/t/${slug}/pets/v1`);
+  });
+
+  it("answers 404 for an unpublished API and an unknown portal", async () => {
+    expect((await fetch(portal(`/apis/${draftId}`))).status).toBe(404);
+    expect((await fetch(portal(`/apis/${draftId}/postman`))).status).toBe(404);
+    expect((await fetch(`${stack.consoleUrl}/portal/no-such-tenant`)).status).toBe(404);
   });
 
   it("takes a rating and a comment", async () => {

@@ -9,7 +9,7 @@ import {
   pythonSnippet,
   type SnippetInput,
 } from "@/lib/devportal/snippets";
-import type { TryItOutcome } from "@/lib/devportal/try-it";
+import type { TryItOutcome, TryItRequest } from "@/lib/devportal/try-it";
 
 export interface ConsoleOperation {
   key: string;
@@ -27,14 +27,7 @@ interface Props {
   tokenUrl: string;
   operations: ConsoleOperation[];
   signedIn: boolean;
-  tryIt: (input: {
-    tenant: string;
-    apiId: string;
-    method: string;
-    path: string;
-    body?: string;
-    credential: { kind: "api-key"; key: string } | { kind: "oauth"; clientId: string; clientSecret: string };
-  }) => Promise<TryItOutcome>;
+  tryIt: (input: TryItRequest) => Promise<TryItOutcome>;
 }
 
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];

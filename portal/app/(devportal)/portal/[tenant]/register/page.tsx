@@ -1,39 +1,20 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { redirect } from "next/navigation";
 import { AccountForm } from "@/components/devportal/account-forms";
-import { portalInfo } from "@/lib/devportal/client";
-import { portalSession } from "@/lib/devportal/session";
+import { type AccountPageProps, accountPage } from "@/lib/devportal/account-page";
 import { registerAction } from "../actions";
 
 export const metadata: Metadata = { title: "Register" };
 
-type Props = {
-  params: Promise<{ tenant: string }>;
-  searchParams: Promise<Record<string, string | string[] | undefined>>;
-};
-
-export default async function RegisterPage({ params, searchParams }: Props) {
-  const { tenant } = await params;
-  const { next } = await searchParams;
-  const base = `/portal/${tenant}`;
-  if (await portalSession(tenant)) {
-    redirect(base);
-  }
-  const info = await portalInfo(tenant);
-  const name = info.ok ? info.value.tenant.name : tenant;
+export default async function RegisterPage(props: AccountPageProps) {
+  const { tenant, base, next, name, openRegistration } = await accountPage(props);
   return (
     <div className="card dp-account">
       <h1>Register</h1>
-      {info.ok && info.value.openRegistration ? (
+      {openRegistration ? (
         <>
           <p className="dp-muted">Create a developer account on the {name} portal to get API keys.</p>
-          <AccountForm
-            mode="register"
-            tenant={tenant}
-            next={typeof next === "string" ? next : ""}
-            action={registerAction}
-          />
+          <AccountForm mode="register" tenant={tenant} next={next} action={registerAction} />
         </>
       ) : (
         <p className="alert alert-info">
