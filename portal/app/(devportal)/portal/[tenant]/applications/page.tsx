@@ -62,7 +62,9 @@ export default async function ApplicationsPage({ params, searchParams }: Props) 
 
       {wantedApi ? (
         <p className="alert alert-info">
-          Subscribing to <strong>{wantedApi.name}</strong>: choose an application below, or create one first.
+          <span>
+            Subscribing to <strong>{wantedApi.name}</strong>: choose an application below, or create one first.
+          </span>
         </p>
       ) : null}
 
