@@ -93,7 +93,9 @@ export default async function CatalogPage({ params, searchParams }: Props) {
               <li key={api.id} className="card dp-api-card">
                 <div className="dp-api-card-head">
                   <h2>
-                    <Link href={`${base}/apis/${api.id}`}>{api.name}</Link>
+                    <Link className="dp-api-card-link" href={`${base}/apis/${api.id}`}>
+                      {api.name}
+                    </Link>
                   </h2>
                   <span className="dp-version">{api.version}</span>
                   {api.status === "DEPRECATED" ? <StatusBadge status={api.status} /> : null}
