@@ -17,6 +17,7 @@ import { registerDeploymentRoutes } from "./routes/deployments.js";
 import { registerEnvironmentRoutes } from "./routes/environments.js";
 import { registerIssuerKeyRoutes } from "./routes/issuer-keys.js";
 import { registerOAuthRoutes } from "./routes/oauth.js";
+import { registerPortalRoutes } from "./routes/portal.js";
 import { registerProductRoutes } from "./routes/products.js";
 import { registerRegistrationRoutes } from "./routes/registration.js";
 import { registerUserRoutes } from "./routes/users.js";
@@ -118,6 +119,7 @@ export function newApp(deps: AppDeps) {
   registerUserRoutes(v1);
   registerWebhookRoutes(v1);
   registerIssuerKeyRoutes(v1);
+  registerPortalRoutes(v1);
   v1.doc31("/openapi.json", {
     openapi: "3.1.0",
     info: {

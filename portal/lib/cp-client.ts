@@ -64,18 +64,19 @@ export function isUnauthorized(problem: Problem): boolean {
 }
 
 /** The part of a zod schema this file uses; keeps the portal free of a direct zod import. */
-interface Schema<T> {
+export interface Schema<T> {
   safeParse(data: unknown): { success: true; data: T } | { success: false; error: { issues: unknown[] } };
 }
 
-interface CallOptions<T> {
+export interface CallOptions<T> {
   schema: Schema<T>;
   token?: string;
   body?: unknown;
 }
 
-async function call<T>(
-  method: "GET" | "POST",
+/** One call to the control plane; the typed functions of the console are built on it. */
+export async function call<T>(
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE",
   path: string,
   { schema, token, body }: CallOptions<T>,
 ): Promise<CpResult<T>> {

@@ -20,6 +20,8 @@ export const PERMISSIONS = {
   "tiers:write": ["admin"],
   "key-managers:write": ["admin"],
   "analytics:read": ["admin", "publisher", "creator", "developer"],
+  /** Ratings and comments: consumer feedback; admins also moderate comments. */
+  "feedback:write": ["admin", "developer"],
   "audit:read": ["admin"],
   "users:manage": ["admin"],
   "webhooks:manage": ["admin"],

@@ -23,16 +23,17 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   404: "Not found in this tenant",
   409: "Conflict",
   412: "If-Match does not match the current ETag",
+  429: "Too many requests (see Retry-After)",
 };
 
-export const problems = (...statuses: (400 | 401 | 403 | 404 | 409 | 412)[]) =>
+export const problems = (...statuses: (400 | 401 | 403 | 404 | 409 | 412 | 429)[]) =>
   Object.fromEntries(
     statuses.map((s) => [
       s,
       { content: { "application/problem+json": { schema: Problem } }, description: PROBLEM_DESCRIPTIONS[s]! },
     ]),
   ) as Record<
-    400 | 401 | 403 | 404 | 409,
+    400 | 401 | 403 | 404 | 409 | 429,
     { content: { "application/problem+json": { schema: typeof Problem } }; description: string }
   >;
 

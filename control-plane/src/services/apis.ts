@@ -33,6 +33,7 @@ export const toApi = (r: ApiRow): Api => ({
   description: r.description,
   upstream: { url: r.upstreamUrl, ...(r.upstreamGroup ?? {}) },
   resources: r.resources,
+  tags: r.tags,
   subscriptionApproval: r.subscriptionApproval,
   deprecatedAt: r.deprecatedAt?.toISOString() ?? null,
   sunsetAt: r.sunsetAt?.toISOString() ?? null,
@@ -41,6 +42,11 @@ export const toApi = (r: ApiRow): Api => ({
   createdAt: r.createdAt.toISOString(),
   updatedAt: r.updatedAt.toISOString(),
 });
+
+/** Tags compare lowercased; duplicates are dropped, first occurrence wins. */
+export const normaliseTags = (tags: string[] | undefined) => [
+  ...new Set((tags ?? []).map((t) => t.trim().toLowerCase())),
+];
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Ids that are not UUIDs cannot exist; answering 404 early keeps them out of SQL casts. */
@@ -93,6 +99,7 @@ export async function createApi(s: Services, actor: Actor, input: NewApi): Promi
           tier: input.tier ?? null,
           resources: input.resources ?? [],
           policies: input.policies ?? [],
+          tags: normaliseTags(input.tags),
           openapi: input.openapiDoc ?? null,
           subscriptionApproval: input.subscriptionApproval ?? false,
         })
@@ -201,6 +208,7 @@ export async function updateApi(
         ...(input.subscriptionApproval !== undefined ? { subscriptionApproval: input.subscriptionApproval } : {}),
         ...(input.policies !== undefined ? { policies: input.policies } : {}),
         ...(input.resources !== undefined ? { resources: input.resources } : {}),
+        ...(input.tags !== undefined ? { tags: normaliseTags(input.tags) } : {}),
         updatedAt: new Date(),
       })
       .where(eq(apis.id, id))
@@ -215,6 +223,7 @@ export async function updateApi(
         "upstreamGroup",
         "tier",
         "subscriptionApproval",
+        "tags",
       ]),
     });
     return ok({ api: toApi(after!), etag: etagOf(toApi(after!)) });
@@ -295,6 +304,7 @@ export async function createVersion(s: Services, actor: Actor, id: string, versi
           resources: source.resources,
           openapi: source.openapi,
           policies: source.policies,
+          tags: source.tags,
           subscriptionApproval: source.subscriptionApproval,
         })
         .returning();

@@ -1,6 +1,7 @@
 import { type ImportApiRequest, ok, type Resource } from "@portico/shared";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+import type { apis } from "../db/schema/index.js";
 import { createApi, findApi } from "./apis.js";
 import type { Actor, Services } from "./context.js";
 import { fail, notFound, type ServiceResult } from "./errors.js";
@@ -111,8 +112,13 @@ export async function exportOpenApi(
   if (!row) {
     return notFound("API");
   }
+  return ok(openApiDocument(row, `${s.gatewayUrl}/t/${actor.tenantSlug}`));
+}
+
+/** The stored document with the API's own name, version and gateway URL (`base` ends at the tenant). */
+export function openApiDocument(row: typeof apis.$inferSelect, base: string): Record<string, unknown> {
   const stored = row.openapi ?? {};
-  return ok({
+  return {
     ...stored,
     openapi: "3.1.0",
     info: {
@@ -121,7 +127,7 @@ export async function exportOpenApi(
       version: row.version,
       ...(row.description ? { description: row.description } : {}),
     },
-    servers: [{ url: `${s.gatewayUrl}/t/${actor.tenantSlug}/${row.context}/${row.version}` }],
+    servers: [{ url: `${base}/${row.context}/${row.version}` }],
     paths: (stored.paths as Record<string, unknown> | undefined) ?? pathsFromResources(row.resources),
-  });
+  };
 }

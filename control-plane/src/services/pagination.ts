@@ -83,6 +83,9 @@ export function pager(q: PageQuery, sortColumn: AnyPgColumn, idColumn: AnyPgColu
   };
 }
 
+export const invalidCursor = () =>
+  fail("validation-failed", "cursor is not valid", [{ path: "cursor", message: "not a cursor of this list" }]);
+
 type Listable = PgTable & { id: AnyPgColumn };
 
 /** One page of `table` under `filters`, sorted by `sortColumn` then id, mapped with `map`. */
@@ -97,7 +100,7 @@ export async function listPage<T extends Listable, R>(
 ): Promise<ServiceResult<Page<R>>> {
   const p = pager(q, sortColumn, table.id);
   if (p === "invalid-cursor") {
-    return fail("validation-failed", "cursor is not valid", [{ path: "cursor", message: "not a cursor of this list" }]);
+    return invalidCursor();
   }
   const rows = await db.withTenant(tenantId, (tx) =>
     tx

@@ -12,7 +12,7 @@ import { fail, isUniqueViolation, type ServiceResult } from "./errors.js";
 import { DEFAULT_TIERS } from "./tiers.js";
 
 /** argon2id (algorithm 2) with the library's OWASP-grade defaults. */
-const hashPassword = (password: string) => hash(password, { algorithm: 2 });
+export const hashPassword = (password: string) => hash(password, { algorithm: 2 });
 
 // Verified against when the user does not exist, so a missing account costs the same time.
 const DUMMY_HASH = hashPassword("portico-timing-equaliser");

@@ -60,6 +60,12 @@ beforeAll(async () => {
       jwksUri: "https://idp.a.example/jwks",
     })
   ).body.id;
+  // The developer portal's rows: a documentation page, a rating and a comment (the admin may rate).
+  ids.doc = (
+    await call("POST", `/api/v1/apis/${ids.api}/docs`, { slug: "intro", title: "Intro", body: "# A only" })
+  ).body.id;
+  await call("PUT", `/api/v1/apis/${ids.api}/rating`, { rating: 5 });
+  ids.comment = (await call("POST", `/api/v1/apis/${ids.api}/comments`, { body: "A only" })).body.id;
   await call("POST", `/api/v1/applications/${ids.app}/external-clients`, {
     keyManagerId: ids.km,
     clientId: "a-client",
@@ -104,6 +110,12 @@ describe("tenant B through the REST API", () => {
     expectProblem(await asB("DELETE", `/api/v1/apis/${ids.api}`), 404, "not-found");
     expectProblem(await asB("PATCH", `/api/v1/products/${ids.product}`, { name: "pwned" }), 404, "not-found");
     expectProblem(await asB("DELETE", `/api/v1/products/${ids.product}`), 404, "not-found");
+    expectProblem(await asB("GET", `/api/v1/apis/${ids.api}/docs/${ids.doc}`), 404, "not-found");
+    expectProblem(await asB("PATCH", `/api/v1/apis/${ids.api}/docs/${ids.doc}`, { title: "x" }), 404, "not-found");
+    expectProblem(await asB("DELETE", `/api/v1/apis/${ids.api}/docs/${ids.doc}`), 404, "not-found");
+    expectProblem(await asB("PUT", `/api/v1/apis/${ids.api}/rating`, { rating: 1 }), 404, "not-found");
+    expectProblem(await asB("DELETE", `/api/v1/apis/${ids.api}/comments/${ids.comment}`), 404, "not-found");
+    expectProblem(await t.api.call("GET", `/api/v1/portal/iso-b/apis/${ids.api}`), 404, "not-found");
     expectProblem(await asB("DELETE", `/api/v1/invitations/${ids.invitation}`), 404, "not-found");
     const aUsers = (await t.api.call("GET", "/api/v1/users", { token: a.token })).body as { id: string }[];
     expectProblem(await asB("PATCH", `/api/v1/users/${aUsers[0]!.id}`, { role: "developer" }), 404, "not-found");

@@ -3,6 +3,7 @@
 import { LoginRequest, PROBLEM_TYPE_BASE, type Problem, SignupRequest } from "@portico/shared";
 import { redirect } from "next/navigation";
 import { login, signup } from "@/lib/cp-client";
+import { homeOf } from "@/lib/devportal/session";
 import { type FormState, field, problemState, validate } from "@/lib/forms";
 import { startSession } from "@/lib/session";
 
@@ -50,7 +51,7 @@ export async function loginAction(_prev: FormState, form: FormData): Promise<For
     return problemState(result.error, LOGIN_FIELDS, values);
   }
   await startSession(result.value.accessToken, input.value.tenant);
-  redirect("/apis");
+  redirect(homeOf(result.value.accessToken, input.value.tenant));
 }
 
 /** A taken slug is about one field: point at it even when the problem lists no `errors`. */

@@ -130,6 +130,16 @@ export const Resource = z.object({
   policies: z.array(Policy).optional().meta({ description: "Policies of this operation, after the API's" }),
 });
 
+/** Catalog tags: lowercase words the developer portal filters by. */
+export const Tag = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .min(1)
+  .max(30)
+  .regex(/^[a-z0-9][a-z0-9 ._-]*$/, "letters, digits, spaces and ._- only");
+export const Tags = z.array(Tag).max(20).meta({ description: "catalog tags, stored lowercased and de-duplicated" });
+
 export const CreateApiRequest = z
   .object({
     name: z.string().trim().min(1).max(100),
@@ -147,6 +157,7 @@ export const CreateApiRequest = z
     tier: TierName.nullable()
       .optional()
       .meta({ description: "an API tier (kind api) capping all of the API's traffic; null: none" }),
+    tags: Tags.optional(),
   })
   .meta({ id: "CreateApiRequest" });
 
@@ -159,6 +170,7 @@ export const UpdateApiRequest = z
     policies: z.array(Policy).max(50).optional(),
     resources: z.array(Resource).max(1000).optional(),
     tier: TierName.nullable().optional(),
+    tags: Tags.optional(),
   })
   .strict()
   .meta({ id: "UpdateApiRequest" });
@@ -173,6 +185,7 @@ export const Api = z
     description: z.string().nullable(),
     upstream: Upstream,
     resources: z.array(Resource),
+    tags: z.array(z.string()),
     subscriptionApproval: z.boolean(),
     deprecatedAt: z.string().nullable(),
     sunsetAt: z.string().nullable(),

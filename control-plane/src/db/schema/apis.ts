@@ -1,6 +1,7 @@
 import type { Resource, Upstream } from "@portico/shared";
 import type { ApiStatus } from "@portico/shared/bundle";
 import type { Policy } from "@portico/shared/policies";
+import { sql } from "drizzle-orm";
 import { boolean, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid, varchar } from "drizzle-orm/pg-core";
 import type { z } from "zod";
 import { createdAt, id, tenantId, tenantIsolation, updatedAt } from "./_columns.js";
@@ -34,6 +35,8 @@ export const apis = pgTable(
     sunsetAt: timestamp("sunset_at", { withTimezone: true }),
     /** Policies applied to every request of the API (validated with the shared schemas). */
     policies: jsonb("policies").$type<Policy[]>().notNull().default([]),
+    /** Catalog tags, lowercased; the portal filters by them. */
+    tags: text("tags").array().notNull().default(sql`'{}'::text[]`),
     /** The imported OpenAPI document, as JSON. */
     openapi: jsonb("openapi").$type<Record<string, unknown> | null>(),
     createdAt: createdAt(),

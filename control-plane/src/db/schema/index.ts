@@ -4,6 +4,7 @@ export * from "./audit.js";
 export * from "./deployer.js";
 export * from "./gateways.js";
 export * from "./oauth.js";
+export * from "./portal.js";
 export * from "./products.js";
 export * from "./tenants.js";
 export * from "./webhooks.js";

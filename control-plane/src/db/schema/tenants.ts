@@ -16,7 +16,14 @@ import { appRole, createdAt, currentTenant, id, tenantId, tenantIsolation } from
 
 export const tenants = pgTable(
   "tenants",
-  { id: id(), slug: varchar("slug", { length: 40 }).notNull(), name: text("name").notNull(), createdAt: createdAt() },
+  {
+    id: id(),
+    slug: varchar("slug", { length: 40 }).notNull(),
+    name: text("name").notNull(),
+    /** Anyone may register as a developer on the tenant's portal (WSO2's self-signup). */
+    openRegistration: boolean("open_registration").notNull().default(true),
+    createdAt: createdAt(),
+  },
   (t) => [uniqueIndex("tenants_slug_key").on(t.slug), tenantIsolation(sql`${t.id}`)],
 ).enableRLS();
 
