@@ -92,6 +92,8 @@ const result = {
   sent,
   ok,
   failed,
+  /** answered per second over the run: below the target, the box could not keep up and requests queued in the client */
+  achievedRps: Math.round(ok / SECONDS),
   latencyMs: { p50: q(0.5), p99: q(0.99), max: q(1) },
   rss: {
     afterWarmupMb: warm.rssMb,
@@ -105,7 +107,7 @@ mkdirSync(dir, { recursive: true });
 const file = join(dir, `soak-${result.at.replace(/[:.]/g, "-")}.json`);
 writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
 process.stdout.write(
-  `soak: ${sent} requests at ${RATE}/s over ${SECONDS}s, ${failed} failed, p50 ${result.latencyMs.p50} ms p99 ${result.latencyMs.p99} ms; RSS ${warm.rssMb} → ${last.rssMb} MB (${result.rss.growthPct} %)\n  ${file}\n`,
+  `soak: ${sent} requests at ${RATE}/s over ${SECONDS}s, ${ok} answered (${result.achievedRps}/s), ${failed} failed, p50 ${result.latencyMs.p50} ms p99 ${result.latencyMs.p99} ms; RSS ${warm.rssMb} → ${last.rssMb} MB (${result.rss.growthPct} %)\n  ${file}\n`,
 );
 await pool.close();
 for (const c of children) {
