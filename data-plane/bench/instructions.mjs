@@ -8,7 +8,7 @@
 // A recompile, a major GC or an analytics batch lands in one run or another, so each row is
 // counted in several runs and the median is reported, for the main thread and for all threads.
 // Env: PORTICO_INSTR_REQUESTS (2000 per run), PORTICO_INSTR_ROUNDS (3), PORTICO_INSTR_WARMUP
-// (5000 per row). JSON into bench/results/.
+// (5000 per row), PORTICO_INSTR_ROWS (e.g. "referenceProxy,porticoJwt"). JSON into bench/results/.
 import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -21,6 +21,8 @@ import { driveCount } from "./drive.mjs";
 const N = Number(process.env.PORTICO_INSTR_REQUESTS ?? 2000);
 const WARMUP = Number(process.env.PORTICO_INSTR_WARMUP ?? 5000);
 const ROUNDS = Number(process.env.PORTICO_INSTR_ROUNDS ?? 3);
+/** comma-separated row names to count (all by default) */
+const ROWS = process.env.PORTICO_INSTR_ROWS?.split(",");
 const CONNECTIONS = 8;
 const here = new URL(".", import.meta.url).pathname;
 const out = mkdtempSync(join(tmpdir(), "portico-callgrind-"));
@@ -130,16 +132,24 @@ for (;;) {
   await sleep(500);
 }
 
-const rows = {
-  referenceProxy: await row(ref.pid, `http://127.0.0.1:${refPort}/`, bearer),
-  porticoBare: await row(gwChild.pid, `${url}/t/q/bare/v1/`, {}),
-  porticoJwt: await row(gwChild.pid, `${url}/t/q/full/v1/`, bearer),
-  porticoApiKey: await row(gwChild.pid, `${url}/t/q/full/v1/`, { "x-api-key": "key-1" }),
+const targets = {
+  referenceProxy: [ref.pid, `http://127.0.0.1:${refPort}/`, bearer],
+  porticoBare: [gwChild.pid, `${url}/t/q/bare/v1/`, {}],
+  porticoJwt: [gwChild.pid, `${url}/t/q/full/v1/`, bearer],
+  porticoApiKey: [gwChild.pid, `${url}/t/q/full/v1/`, { "x-api-key": "key-1" }],
 };
-const { mainThread: refMain, allThreads: refAll } = rows.referenceProxy;
+const rows = {};
+for (const [name, target] of Object.entries(targets)) {
+  if (ROWS === undefined || ROWS.includes(name)) {
+    rows[name] = await row(...target);
+  }
+}
+const reference = rows.referenceProxy;
 for (const r of Object.values(rows)) {
-  r.mainThreadOfReference = Math.round((r.mainThread / refMain) * 1000) / 1000;
-  r.allThreadsOfReference = Math.round((r.allThreads / refAll) * 1000) / 1000;
+  if (reference !== undefined) {
+    r.mainThreadOfReference = Math.round((r.mainThread / reference.mainThread) * 1000) / 1000;
+    r.allThreadsOfReference = Math.round((r.allThreads / reference.allThreads) * 1000) / 1000;
+  }
 }
 const result = {
   at: new Date().toISOString(),
@@ -153,7 +163,7 @@ const file = join(dir, `instructions-${result.at.replace(/[:.]/g, "-")}.json`);
 writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
 for (const [name, r] of Object.entries(rows)) {
   process.stdout.write(
-    `  ${name.padEnd(16)} main thread ${String(r.mainThread).padStart(7)} instructions/request (${r.mainThreadOfReference}× ref; runs ${r.runsMainThread.join(" ")})   all threads ${String(r.allThreads).padStart(7)} (${r.allThreadsOfReference}× ref)${r.non2xx ? `   non-2xx ${r.non2xx}` : ""}\n`,
+    `  ${name.padEnd(16)} main thread ${String(r.mainThread).padStart(7)} instructions/request (${r.mainThreadOfReference ?? "-"}× ref; runs ${r.runsMainThread.join(" ")})   all threads ${String(r.allThreads).padStart(7)} (${r.allThreadsOfReference ?? "-"}× ref)${r.non2xx ? `   non-2xx ${r.non2xx}` : ""}\n`,
   );
 }
 process.stdout.write(`  results: ${file}\n`);
