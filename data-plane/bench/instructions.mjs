@@ -8,7 +8,8 @@
 // A recompile, a major GC or an analytics batch lands in one run or another, so each row is
 // counted in several runs and the median is reported, for the main thread and for all threads.
 // Env: PORTICO_INSTR_REQUESTS (2000 per run), PORTICO_INSTR_ROUNDS (3), PORTICO_INSTR_WARMUP
-// (5000 per row), PORTICO_INSTR_ROWS (e.g. "referenceProxy,porticoJwt"). JSON into bench/results/.
+// (5000 per row), PORTICO_INSTR_ROWS (e.g. "referenceProxy,porticoJwt"), PORTICO_INSTR_NODE_ARGS.
+// JSON into bench/results/.
 import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -21,6 +22,12 @@ import { driveCount } from "./drive.mjs";
 const N = Number(process.env.PORTICO_INSTR_REQUESTS ?? 2000);
 const WARMUP = Number(process.env.PORTICO_INSTR_WARMUP ?? 5000);
 const ROUNDS = Number(process.env.PORTICO_INSTR_ROUNDS ?? 3);
+/**
+ * Extra node flags for the counted proxies, e.g. "--no-concurrent-recompilation": under valgrind
+ * V8's background compiler thread crawls, so a big code base may still run unoptimised code
+ * after the warm-up; compiling on the main thread finishes tier-up inside the warm-up.
+ */
+const NODE_ARGS = (process.env.PORTICO_INSTR_NODE_ARGS ?? "").split(" ").filter(Boolean);
 /** comma-separated row names to count (all by default) */
 const ROWS = process.env.PORTICO_INSTR_ROWS?.split(",");
 const CONNECTIONS = 8;
@@ -38,6 +45,7 @@ function start(args, withCallgrind) {
         "--separate-threads=yes",
         `--callgrind-out-file=${join(out, "cg.%p")}`,
         process.execPath,
+        ...NODE_ARGS,
         ...args,
       ]
     : args;
@@ -154,6 +162,7 @@ for (const r of Object.values(rows)) {
 const result = {
   at: new Date().toISOString(),
   node: process.version,
+  nodeArgs: NODE_ARGS,
   method: `valgrind --tool=callgrind --separate-threads=yes; per row ${WARMUP} uninstrumented warm-up requests, then ${ROUNDS} runs of ${N} counted requests, median reported; ${CONNECTIONS} keep-alive connections from a raw-socket driver`,
   rows,
 };

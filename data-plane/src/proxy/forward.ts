@@ -75,106 +75,95 @@ function totalTimeout(f: Forwarding): void {
  * `onClose`.
  */
 class Forwarding implements Dispatcher.DispatchHandler {
-  // Declared and assigned in the constructor, not class fields: see Exchange.
-  declare private readonly ex: Exchange;
-  declare private readonly group: UpstreamGroup;
-  declare private readonly options: Dispatcher.DispatchOptions;
-  declare private readonly done: (ex: Exchange) => void;
-  declare private endpoint: Endpoint | undefined;
-  declare private retriesLeft: number;
-  declare private abort: ((err?: Error) => void) | undefined;
-  declare private resume: (() => void) | undefined;
-  declare private onDrain: (() => void) | undefined;
-  declare private timer: NodeJS.Timeout | undefined;
-  declare private clientClosed: boolean;
-  declare private timedOut: boolean;
-  declare private finished: boolean;
+  readonly #ex: Exchange;
+  readonly #group: UpstreamGroup;
+  readonly #options: Dispatcher.DispatchOptions;
+  readonly #done: (ex: Exchange) => void;
+  #endpoint: Endpoint | undefined = undefined;
+  #retriesLeft = 0;
+  #abort: ((err?: Error) => void) | undefined = undefined;
+  #resume: (() => void) | undefined = undefined;
+  #onDrain: (() => void) | undefined = undefined;
+  #timer: NodeJS.Timeout | undefined = undefined;
+  #clientClosed = false;
+  #timedOut = false;
+  #finished = false;
   /** the upstream's Content-Length while no body byte is written yet (-1: unknown or too late; ENDED: all sent) */
-  declare private wholeBody: number;
-  declare readonly onClose: () => void;
+  #wholeBody = -1;
 
   constructor(ex: Exchange, group: UpstreamGroup, options: Dispatcher.DispatchOptions, done: (ex: Exchange) => void) {
-    this.ex = ex;
-    this.group = group;
-    this.options = options;
-    this.done = done;
-    this.endpoint = undefined;
-    this.retriesLeft = 0;
-    this.abort = undefined;
-    this.resume = undefined;
-    this.onDrain = undefined;
-    this.timer = undefined;
-    this.clientClosed = false;
-    this.timedOut = false;
-    this.finished = false;
-    this.wholeBody = -1;
-    this.onClose = () => {
-      if (!this.finished && !this.ex.res.writableFinished) {
-        this.clientClosed = true;
-        this.abort?.(new ClientClosed());
-      }
-    };
-    // Not removed when done: the response is dropped with it, and a late close finds `finished`.
+    this.#ex = ex;
+    this.#group = group;
+    this.#options = options;
+    this.#done = done;
+    // Not removed when done: the response is dropped with it, and a late close finds #finished.
     ex.res.on("close", this.onClose);
   }
 
   start(): void {
-    const group = this.group;
-    if (group.retries > 0 && this.options.body === null && IDEMPOTENT.has(this.options.method)) {
-      this.retriesLeft = group.retries;
+    const group = this.#group;
+    if (group.retries > 0 && this.#options.body === null && IDEMPOTENT.has(this.#options.method)) {
+      this.#retriesLeft = group.retries;
     }
     if (group.totalTimeoutMs !== undefined) {
-      this.timer = setTimeout(totalTimeout, group.totalTimeoutMs, this);
+      this.#timer = setTimeout(totalTimeout, group.totalTimeoutMs, this);
     }
-    this.attempt();
+    this.#attempt();
   }
 
-  private attempt(): void {
-    const endpoint = this.group.pick(Date.now(), this.endpoint);
+  #attempt(): void {
+    const endpoint = this.#group.pick(Date.now(), this.#endpoint);
     if (endpoint === undefined) {
-      sendProblem(this.ex, "upstream-unavailable");
-      this.finish();
+      sendProblem(this.#ex, "upstream-unavailable");
+      this.#finish();
       return;
     }
-    this.endpoint = endpoint;
-    this.abort = undefined;
-    endpoint.pool.dispatch(this.options, this);
+    this.#endpoint = endpoint;
+    this.#abort = undefined;
+    endpoint.pool.dispatch(this.#options, this);
   }
 
+  readonly onClose = (): void => {
+    if (!this.#finished && !this.#ex.res.writableFinished) {
+      this.#clientClosed = true;
+      this.#abort?.(new ClientClosed());
+    }
+  };
+
   onTotalTimeout(): void {
-    if (!this.ex.res.headersSent && !this.finished) {
-      this.timedOut = true;
-      this.abort?.(new TotalTimeout());
+    if (!this.#ex.res.headersSent && !this.#finished) {
+      this.#timedOut = true;
+      this.#abort?.(new TotalTimeout());
     }
   }
 
   onConnect(abort: (err?: Error) => void): void {
-    if (this.clientClosed) {
+    if (this.#clientClosed) {
       abort(new ClientClosed());
       return;
     }
-    if (this.timedOut) {
+    if (this.#timedOut) {
       abort(new TotalTimeout());
       return;
     }
-    this.abort = abort;
+    this.#abort = abort;
   }
 
   onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
-    const ex = this.ex;
-    if (this.timer !== undefined) {
-      clearTimeout(this.timer);
+    const ex = this.#ex;
+    if (this.#timer !== undefined) {
+      clearTimeout(this.#timer);
     }
-    const endpoint = this.endpoint as Endpoint;
+    const endpoint = this.#endpoint as Endpoint;
     if (statusCode >= 502 && statusCode <= 504) {
-      this.group.failure(endpoint, Date.now());
+      this.#group.failure(endpoint, Date.now());
     } else {
-      this.group.success(endpoint);
+      this.#group.success(endpoint);
     }
     ex.upstreamMs = performance.now() - ex.upstreamStart;
     ex.status = statusCode;
     let headers = clientResponseHeaders(rawHeaders);
-    this.wholeBody = contentLength(headers);
+    this.#wholeBody = contentLength(headers);
     if (ex.responseEdits !== null) {
       for (const edit of ex.responseEdits) {
         headers = edit(headers);
@@ -200,51 +189,51 @@ class Forwarding implements Dispatcher.DispatchHandler {
       );
     }
     ex.res.writeHead(statusCode, headers);
-    this.resume = resume;
+    this.#resume = resume;
     return true;
   }
 
   onData(chunk: Buffer): boolean {
-    const res = this.ex.res;
-    if (chunk.length === this.wholeBody) {
+    const res = this.#ex.res;
+    if (chunk.length === this.#wholeBody) {
       // The whole body in one chunk, as small responses come: one end() writes it with the headers.
-      this.wholeBody = ENDED;
+      this.#wholeBody = ENDED;
       res.end(chunk);
       return true;
     }
-    if (this.wholeBody === ENDED) {
+    if (this.#wholeBody === ENDED) {
       return true;
     }
-    this.wholeBody = -1;
+    this.#wholeBody = -1;
     if (res.write(chunk)) {
       return true;
     }
     // paused until the client's socket drains
-    this.onDrain ??= () => {
-      const resume = this.resume;
-      this.resume = undefined;
+    this.#onDrain ??= () => {
+      const resume = this.#resume;
+      this.#resume = undefined;
       resume?.();
     };
-    res.once("drain", this.onDrain);
+    res.once("drain", this.#onDrain);
     return false;
   }
 
   onComplete(): void {
-    if (!this.ex.res.writableEnded) {
-      this.ex.res.end();
+    if (!this.#ex.res.writableEnded) {
+      this.#ex.res.end();
     }
-    this.finish();
+    this.#finish();
   }
 
   onError(error: Error): void {
-    const ex = this.ex;
+    const ex = this.#ex;
     const { res } = ex;
-    const clientGone = this.clientClosed || error instanceof ClientClosed;
-    if (!clientGone && !res.headersSent && !(error instanceof BodyTooLarge) && this.endpoint !== undefined) {
-      this.group.failure(this.endpoint, Date.now());
-      if (this.retriesLeft > 0 && !this.timedOut) {
-        this.retriesLeft--;
-        this.attempt();
+    const clientGone = this.#clientClosed || error instanceof ClientClosed;
+    if (!clientGone && !res.headersSent && !(error instanceof BodyTooLarge) && this.#endpoint !== undefined) {
+      this.#group.failure(this.#endpoint, Date.now());
+      if (this.#retriesLeft > 0 && !this.#timedOut) {
+        this.#retriesLeft--;
+        this.#attempt();
         return;
       }
     }
@@ -258,23 +247,23 @@ class Forwarding implements Dispatcher.DispatchHandler {
       ex.errorType = "bad-gateway";
       res.destroy();
     } else {
-      sendProblem(ex, upstreamProblem(this.timedOut ? new TotalTimeout() : error));
+      sendProblem(ex, upstreamProblem(this.#timedOut ? new TotalTimeout() : error));
     }
-    this.finish();
+    this.#finish();
   }
 
-  private finish(): void {
-    if (this.finished) {
+  #finish(): void {
+    if (this.#finished) {
       return;
     }
-    this.finished = true;
-    if (this.timer !== undefined) {
-      clearTimeout(this.timer);
+    this.#finished = true;
+    if (this.#timer !== undefined) {
+      clearTimeout(this.#timer);
     }
-    if (this.onDrain !== undefined) {
-      this.ex.res.removeListener("drain", this.onDrain);
+    if (this.#onDrain !== undefined) {
+      this.#ex.res.removeListener("drain", this.#onDrain);
     }
-    this.done(this.ex);
+    this.#done(this.#ex);
   }
 }
 
