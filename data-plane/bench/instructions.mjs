@@ -15,9 +15,8 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { jetstreamManager } from "@nats-io/jetstream";
-import { connect } from "@nats-io/transport-node";
 import { driveCount } from "./drive.mjs";
+import { deleteRunStreams } from "./nats-cleanup.mjs";
 
 const N = Number(process.env.PORTICO_INSTR_REQUESTS ?? 2000);
 const WARMUP = Number(process.env.PORTICO_INSTR_WARMUP ?? 5000);
@@ -181,13 +180,5 @@ for (const c of children) {
 }
 await sleep(3000);
 rmSync(out, { recursive: true, force: true });
-// The run's analytics stream and bundle bucket on the shared NATS.
-const nc = await connect({ servers: process.env.NATS_URL ?? "nats://127.0.0.1:4222" });
-const jsm = await jetstreamManager(nc);
-for await (const st of jsm.streams.list()) {
-  if (st.config.name.startsWith(prefix) || st.config.name.startsWith(`KV_${prefix}`)) {
-    await jsm.streams.delete(st.config.name);
-  }
-}
-await nc.close();
+await deleteRunStreams(prefix);
 process.exit(0);

@@ -9,9 +9,8 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { jetstreamManager } from "@nats-io/jetstream";
-import { connect } from "@nats-io/transport-node";
 import { Pool } from "undici";
+import { deleteRunStreams } from "./nats-cleanup.mjs";
 
 const SECONDS = Number(process.env.PORTICO_SOAK_SECONDS ?? 600);
 const RATE = Number(process.env.PORTICO_SOAK_RATE ?? 1000);
@@ -114,13 +113,5 @@ for (const c of children) {
   c.kill("SIGTERM");
 }
 await new Promise((r) => setTimeout(r, 2000));
-// The run's analytics stream and bundle bucket on the shared NATS.
-const nc = await connect({ servers: process.env.NATS_URL ?? "nats://127.0.0.1:4222" });
-const jsm = await jetstreamManager(nc);
-for await (const st of jsm.streams.list()) {
-  if (st.config.name.startsWith(prefix) || st.config.name.startsWith(`KV_${prefix}`)) {
-    await jsm.streams.delete(st.config.name);
-  }
-}
-await nc.close();
+await deleteRunStreams(prefix);
 process.exit(0);
