@@ -354,7 +354,7 @@ async function main() {
     rounds: all,
   });
   const halfLoad = {
-    what: `constant ${halfRate} req/s (half of Portico's best, JWT + subscription + rate limit + analytics) for ${PACED_SECONDS} s per round, ${ROUNDS} interleaved rounds, raw-socket driver on CPU 1 (bench/drive.mjs); latency from write to last byte; medians over rounds`,
+    what: `constant ${halfRate} req/s (half of Portico's best, JWT + subscription + rate limit + analytics) for ${PACED_SECONDS} s per round, ${ROUNDS} interleaved rounds, raw-socket driver on CPU 1 polling its schedule every event-loop turn (bench/drive.mjs); latency from write to last byte; medians over rounds`,
     rate: halfRate,
     direct: pacedRow(paced.direct),
     portico: pacedRow(paced.portico),

@@ -146,14 +146,18 @@ export async function driveRate(url, headers, rate, seconds, connections = 32) {
       late++;
     }
   };
+  // Polled on every turn of the event loop rather than on a 1 ms timer, which would send a
+  // burst of rate/1000 requests at once and measure their queueing.
   await new Promise((resolve) => {
-    const tick = setInterval(() => {
+    const loop = () => {
       pump();
       if (latencies.length >= total) {
-        clearInterval(tick);
         resolve();
+      } else {
+        setImmediate(loop);
       }
-    }, 1);
+    };
+    loop();
   });
   const elapsedS = (performance.now() - start) / 1000;
   for (const c of conns) {
@@ -169,8 +173,8 @@ export async function driveRate(url, headers, rate, seconds, connections = 32) {
     p90: at(0.9),
     p99: at(0.99),
     non2xx,
-    /** ticks where a due request found every connection busy */
-    lateTicks: late,
+    /** event-loop turns where a due request found every connection busy */
+    busyTurns: late,
   };
 }
 

@@ -8,19 +8,27 @@
 // A recompile, a major GC or an analytics batch lands in one run or another, so each row is
 // counted in several runs and the median is reported, for the main thread and for all threads.
 // Env: PORTICO_INSTR_REQUESTS (2000 per run), PORTICO_INSTR_ROUNDS (3), PORTICO_INSTR_WARMUP
-// (5000 per row). JSON into bench/results/.
+// (5000 per row), PORTICO_INSTR_ROWS (e.g. "referenceProxy,porticoJwt"), PORTICO_INSTR_NODE_ARGS.
+// JSON into bench/results/.
 import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { jetstreamManager } from "@nats-io/jetstream";
-import { connect } from "@nats-io/transport-node";
 import { driveCount } from "./drive.mjs";
+import { deleteRunStreams } from "./nats-cleanup.mjs";
 
 const N = Number(process.env.PORTICO_INSTR_REQUESTS ?? 2000);
 const WARMUP = Number(process.env.PORTICO_INSTR_WARMUP ?? 5000);
 const ROUNDS = Number(process.env.PORTICO_INSTR_ROUNDS ?? 3);
+/**
+ * Extra node flags for the counted proxies, e.g. "--no-concurrent-recompilation": under valgrind
+ * V8's background compiler thread crawls, so a big code base may still run unoptimised code
+ * after the warm-up; compiling on the main thread finishes tier-up inside the warm-up.
+ */
+const NODE_ARGS = (process.env.PORTICO_INSTR_NODE_ARGS ?? "").split(" ").filter(Boolean);
+/** comma-separated row names to count (all by default) */
+const ROWS = process.env.PORTICO_INSTR_ROWS?.split(",");
 const CONNECTIONS = 8;
 const here = new URL(".", import.meta.url).pathname;
 const out = mkdtempSync(join(tmpdir(), "portico-callgrind-"));
@@ -36,6 +44,7 @@ function start(args, withCallgrind) {
         "--separate-threads=yes",
         `--callgrind-out-file=${join(out, "cg.%p")}`,
         process.execPath,
+        ...NODE_ARGS,
         ...args,
       ]
     : args;
@@ -130,20 +139,29 @@ for (;;) {
   await sleep(500);
 }
 
-const rows = {
-  referenceProxy: await row(ref.pid, `http://127.0.0.1:${refPort}/`, bearer),
-  porticoBare: await row(gwChild.pid, `${url}/t/q/bare/v1/`, {}),
-  porticoJwt: await row(gwChild.pid, `${url}/t/q/full/v1/`, bearer),
-  porticoApiKey: await row(gwChild.pid, `${url}/t/q/full/v1/`, { "x-api-key": "key-1" }),
+const targets = {
+  referenceProxy: [ref.pid, `http://127.0.0.1:${refPort}/`, bearer],
+  porticoBare: [gwChild.pid, `${url}/t/q/bare/v1/`, {}],
+  porticoJwt: [gwChild.pid, `${url}/t/q/full/v1/`, bearer],
+  porticoApiKey: [gwChild.pid, `${url}/t/q/full/v1/`, { "x-api-key": "key-1" }],
 };
-const { mainThread: refMain, allThreads: refAll } = rows.referenceProxy;
+const rows = {};
+for (const [name, target] of Object.entries(targets)) {
+  if (ROWS === undefined || ROWS.includes(name)) {
+    rows[name] = await row(...target);
+  }
+}
+const reference = rows.referenceProxy;
 for (const r of Object.values(rows)) {
-  r.mainThreadOfReference = Math.round((r.mainThread / refMain) * 1000) / 1000;
-  r.allThreadsOfReference = Math.round((r.allThreads / refAll) * 1000) / 1000;
+  if (reference !== undefined) {
+    r.mainThreadOfReference = Math.round((r.mainThread / reference.mainThread) * 1000) / 1000;
+    r.allThreadsOfReference = Math.round((r.allThreads / reference.allThreads) * 1000) / 1000;
+  }
 }
 const result = {
   at: new Date().toISOString(),
   node: process.version,
+  nodeArgs: NODE_ARGS,
   method: `valgrind --tool=callgrind --separate-threads=yes; per row ${WARMUP} uninstrumented warm-up requests, then ${ROUNDS} runs of ${N} counted requests, median reported; ${CONNECTIONS} keep-alive connections from a raw-socket driver`,
   rows,
 };
@@ -153,7 +171,7 @@ const file = join(dir, `instructions-${result.at.replace(/[:.]/g, "-")}.json`);
 writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
 for (const [name, r] of Object.entries(rows)) {
   process.stdout.write(
-    `  ${name.padEnd(16)} main thread ${String(r.mainThread).padStart(7)} instructions/request (${r.mainThreadOfReference}× ref; runs ${r.runsMainThread.join(" ")})   all threads ${String(r.allThreads).padStart(7)} (${r.allThreadsOfReference}× ref)${r.non2xx ? `   non-2xx ${r.non2xx}` : ""}\n`,
+    `  ${name.padEnd(16)} main thread ${String(r.mainThread).padStart(7)} instructions/request (${r.mainThreadOfReference ?? "-"}× ref; runs ${r.runsMainThread.join(" ")})   all threads ${String(r.allThreads).padStart(7)} (${r.allThreadsOfReference ?? "-"}× ref)${r.non2xx ? `   non-2xx ${r.non2xx}` : ""}\n`,
   );
 }
 process.stdout.write(`  results: ${file}\n`);
@@ -162,13 +180,5 @@ for (const c of children) {
 }
 await sleep(3000);
 rmSync(out, { recursive: true, force: true });
-// The run's analytics stream and bundle bucket on the shared NATS.
-const nc = await connect({ servers: process.env.NATS_URL ?? "nats://127.0.0.1:4222" });
-const jsm = await jetstreamManager(nc);
-for await (const st of jsm.streams.list()) {
-  if (st.config.name.startsWith(prefix) || st.config.name.startsWith(`KV_${prefix}`)) {
-    await jsm.streams.delete(st.config.name);
-  }
-}
-await nc.close();
+await deleteRunStreams(prefix);
 process.exit(0);

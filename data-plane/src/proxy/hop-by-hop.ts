@@ -117,13 +117,10 @@ function headerName(bytes: Buffer): KnownName {
     hop: lower === "connection" || HOP_BY_HOP.has(lower) || lower.startsWith("proxy-"),
   };
   if (n <= KNOWN_MAX_LENGTH) {
-    let list = sameLength;
-    if (list === undefined) {
-      list = [];
-      knownNames[n] = list;
-    }
-    if (list.length < KNOWN_MAX_PER_LENGTH) {
-      list.push(k);
+    if (sameLength === undefined) {
+      knownNames[n] = [k];
+    } else if (sameLength.length < KNOWN_MAX_PER_LENGTH) {
+      sameLength.push(k);
     }
   }
   return k;
