@@ -91,7 +91,8 @@ describe("a gateway behind a regional leaf node of the 3-node cluster (shipped c
           () => false,
         ),
       "JetStream cluster ready",
-      20_000,
+      // A loaded CI machine can take a few elections to settle three nodes.
+      45_000,
     );
     await cp.ensureStream(names.analyticsStream, [names.analyticsFilter]);
     // The leaf links once the cluster's JetStream is up, so the gateway's first calls do not race
@@ -129,5 +130,5 @@ describe("a gateway behind a regional leaf node of the 3-node cluster (shipped c
     await until(async () => got.length > 0, "analytics through the leaf");
     expect(got).toEqual(["events"]);
     await c.stop();
-  }, 60_000);
+  }, 90_000);
 });
