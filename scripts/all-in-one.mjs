@@ -10,12 +10,15 @@ import { startGateway } from "@portico/data-plane";
 import { invocationDir, loadDotEnv } from "@portico/shared";
 import { MemoryBus } from "@portico/shared/bus";
 import { NatsBus } from "@portico/shared/bus/nats";
+import { startTelemetry } from "@portico/shared/telemetry";
 import pino from "pino";
 
 const started = performance.now();
 loadDotEnv();
 const env = process.env;
 const log = pino({ name: "portico", level: env.LOG_LEVEL ?? "info" });
+// Before the control plane and the gateway start: each asks once, at start, whether to trace.
+const telemetry = startTelemetry({ serviceName: "portico" });
 const dataDir = resolve(invocationDir(), env.PORTICO_DATA_DIR ?? "./.portico");
 const cpPort = Number(env.PORTICO_CP_PORT ?? 4000);
 const gwPort = Number(env.PORTICO_GW_PORT ?? 8000);
@@ -111,6 +114,7 @@ async function stop(signal) {
   await gateway.close();
   await cp.close();
   await bus.close();
+  await telemetry?.shutdown();
   process.exit(0);
 }
 process.on("SIGINT", () => void stop("SIGINT"));

@@ -5,7 +5,8 @@
 // pinned to CPU 0; wrk, the upstream and the control plane to CPU 1. Per row: req/s, p50/p99,
 // CPU time per request and RSS of the proxy's processes; the latency Portico adds at half its
 // maximum rate; a 2-worker row against nginx with 2 workers; deploy → first 200 and ack latency.
-// Instructions per request (noise-free on a shared box) come from `npm run bench:instructions`.
+// Instructions per request (noise-free on a shared box) come from `npm run bench:instructions`;
+// propagation to 20 gateways from `npm run bench:propagation` (scripts/bench-propagation.mjs).
 // Results go to data-plane/bench/results/*.json.
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";

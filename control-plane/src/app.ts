@@ -1,13 +1,17 @@
 import { randomUUID } from "node:crypto";
 import { type Hook, OpenAPIHono } from "@hono/zod-openapi";
 import { type ProblemCode, zodIssues } from "@portico/shared";
+import { contextFromHeaders, endSpan, SpanKind, type Tracer } from "@portico/shared/telemetry";
+import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
+import { routePath } from "hono/route";
 import type { JSONWebKeySet } from "jose";
 import type { Logger } from "pino";
 import type { AppEnv } from "./http/env.js";
 import type { Metrics } from "./http/metrics.js";
 import { sendProblem } from "./http/problem.js";
+import { registerAnalyticsRoutes } from "./routes/analytics.js";
 import { registerApiRoutes } from "./routes/apis.js";
 import { registerApplicationRoutes } from "./routes/applications.js";
 import { registerAuditRoutes } from "./routes/audit.js";
@@ -43,6 +47,32 @@ export interface AppDeps {
   /** Read on every request: a rotation changes it. */
   bundleKeys: () => JSONWebKeySet;
   ready: () => Promise<boolean>;
+  /** null: tracing is off */
+  tracer: Tracer | null;
+}
+
+/** A server span per request, continuing the caller's `traceparent`; handlers run inside it. */
+async function traced(tracer: Tracer, c: Context<AppEnv>, next: () => Promise<void>): Promise<void> {
+  await tracer.startActiveSpan(
+    c.req.method,
+    {
+      kind: SpanKind.SERVER,
+      attributes: { "http.request.method": c.req.method, "portico.request_id": c.var.requestId },
+    },
+    contextFromHeaders(c.req.header()),
+    async (span) => {
+      try {
+        await next();
+        const route = routePath(c, -1);
+        span.updateName(`${c.req.method} ${route}`);
+        span.setAttributes({ "http.route": route, "http.response.status_code": c.res.status });
+        endSpan(span, c.error);
+      } catch (error) {
+        endSpan(span, error);
+        throw error;
+      }
+    },
+  );
 }
 
 export function newApp(deps: AppDeps) {
@@ -59,9 +89,14 @@ export function newApp(deps: AppDeps) {
     c.set("requestId", requestId);
     c.set("services", deps.services);
     c.header("X-Request-Id", requestId);
-    await next();
-    deps.metrics.requests.inc({ method: c.req.method, status: String(c.res.status) });
-    deps.metrics.latency.observe({ method: c.req.method }, (performance.now() - started) / 1000);
+    await (deps.tracer === null ? next() : traced(deps.tracer, c, next));
+    const { method } = c.req;
+    const route = routePath(c, -1);
+    const status = c.res.status;
+    const seconds = (performance.now() - started) / 1000;
+    deps.metrics.requests.inc({ method, route, status: String(status) });
+    deps.metrics.latency.observe({ method, route }, seconds);
+    deps.log.info({ requestId, method, route, status, ms: Math.round(seconds * 1e6) / 1e3 }, "request");
   });
   app.use(
     "*",
@@ -115,6 +150,7 @@ export function newApp(deps: AppDeps) {
   registerRegistrationRoutes(v1);
   registerApplicationRoutes(v1);
   registerCatalogRoutes(v1);
+  registerAnalyticsRoutes(v1);
   registerAuditRoutes(v1);
   registerUserRoutes(v1);
   registerWebhookRoutes(v1);

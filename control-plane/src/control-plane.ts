@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { serve } from "@hono/node-server";
 import { natsNames } from "@portico/shared";
 import type { Bus, Stoppable } from "@portico/shared/bus";
+import { tracerOrNull } from "@portico/shared/telemetry";
 import { sql } from "drizzle-orm";
 import pino, { type Logger } from "pino";
 import { newApp } from "./app.js";
@@ -14,16 +15,26 @@ import { OutboxRelay } from "./deployer/relay.js";
 import { createMetrics } from "./http/metrics.js";
 import { loadConsoleTokens } from "./keys/console-tokens.js";
 import { rotateBundleKey, sweepKeys } from "./keys/rotation.js";
+import { loadSecretBox } from "./keys/secret-box.js";
 import { loadBundleSigner } from "./keys/signing-keys.js";
-import { ingestBatch } from "./services/analytics.js";
-import type { GatewayRegistrationConfig, Services } from "./services/context.js";
+import { drainAnalyticsExports, EXPORT_POLL_MS } from "./services/analytics/export-dispatcher.js";
+import { ingestBatch } from "./services/analytics/ingest.js";
+import { pruneAnalytics } from "./services/analytics/retention.js";
+import type { AnalyticsRetention, GatewayRegistrationConfig, Services } from "./services/context.js";
 import { ensureSharedEnvironment, type SharedEnvironmentSpec } from "./services/environments.js";
 import { recordAck, recordStatus } from "./services/gateways.js";
 import { ensureDefaultEnvironment } from "./services/tenants.js";
 import { WebhookDispatcher } from "./services/webhook-dispatcher.js";
 import { LeaderLock } from "./workers/leader.js";
+import { PollingLoop } from "./workers/polling-loop.js";
 
 const OUTBOX_RELAY_JOB = 1;
+const DAY_MS = 86_400_000;
+export const DEFAULT_ANALYTICS_RETENTION: AnalyticsRetention = {
+  rawMs: 7 * DAY_MS,
+  minuteMs: 31 * DAY_MS,
+  hourMs: 400 * DAY_MS,
+};
 
 export interface ControlPlaneOptions {
   /** PostgreSQL URL; absent: embedded PGlite under `<dataDir>/postgres`. */
@@ -47,6 +58,14 @@ export interface ControlPlaneOptions {
   gatewayRegistration?: Partial<GatewayRegistrationConfig>;
   /** How often key rotations are advanced (announced bundle keys activated, issuer keys retired). */
   keySweepMs?: number;
+  /** How long events and rollups are kept (PORTICO_ANALYTICS_*_RETENTION). */
+  analyticsRetention?: AnalyticsRetention;
+  /** How often expired analytics are pruned (default every 10 minutes). */
+  analyticsPruneMs?: number;
+  /** First retry delay of failed analytics exports (doubles per attempt). */
+  analyticsExportBackoffMs?: number;
+  /** PORTICO_SECRETS_KEY: base64 of 32 bytes sealing exporter secrets (default: one kept in the database). */
+  secretsKey?: string;
   /** Platform-wide shared environments besides `default` (PORTICO_SHARED_ENVIRONMENTS). */
   sharedEnvironments?: SharedEnvironmentSpec[];
 }
@@ -85,11 +104,15 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     db: database,
     deploy: { signer, publicUrl: opts.publicUrl ?? "" },
     publishBundles: () => relay.kick(),
+    commandGateway: (environment, gatewayId, command) =>
+      opts.bus.publish(names.controlSubject(environment, gatewayId), JSON.stringify(command)),
     tokens: await loadConsoleTokens(database.system, "portico-console"),
     publicUrl: opts.publicUrl ?? "",
     gatewayUrl: opts.gatewayUrl ?? "http://127.0.0.1:8000",
     gatewayLiveMs: opts.gatewayLiveMs ?? 30_000,
     webhookAllowPrivate: opts.webhookAllowPrivate ?? false,
+    analyticsRetention: opts.analyticsRetention ?? DEFAULT_ANALYTICS_RETENTION,
+    secrets: await loadSecretBox(database.system, opts.secretsKey),
     gatewayRegistration: { natsServers: [], ...opts.gatewayRegistration, natsPrefix: names.prefix },
   };
   await ensureDefaultEnvironment(services);
@@ -100,12 +123,13 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     );
   }
 
-  const metrics = createMetrics();
+  const metrics = createMetrics({ reconnects: () => opts.bus.reconnects() });
   const app = newApp({
     services,
     log,
     metrics,
     bundleKeys: () => signer.jwks,
+    tracer: tracerOrNull("@portico/control-plane"),
     ready: async () => {
       try {
         await database.system.execute(sql`select 1`);
@@ -141,14 +165,39 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     await Promise.all(envs.map((e) => opts.bus.ensureBucket(names.bundleBucket(e.busKey))));
     await opts.bus.ensureStream(names.analyticsStream, [names.analyticsFilter]);
     stoppables.push(
-      await opts.bus.consume(names.analyticsStream, names.analyticsDurable, (m) =>
-        ingestBatch(services, log, names, m),
+      await opts.bus.consume(
+        names.analyticsStream,
+        names.analyticsDurable,
+        (m) => ingestBatch(services, log, names, m),
+        // Batches are independent and ingest is idempotent; a few at once keep up with many gateways.
+        { concurrency: 4 },
       ),
     );
   })().catch((e) => log.error({ err: e }, "bus setup failed"));
   relay.start();
   const webhooks = new WebhookDispatcher(database, log, opts.webhookBackoffMs);
   webhooks.start();
+  const exportDeps = {
+    db: database,
+    secrets: services.secrets,
+    log,
+    baseBackoffMs: opts.analyticsExportBackoffMs ?? 1000,
+  };
+  const exports = new PollingLoop(
+    () => drainAnalyticsExports(exportDeps),
+    EXPORT_POLL_MS,
+    (e) => log.warn({ err: e }, "analytics export failed, will retry"),
+  );
+  exports.start();
+  const pruning = new PollingLoop(
+    async () => {
+      const removed = await pruneAnalytics(database, services.analyticsRetention);
+      log.debug({ removed }, "analytics retention applied");
+    },
+    opts.analyticsPruneMs ?? 600_000,
+    (e) => log.warn({ err: e }, "analytics pruning failed, will retry"),
+  );
+  pruning.start();
   let sweeping: Promise<void> = Promise.resolve();
   const sweep = () => {
     sweeping = sweeping.then(() => sweepKeys(services, log)).catch((e) => log.error({ err: e }, "key sweep failed"));
@@ -172,6 +221,8 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
       server.close();
       await relay.stop();
       await webhooks.stop();
+      await exports.stop();
+      await pruning.stop();
       await busSetup;
       await Promise.all(stoppables.map((s) => s.stop()));
       await database.close();

@@ -1,5 +1,14 @@
 import { z } from "zod";
 
+const DURATION_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+/** `90m`, `36h`, `7d` in milliseconds. */
+const duration = (fallback: string) =>
+  z
+    .string()
+    .regex(/^[1-9][0-9]{0,5}[mhd]$/, "a duration like 90m, 36h or 7d")
+    .default(fallback)
+    .transform((v) => Number(v.slice(0, -1)) * DURATION_MS[v.slice(-1) as keyof typeof DURATION_MS]);
+
 const optionalUrl = z.preprocess((v) => (v === "" ? undefined : v), z.url().optional());
 
 /** Configuration from the environment, checked at boot (ARCHITECTURE §7). */
@@ -33,6 +42,23 @@ export const ControlPlaneEnv = z.object({
   /** Platform-wide environments: `name` or `name=https://gateway.url`, comma-separated. */
   PORTICO_SHARED_ENVIRONMENTS: z.string().optional(),
   PORTICO_WEBHOOK_ALLOW_PRIVATE: z.enum(["true", "false"]).default("false"),
+  /** How long request events are kept; analytics queries within it are exact. */
+  PORTICO_ANALYTICS_RAW_RETENTION: duration("7d"),
+  /** How long per-minute rollups are kept. */
+  PORTICO_ANALYTICS_MINUTE_RETENTION: duration("31d"),
+  /** How long per-hour rollups are kept. */
+  PORTICO_ANALYTICS_HOUR_RETENTION: duration("400d"),
+  /**
+   * 32 bytes, base64: the key that seals secrets the control plane must send on (analytics
+   * exporters). Unset: a key generated once and kept in the database's platform secrets.
+   */
+  PORTICO_SECRETS_KEY: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z
+      .string()
+      .refine((v) => Buffer.from(v, "base64").length === 32, "32 bytes, base64-encoded")
+      .optional(),
+  ),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace"]).default("info"),
 });
 export type ControlPlaneEnv = z.infer<typeof ControlPlaneEnv>;

@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import { invocationDir, loadDotEnv } from "@portico/shared";
 import { MemoryBus } from "@portico/shared/bus";
 import { NatsBus } from "@portico/shared/bus/nats";
+import { startTelemetry } from "@portico/shared/telemetry";
 import pino from "pino";
 import { startControlPlane } from "./control-plane.js";
 import { readEnv } from "./env.js";
@@ -11,6 +12,8 @@ import { parseSharedEnvironments } from "./services/environments.js";
 loadDotEnv();
 const env = readEnv();
 const log = pino({ name: "control-plane", level: env.LOG_LEVEL });
+// Before anything that traces: the control plane asks once, at start, whether to.
+const telemetry = startTelemetry({ serviceName: "portico-control-plane" });
 if (!env.NATS_URL) {
   log.warn("NATS_URL is not set: using an in-process bus, which no separate gateway can reach");
 }
@@ -35,6 +38,12 @@ const cp = await startControlPlane({
   gatewayUrl: env.PORTICO_GATEWAY_URL?.replace(/\/+$/, ""),
   logger: log,
   webhookAllowPrivate: env.PORTICO_WEBHOOK_ALLOW_PRIVATE === "true",
+  analyticsRetention: {
+    rawMs: env.PORTICO_ANALYTICS_RAW_RETENTION,
+    minuteMs: env.PORTICO_ANALYTICS_MINUTE_RETENTION,
+    hourMs: env.PORTICO_ANALYTICS_HOUR_RETENTION,
+  },
+  secretsKey: env.PORTICO_SECRETS_KEY,
   gatewayRegistration: {
     natsServers: splitServers(env.PORTICO_NATS_PUBLIC_URL ?? env.NATS_URL ?? ""),
     natsDomain: env.PORTICO_NATS_DOMAIN,
@@ -49,6 +58,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     void cp
       .close()
       .then(() => bus.close())
+      .then(() => telemetry?.shutdown())
       .finally(() => process.exit(0));
   });
 }

@@ -45,6 +45,8 @@ const Env = z
       .int()
       .min(0)
       .default(64 * 1024 * 1024),
+    /** One JSON log line per request (1); off by default, as it costs the request path a serialization. */
+    PORTICO_ACCESS_LOG: z.enum(["0", "1"]).default("0"),
   })
   .refine((e) => (e.PORTICO_GW_TLS_CERT === undefined) === (e.PORTICO_GW_TLS_KEY === undefined), {
     message: "set PORTICO_GW_TLS_CERT and PORTICO_GW_TLS_KEY together",
@@ -72,6 +74,7 @@ export interface GatewayEnv {
   /** paths of the TLS listener's PEM files, when it runs */
   tls: { port: number; certFile: string; keyFile: string; clientCaFile: string | undefined } | undefined;
   responseCacheBytes: number;
+  accessLog: boolean;
   controlPlaneUrl: string | undefined;
   registrationToken: string | undefined;
   /** Set for a registered self-hosted gateway: the one tenant it serves. */
@@ -112,6 +115,7 @@ export function parseEnv(source: NodeJS.ProcessEnv): GatewayEnv {
             clientCaFile: env.PORTICO_GW_TLS_CLIENT_CA,
           },
     responseCacheBytes: env.PORTICO_GW_CACHE_BYTES,
+    accessLog: env.PORTICO_ACCESS_LOG === "1",
     controlPlaneUrl: env.PORTICO_CP_URL,
     registrationToken: env.PORTICO_REGISTRATION_TOKEN,
   };

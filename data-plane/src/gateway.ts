@@ -2,8 +2,9 @@ import { readFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { natsNames } from "@portico/shared";
+import { GatewayCommand, natsNames, parseJson } from "@portico/shared";
 import type { Bus } from "@portico/shared/bus";
+import { tracerOrNull } from "@portico/shared/telemetry";
 import type { JSONWebKeySet } from "jose";
 import { type Logger, pino } from "pino";
 import { AnalyticsShipper } from "./analytics/buffer.js";
@@ -14,6 +15,7 @@ import { TenantStore } from "./config/store.js";
 import { ConfigWatcher } from "./config/watcher.js";
 import { GatewayMetrics } from "./metrics.js";
 import { RequestPipeline } from "./pipeline.js";
+import { policyModules } from "./policies/registry.js";
 import { HealthChecker } from "./proxy/health.js";
 import { UpstreamPools } from "./proxy/pools.js";
 import { EndpointStates } from "./proxy/upstream.js";
@@ -53,6 +55,8 @@ export interface GatewayOptions {
   /** A second, TLS listener (0 picks a free port), asking for client certificates when it has a client CA. */
   tls?: GatewayTls & { port: number };
   logger?: Logger;
+  /** One info log line per request, with its request id (off: the request path logs only failures). */
+  accessLog?: boolean;
 }
 
 export interface Gateway {
@@ -71,7 +75,10 @@ const POOL_SWEEP_DELAY_MS = 60_000;
 const BUCKET_SWEEP_MS = 60_000;
 const CLOSE_GRACE_MS = 10_000;
 
-const softwareVersion: string = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version;
+export const softwareVersion: string = JSON.parse(
+  readFileSync(new URL("../package.json", import.meta.url), "utf8"),
+).version;
+const policyKinds = Object.keys(policyModules);
 
 /**
  * Starts a gateway: serves the last good bundles from disk at once, then follows the bus in
@@ -88,7 +95,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
   const dir = join(options.dataDir, "gateway", gatewayId);
   await mkdir(dir, { recursive: true });
-  const metrics = new GatewayMetrics();
+  const metrics = new GatewayMetrics({ reconnects: () => bus.reconnects() });
   const pools = new UpstreamPools({
     headersTimeoutMs: options.upstreamTimeoutMs ?? 30_000,
     bodyTimeoutMs: 300_000,
@@ -149,6 +156,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     gatewayId,
     environment,
     softwareVersion,
+    policyKinds,
     intervalMs: options.heartbeatMs ?? 5000,
     source: { tenants, lastError: () => watcher.lastError() },
   });
@@ -162,6 +170,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     gatewayId,
     maxBodyBytes,
     logger,
+    tracer: tracerOrNull("@portico/gateway"),
+    accessLog: options.accessLog ? logger.child({ log: "access" }) : null,
   });
   const serverDeps = { pipeline, registry: metrics.registry, isReady: () => ready, logger };
   const servers = [createGatewayServer(serverDeps)];
@@ -187,6 +197,15 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   ready = true;
   heartbeat.start();
   watcher.start();
+  const commands = bus.subscribe(names.controlSubject(environment, gatewayId), (m) => {
+    const command = GatewayCommand.safeParse(parseJson(m.data));
+    if (!command.success) {
+      logger.warn({ subject: m.subject }, "malformed control-plane command dropped");
+      return;
+    }
+    logger.info({ tenant: command.data.tenant, requestedAt: command.data.requestedAt }, "resync requested");
+    watcher.resync(command.data.tenant);
+  });
   analytics.start();
   health.start();
   shared.start(options.rateLimitSyncMs ?? 100);
@@ -204,6 +223,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     close: async () => {
       ready = false;
       heartbeat.stop();
+      await commands.stop();
       clearInterval(bucketSweep);
       health.stop();
       await shared.stop();

@@ -4,12 +4,13 @@ import { join } from "node:path";
 import { loadDotEnv } from "@portico/shared";
 import type { Bus } from "@portico/shared/bus";
 import { NatsBus } from "@portico/shared/bus/nats";
+import { startTelemetry } from "@portico/shared/telemetry";
 import { pino } from "pino";
 import { DetachedBus } from "./bus/detached.js";
 import { ensureIdentity } from "./config/identity.js";
 import { loadBundleKeys } from "./config/keys.js";
 import { parseEnv, withIdentity } from "./env.js";
-import { startGateway } from "./gateway.js";
+import { softwareVersion, startGateway } from "./gateway.js";
 
 const logger = pino({ name: "portico-gateway" });
 const BUS_CLOSE_TIMEOUT_MS = 3000;
@@ -71,6 +72,8 @@ async function main(): Promise<void> {
   }
   const index = process.env.PORTICO_GW_WORKER_INDEX;
   const env = index === undefined ? parsed : { ...parsed, gatewayId: `${parsed.gatewayId}-w${index}` };
+  // Before the gateway starts: it asks once, at start, whether to trace.
+  const telemetry = startTelemetry({ serviceName: "portico-gateway", serviceVersion: softwareVersion });
   const keys = await loadBundleKeys({
     location: env.bundleKeys,
     cachePath: join(env.dataDir, "gateway", env.gatewayId, "bundle-keys.json"),
@@ -104,6 +107,7 @@ async function main(): Promise<void> {
     bundleKeys: keys.value,
     natsPrefix: env.natsPrefix,
     responseCacheBytes: env.responseCacheBytes,
+    accessLog: env.accessLog,
     ...(env.tls === undefined
       ? {}
       : {
@@ -128,6 +132,7 @@ async function main(): Promise<void> {
       await gateway.close();
       // Draining NATS needs the server; when it is down, do not hang the shutdown on it.
       await Promise.race([bus.close(), new Promise((r) => setTimeout(r, BUS_CLOSE_TIMEOUT_MS))]);
+      await telemetry?.shutdown();
     } finally {
       process.exit(0);
     }

@@ -2,18 +2,20 @@ import { randomUUID } from "node:crypto";
 import { type IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import type { AnalyticsEvent } from "@portico/shared";
+import type { Tracer } from "@portico/shared/telemetry";
 import type { Logger } from "pino";
 import type { AnalyticsShipper } from "./analytics/buffer.js";
 import type { CompiledApi } from "./config/compile.js";
 import type { TenantStore } from "./config/store.js";
 import { Exchange } from "./http/exchange.js";
 import { sendProblem } from "./http/respond.js";
-import { type GatewayMetrics, type TenantMeters, UNATTRIBUTED } from "./metrics.js";
-import { matchResource, NO_METHOD, NO_PATH, runChain } from "./policies/chain.js";
+import { type GatewayMetrics, type RequestMeters, UNATTRIBUTED } from "./metrics.js";
+import { type Chain, matchResource, NO_METHOD, NO_PATH, runChain, runChainTraced } from "./policies/chain.js";
 import type { Outcome } from "./policies/types.js";
 import { forward } from "./proxy/forward.js";
 import { proxyWebSocket } from "./proxy/websocket.js";
 import { route } from "./routing/router.js";
+import { RequestTrace } from "./tracing.js";
 
 function refuse(ex: Exchange, outcome: Exclude<Outcome, { ok: true }>): void {
   if (!("answered" in outcome)) {
@@ -47,6 +49,7 @@ const microseconds = (ms: number) => Math.round(ms * 1000) / 1000;
 interface Admitted {
   api: CompiledApi;
   upstreamPath: string;
+  chain: Chain;
 }
 
 export interface PipelineOptions {
@@ -57,6 +60,10 @@ export interface PipelineOptions {
   gatewayId: string;
   maxBodyBytes: number;
   logger: Logger;
+  /** null: tracing is off, and the request path makes no span at all */
+  tracer: Tracer | null;
+  /** one info line per request when set; off by default, as it costs a serialization per request */
+  accessLog: Logger | null;
 }
 
 /**
@@ -68,12 +75,14 @@ export interface PipelineOptions {
  */
 export class RequestPipeline {
   readonly #o: PipelineOptions;
-  readonly #unattributed: TenantMeters;
+  readonly #unattributed: RequestMeters;
+  readonly #tracer: Tracer | null;
   #inflight = 0;
 
   constructor(options: PipelineOptions) {
     this.#o = options;
     this.#unattributed = options.metrics.meters(UNATTRIBUTED);
+    this.#tracer = options.tracer;
   }
 
   /** Requests between arrival and their analytics event, so shutdown can wait for them. */
@@ -87,6 +96,10 @@ export class RequestPipeline {
    * back as a callback, so the common path allocates no promise at all.
    */
   handle(req: IncomingMessage, res: ServerResponse): void {
+    if (this.#tracer !== null) {
+      void this.#handleTraced(req, res, this.#tracer);
+      return;
+    }
     this.#inflight++;
     let ex: Exchange | undefined;
     try {
@@ -95,13 +108,13 @@ export class RequestPipeline {
       if (admitted instanceof Promise) {
         const started = ex;
         admitted.then(
-          (a) => (a === undefined ? this.#end(started) : this.#forward(started, a)),
+          (a) => (a === undefined ? this.#end(started) : this.#forward(started, a, this.#ended)),
           (error: unknown) => this.#end(started, error),
         );
       } else if (admitted === undefined) {
         this.#end(ex);
       } else {
-        this.#forward(ex, admitted);
+        this.#forward(ex, admitted, this.#ended);
       }
     } catch (error) {
       if (ex === undefined) {
@@ -109,6 +122,48 @@ export class RequestPipeline {
         this.#inflight--;
       } else {
         this.#end(ex, error);
+      }
+    }
+  }
+
+  /**
+   * The same steps as `handle`, each phase in a span (route, authenticate, authorise,
+   * rate-limit, transform, proxy, respond) under one server span that continues the client's
+   * `traceparent`; the upstream receives the proxy span's. Slower than `handle`, and only
+   * taken when tracing is on.
+   */
+  async #handleTraced(req: IncomingMessage, res: ServerResponse, tracer: Tracer): Promise<void> {
+    this.#inflight++;
+    let ex: Exchange | undefined;
+    let trace: RequestTrace | undefined;
+    try {
+      ex = new Exchange(req, res);
+      const t = new RequestTrace(tracer, ex);
+      trace = t;
+      const span = t.phase("route");
+      const a = this.#resolve(ex);
+      span.end();
+      const outcome = a === undefined ? undefined : await runChainTraced(a.chain, ex, t);
+      if (a === undefined || outcome === undefined || !outcome.ok) {
+        if (outcome !== undefined && !outcome.ok) {
+          refuse(ex, outcome);
+        }
+        this.#end(ex);
+        t.end(ex);
+        return;
+      }
+      t.proxying(ex);
+      this.#forward(ex, a, (done) => {
+        this.#end(done);
+        t.end(done);
+      });
+    } catch (error) {
+      if (ex === undefined) {
+        this.#fail(req, res, ex, error);
+        this.#inflight--;
+      } else {
+        this.#end(ex, error);
+        trace?.end(ex);
       }
     }
   }
@@ -133,7 +188,7 @@ export class RequestPipeline {
   }
 
   #fail(req: IncomingMessage, res: ServerResponse, ex: Exchange | undefined, error: unknown): void {
-    this.#o.logger.error({ err: error, url: req.url }, "request failed inside the gateway");
+    this.#o.logger.error({ err: error, url: req.url, requestId: ex?.requestId }, "request failed inside the gateway");
     if (ex === undefined || res.headersSent) {
       res.destroy();
     } else {
@@ -141,10 +196,10 @@ export class RequestPipeline {
     }
   }
 
-  #forward(ex: Exchange, a: Admitted): void {
+  #forward(ex: Exchange, a: Admitted, done: (ex: Exchange) => void): void {
     try {
       const path = ex.pathEdits === null && ex.queryEdits === null ? a.upstreamPath : rewritten(ex, a);
-      forward(ex, a.api, path, Math.min(this.#o.maxBodyBytes, ex.bodyLimit), this.#ended);
+      forward(ex, a.api, path, Math.min(this.#o.maxBodyBytes, ex.bodyLimit), done);
     } catch (error) {
       this.#end(ex, error);
     }
@@ -155,6 +210,29 @@ export class RequestPipeline {
    * unless a policy has to wait.
    */
   #admit(ex: Exchange): Admitted | undefined | Promise<Admitted | undefined> {
+    const admitted = this.#resolve(ex);
+    if (admitted === undefined) {
+      return;
+    }
+    const outcome = runChain(admitted.chain, ex);
+    if (outcome instanceof Promise) {
+      return outcome.then((o) => {
+        if (!o.ok) {
+          refuse(ex, o);
+          return undefined;
+        }
+        return admitted;
+      });
+    }
+    if (!outcome.ok) {
+      refuse(ex, outcome);
+      return;
+    }
+    return admitted;
+  }
+
+  /** Route → API state → resource: what to run for the request. undefined: a problem was sent. */
+  #resolve(ex: Exchange): Admitted | undefined {
     const found = route(this.#o.store, ex.req.url ?? "/");
     if (found.kind === "invalid") {
       sendProblem(ex, "validation-failed", "The path contains dot segments or encoded separators");
@@ -180,47 +258,30 @@ export class RequestPipeline {
       sendProblem(ex, "payload-too-large", `The limit is ${this.#o.maxBodyBytes} bytes`);
       return;
     }
-    let chain = api.chain;
-    let admitted: Admitted = { api, upstreamPath: found.upstreamPath };
-    if (api.resources !== null) {
-      const hit = matchResource(api.resources, found.resource, ex.req.method ?? "GET");
-      if (hit === NO_PATH) {
-        sendProblem(ex, "resource-not-found");
-        return;
-      }
-      if (hit === NO_METHOD) {
-        if (ex.req.method === "OPTIONS" && ex.req.headers["access-control-request-method"] !== undefined) {
-          // A CORS preflight for a listed path: the API's own policies (CORS) answer it.
-          ex.resource = "*";
-        } else {
-          sendProblem(ex, "method-not-allowed");
-          return;
-        }
-      } else {
-        ex.resource = hit.template;
-        chain = hit.chain;
-        if (hit.target !== null) {
-          // A product's resource: proxied to the API that owns it, and counted for that API.
-          ex.api = hit.target;
-          admitted = { api: hit.target, upstreamPath: hit.target.basePath + found.upstreamPath };
-        }
-      }
+    if (api.resources === null) {
+      return { api, upstreamPath: found.upstreamPath, chain: api.chain };
     }
-    const outcome = runChain(chain, ex);
-    if (outcome instanceof Promise) {
-      return outcome.then((o) => {
-        if (!o.ok) {
-          refuse(ex, o);
-          return undefined;
-        }
-        return admitted;
-      });
-    }
-    if (!outcome.ok) {
-      refuse(ex, outcome);
+    const hit = matchResource(api.resources, found.resource, ex.req.method ?? "GET");
+    if (hit === NO_PATH) {
+      sendProblem(ex, "resource-not-found");
       return;
     }
-    return admitted;
+    if (hit === NO_METHOD) {
+      if (ex.req.method === "OPTIONS" && ex.req.headers["access-control-request-method"] !== undefined) {
+        // A CORS preflight for a listed path: the API's own policies (CORS) answer it.
+        ex.resource = "*";
+        return { api, upstreamPath: found.upstreamPath, chain: api.chain };
+      }
+      sendProblem(ex, "method-not-allowed");
+      return;
+    }
+    ex.resource = hit.template;
+    if (hit.target !== null) {
+      // A product's resource: proxied to the API that owns it, and counted for that API.
+      ex.api = hit.target;
+      return { api: hit.target, upstreamPath: hit.target.basePath + found.upstreamPath, chain: hit.chain };
+    }
+    return { api, upstreamPath: found.upstreamPath, chain: hit.chain };
   }
 
   /**
@@ -269,6 +330,19 @@ export class RequestPipeline {
     const tenant = ex.tenant;
     const meters = tenant?.meters ?? this.#unattributed;
     meters.record(cls, latencyMs / 1000);
+    ex.api?.meters.record(cls, latencyMs / 1000);
+    if (this.#o.accessLog !== null) {
+      this.#o.accessLog.info({
+        requestId: ex.requestId,
+        method: ex.req.method,
+        url: ex.req.url,
+        status: ex.status,
+        ms: microseconds(latencyMs),
+        tenant: tenant?.id,
+        api: ex.api?.id,
+        errorType: ex.errorType ?? undefined,
+      });
+    }
     if (tenant === undefined) {
       return;
     }

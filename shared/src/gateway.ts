@@ -30,7 +30,11 @@ export const GatewayStatus = z.object({
   id: z.string(),
   environment: z.string(),
   softwareVersion: z.string(),
-  capabilities: z.object({ schemaVersions: z.array(z.number().int()) }),
+  capabilities: z.object({
+    schemaVersions: z.array(z.number().int()),
+    /** Policy kinds this build can compile; absent from gateways older than the field. */
+    policyKinds: z.array(z.string()).optional(),
+  }),
   startedAt: z.number().int(),
   uptimeS: z.number().nonnegative(),
   tenants: z.array(z.object({ tenant: z.string(), version: z.number().int(), hash: z.string() })),
@@ -45,3 +49,24 @@ export const GatewayStatus = z.object({
     .nullable(),
 });
 export type GatewayStatus = z.infer<typeof GatewayStatus>;
+
+/**
+ * What the control plane asks of one gateway on its control subject. `resync`: read the
+ * tenant's bundle from the bus again and apply it, even when it thinks it runs it already.
+ */
+export const GatewayCommand = z.object({
+  action: z.literal("resync"),
+  tenant: z.string(),
+  /** epoch ms on the control plane's clock, echoed in logs */
+  requestedAt: z.number().int(),
+});
+export type GatewayCommand = z.infer<typeof GatewayCommand>;
+
+/** A bus message's JSON, or undefined when it is not JSON (the schema then refuses it). */
+export function parseJson(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,5 +1,7 @@
 export * from "./analytics.js";
+export * from "./api/analytics.js";
 export * from "./api/index.js";
+export * from "./api/lifecycle.js";
 export * from "./api/portal.js";
 export { ApiStatus, SubscriptionStatus, TIER_UNIT_MS, Tier, TierKind, TierUnit } from "./bundle/schema.js";
 export { invocationDir, loadDotEnv } from "./dotenv.js";

@@ -21,6 +21,8 @@ export interface NatsNames {
   statusFilter: string;
   ackSubject(environment: string, gatewayId: string): string;
   ackFilter: string;
+  /** Core NATS: the control plane's requests to one gateway (resync). */
+  controlSubject(environment: string, gatewayId: string): string;
   analyticsDurable: string;
   /** Core NATS (no persistence): gateways of an environment share rate-limit counts here. */
   rateLimitSubject(environment: string): string;
@@ -39,6 +41,7 @@ export function natsNames(prefix = "portico"): NatsNames {
     statusFilter: `${prefix}.status.>`,
     ackSubject: (env, gw) => `${prefix}.ack.${token("environment", env)}.${token("gateway", gw)}`,
     ackFilter: `${prefix}.ack.>`,
+    controlSubject: (env, gw) => `${prefix}.control.${token("environment", env)}.${token("gateway", gw)}`,
     analyticsDurable: `${prefix}_analytics_ingest`,
     rateLimitSubject: (env) => `${prefix}.ratelimit.${token("environment", env)}`,
   };

@@ -24,6 +24,10 @@ export const problemCatalog = {
   conflict: { status: 409, title: "The resource conflicts with an existing one" },
   "slug-taken": { status: 409, title: "The tenant slug is already taken" },
   "invalid-transition": { status: 409, title: "The lifecycle does not allow this transition" },
+  "incompatible-gateways": {
+    status: 409,
+    title: "Gateways of the environment do not support a policy kind the revision uses",
+  },
   "precondition-failed": { status: 412, title: "The resource changed since it was read" },
   "payload-too-large": { status: 413, title: "The request body is too large" },
   "unsupported-media-type": { status: 415, title: "The content type is not supported" },

@@ -86,15 +86,17 @@ export class OutboxRelay {
       }
       // Only the newest bundle of each (tenant, environment) travels; older ones are superseded.
       // A bundle the bus refuses stays queued without holding back other tenants'.
-      const done: number[] = [];
+      // Stamped when the put starts: deployments measure propagation to gateway acks from here.
+      const done: { ids: number[]; at: Date }[] = [];
       for (const group of byKey.values()) {
         const newest = group.at(-1)!;
+        const at = new Date();
         try {
           await withTimeout(
             this.bus.kvPut(this.names.bundleBucket(newest.busKey), newest.tenantId, newest.jws),
             PUT_TIMEOUT_MS,
           );
-          done.push(...group.map((r) => r.id));
+          done.push({ ids: group.map((r) => r.id), at });
         } catch (error) {
           this.log.warn(
             { err: error, tenant: newest.tenantId, environment: newest.busKey, version: newest.version },
@@ -102,10 +104,10 @@ export class OutboxRelay {
           );
         }
       }
-      if (done.length > 0) {
-        await this.db.system.update(outbox).set({ publishedAt: new Date() }).where(inArray(outbox.id, done));
+      for (const { ids, at } of done) {
+        await this.db.system.update(outbox).set({ publishedAt: at }).where(inArray(outbox.id, ids));
       }
-      if (done.length < rows.length || rows.length < BATCH) {
+      if (done.reduce((n, d) => n + d.ids.length, 0) < rows.length || rows.length < BATCH) {
         return;
       }
     }

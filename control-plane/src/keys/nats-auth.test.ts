@@ -144,6 +144,35 @@ describe("NATS credentials of a self-hosted gateway (shipped infra/nats/auth.con
     await spy.stop();
   });
 
+  it("hears the control plane's requests addressed to it, and not those to other gateways", async () => {
+    const heard: string[] = [];
+    const mine = gw.subscribe(names.controlSubject(envA, "gw-a1"), (m) => heard.push(m.data));
+    const errors: string[] = [];
+    const nc = await connect({
+      servers: server.url,
+      authenticator: credsAuthenticator(readFileSync(gwCredsFile)),
+      inboxPrefix: gatewayInboxPrefix("gw-a1"),
+    });
+    void (async () => {
+      for await (const s of nc.status()) {
+        if (s.type === "error") {
+          errors.push(String(s.error));
+        }
+      }
+    })();
+    nc.subscribe(names.controlSubject(envA, "gw-a2"));
+    await nc.flush();
+    await until(async () => errors.length >= 1, "refused subscription");
+    expect(errors[0]).toMatch(/permissions violation/i);
+    await until(async () => {
+      cp.publish(names.controlSubject(envA, "gw-a1"), "resync");
+      return heard.length > 0;
+    }, "own control subject");
+    expect(heard[0]).toBe("resync");
+    await nc.close();
+    await mine.stop();
+  });
+
   it("publishes its own tenant's analytics to the stream, and no one else's", async () => {
     await gw.streamPublish(names.analyticsSubject(envA, tenantA), "events", "batch-1");
     await expect(gw.streamPublish(names.analyticsSubject(envA, tenantB), "events", "batch-2")).rejects.toThrow();

@@ -116,7 +116,8 @@ export interface GatewayScope {
 /**
  * What one self-hosted gateway may do: read its tenant's key of its environment's bundle
  * bucket (a KV watch is an ordered push consumer filtered on that key), publish its own
- * status, acks and its tenant's analytics, and share rate-limit counts within its environment.
+ * status, acks and its tenant's analytics, share rate-limit counts within its environment, and
+ * hear the control plane's requests addressed to it (resync).
  * Nothing else: no other bucket or key, no analytics subscription, no other gateway's subjects.
  */
 export function gatewayPermissions(names: NatsNames, scope: GatewayScope): Permissions {
@@ -140,7 +141,13 @@ export function gatewayPermissions(names: NatsNames, scope: GatewayScope): Permi
         `$JS.FC.${stream}.>`,
       ],
     },
-    sub: { allow: [`${inbox}.>`, names.rateLimitSubject(scope.environment)] },
+    sub: {
+      allow: [
+        `${inbox}.>`,
+        names.rateLimitSubject(scope.environment),
+        names.controlSubject(scope.environment, scope.gatewayId),
+      ],
+    },
   };
 }
 

@@ -1,4 +1,4 @@
-import { Problem } from "@portico/shared";
+import { DeploymentConflict, Problem } from "@portico/shared";
 import type { Context } from "hono";
 import { z } from "zod";
 import { type Permission, requirePermission } from "../http/authorize.js";
@@ -37,6 +37,14 @@ export const problems = (...statuses: (400 | 401 | 403 | 404 | 409 | 412 | 429)[
     { content: { "application/problem+json": { schema: typeof Problem } }; description: string }
   >;
 
+/** A deploy's 409, whose incompatible-gateways problem lists the gateways in `gateways`. */
+export const deployConflict = {
+  409: {
+    content: { "application/problem+json": { schema: DeploymentConflict } },
+    description: "Retired (invalid-transition), or live gateways lacking a policy kind (incompatible-gateways)",
+  },
+};
+
 export const IdParams = z.object({ id: z.string().meta({ description: "resource id" }) });
 
 export const bearer = [{ bearerAuth: [] }];
@@ -46,7 +54,7 @@ export const bearer = [{ bearerAuth: [] }];
  * Typed `never` because @hono/zod-openapi's typed-response check cannot follow a Result;
  * the payload's shape is fixed by the service's return type and the route's schema instead.
  */
-export function reply<T>(c: Context, r: ServiceResult<T>, status: 200 | 201 = 200): never {
+export function reply<T>(c: Context, r: ServiceResult<T>, status: 200 | 201 | 202 = 200): never {
   return (r.ok ? c.json(r.value as object, status) : sendDomainError(c, r.error)) as never;
 }
 

@@ -1,7 +1,8 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
+import { AuditEvent } from "@portico/shared";
 import { z } from "zod";
 import type { AppEnv } from "../http/env.js";
-import { AuditEvent, AuditQuery, listAudit } from "../services/audit-log.js";
+import { AuditQuery, listAudit } from "../services/audit-log.js";
 import { bearer, guard, json, pageHeaders, problems, replyPage } from "./_openapi.js";
 
 const list = createRoute({

@@ -1,16 +1,7 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import {
-  AnalyticsQuery,
-  AnalyticsResponse,
-  CreateKeyManagerRequest,
-  CreateTierRequest,
-  KeyManager,
-  TierDto,
-  UpdateTierRequest,
-} from "@portico/shared";
+import { CreateKeyManagerRequest, CreateTierRequest, KeyManager, TierDto, UpdateTierRequest } from "@portico/shared";
 import { z } from "zod";
 import type { AppEnv } from "../http/env.js";
-import { queryRequests } from "../services/analytics.js";
 import { createKeyManager, listKeyManagers } from "../services/key-managers.js";
 import { PageQuery } from "../services/pagination.js";
 import {
@@ -110,16 +101,6 @@ const routes = {
     request: jsonBody(CreateKeyManagerRequest),
     responses: { 201: json(KeyManager, "The key manager"), ...problems(400, 401, 403, 409) },
   }),
-  analytics: createRoute({
-    method: "get",
-    path: "/analytics/requests",
-    tags: ["Analytics"],
-    security: bearer,
-    summary: "Request totals and a per-minute series: count, errors (status ≥ 400), latency percentiles in ms",
-    ...guard("analytics:read"),
-    request: { query: AnalyticsQuery },
-    responses: { 200: json(AnalyticsResponse, "Totals and series"), ...problems(400, 401) },
-  }),
 };
 
 export function registerCatalogRoutes(app: OpenAPIHono<AppEnv>) {
@@ -155,8 +136,5 @@ export function registerCatalogRoutes(app: OpenAPIHono<AppEnv>) {
   );
   app.openapi(routes.createKeyManager, async (c) =>
     reply(c, await createKeyManager(c.var.services, c.var.actor, c.req.valid("json")), 201),
-  );
-  app.openapi(routes.analytics, async (c) =>
-    reply(c, await queryRequests(c.var.services, c.var.actor, c.req.valid("query"))),
   );
 }

@@ -1,10 +1,28 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import { Api, CreateDeploymentRequest, Deployment, Revision, UndeployParams } from "@portico/shared";
+import {
+  Api,
+  CreateDeploymentRequest,
+  Deployment,
+  DeploymentPreview,
+  DeploymentPreviewRequest,
+  Revision,
+  UndeployParams,
+} from "@portico/shared";
 import { z } from "zod";
 import type { AppEnv } from "../http/env.js";
-import { createDeployment, listDeployments, undeploy } from "../services/deployments.js";
+import { createDeployment, listDeployments, previewDeployment, undeploy } from "../services/deployments.js";
 import { createRevision, deleteRevision, listRevisions, restoreRevision } from "../services/revisions.js";
-import { bearer, guard, IdParams, json, jsonBody, problems, reply, replyNoContent } from "./_openapi.js";
+import {
+  bearer,
+  deployConflict,
+  guard,
+  IdParams,
+  json,
+  jsonBody,
+  problems,
+  reply,
+  replyNoContent,
+} from "./_openapi.js";
 
 const tags = ["Revisions and deployments"];
 
@@ -71,8 +89,20 @@ const routes = {
     request: { params: IdParams, ...jsonBody(CreateDeploymentRequest) },
     responses: {
       201: json(z.union([Deployment, z.array(Deployment)]), "The deployment (an array for environments)"),
-      ...problems(400, 401, 403, 404, 409),
+      ...problems(400, 401, 403, 404),
+      ...deployConflict,
     },
+  }),
+  preview: createRoute({
+    method: "post",
+    path: "/apis/{id}/deployments/preview",
+    tags,
+    security: bearer,
+    summary:
+      "What deploying a revision to an environment would do: the gateways it would reach, those lacking a policy kind",
+    ...guard("apis:deploy"),
+    request: { params: IdParams, ...jsonBody(DeploymentPreviewRequest) },
+    responses: { 200: json(DeploymentPreview, "The preview; nothing is deployed"), ...problems(400, 401, 403, 404) },
   }),
   list: createRoute({
     method: "get",
@@ -110,6 +140,9 @@ export function registerDeploymentRoutes(app: OpenAPIHono<AppEnv>) {
   );
   app.openapi(routes.deploy, async (c) =>
     reply(c, await createDeployment(c.var.services, c.var.actor, c.req.valid("param").id, c.req.valid("json")), 201),
+  );
+  app.openapi(routes.preview, async (c) =>
+    reply(c, await previewDeployment(c.var.services, c.var.actor, c.req.valid("param").id, c.req.valid("json"))),
   );
   app.openapi(routes.list, async (c) =>
     reply(c, await listDeployments(c.var.services, c.var.actor, c.req.valid("param").id)),

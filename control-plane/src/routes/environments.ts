@@ -1,9 +1,16 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import { CreateEnvironmentRequest, Environment, Gateway, ok, UpdateEnvironmentRequest } from "@portico/shared";
+import {
+  CreateEnvironmentRequest,
+  Environment,
+  Gateway,
+  GatewayResync,
+  ok,
+  UpdateEnvironmentRequest,
+} from "@portico/shared";
 import { z } from "zod";
 import type { AppEnv } from "../http/env.js";
 import { createEnvironment, listEnvironments, updateEnvironment } from "../services/environments.js";
-import { listGateways } from "../services/gateways.js";
+import { listGateways, resyncGateway } from "../services/gateways.js";
 import { AscendingPageQuery } from "../services/pagination.js";
 import { bearer, guard, IdParams, json, jsonBody, pageHeaders, problems, reply, replyPage } from "./_openapi.js";
 
@@ -49,6 +56,19 @@ const routes = {
     ...guard("gateways:read"),
     responses: { 200: json(z.array(Gateway), "Gateways"), ...problems(401, 403) },
   }),
+  resync: createRoute({
+    method: "post",
+    path: "/gateways/{id}/resync",
+    tags,
+    security: bearer,
+    summary: "Have a gateway re-fetch and re-apply the tenant's expected bundle (clears its drift)",
+    ...guard("gateways:resync"),
+    request: { params: IdParams },
+    responses: {
+      202: json(GatewayResync, "Requested: the gateway acks and reports the bundle when it has applied it"),
+      ...problems(401, 403, 404, 409),
+    },
+  }),
 };
 
 export function registerEnvironmentRoutes(app: OpenAPIHono<AppEnv>) {
@@ -62,4 +82,7 @@ export function registerEnvironmentRoutes(app: OpenAPIHono<AppEnv>) {
     reply(c, await updateEnvironment(c.var.services, c.var.actor, c.req.valid("param").id, c.req.valid("json"))),
   );
   app.openapi(routes.gateways, async (c) => reply(c, ok(await listGateways(c.var.services, c.var.actor))));
+  app.openapi(routes.resync, async (c) =>
+    reply(c, await resyncGateway(c.var.services, c.var.actor, c.req.valid("param").id), 202),
+  );
 }

@@ -2,6 +2,8 @@ import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import {
   CreateDeploymentRequest,
   CreateProductRequest,
+  DeploymentPreview,
+  DeploymentPreviewRequest,
   LifecycleRequest,
   Product,
   ProductDeployment,
@@ -17,6 +19,7 @@ import {
   createProductRevision,
   listProductDeployments,
   listProductRevisions,
+  previewProductDeployment,
   undeployProduct,
 } from "../services/product-deployments.js";
 import {
@@ -29,6 +32,7 @@ import {
 } from "../services/products.js";
 import {
   bearer,
+  deployConflict,
   etagHeaders,
   guard,
   IdParams,
@@ -140,8 +144,19 @@ const routes = {
     request: { params: IdParams, ...jsonBody(CreateDeploymentRequest) },
     responses: {
       201: json(z.union([ProductDeployment, z.array(ProductDeployment)]), "The deployment (an array for environments)"),
-      ...problems(400, 401, 403, 404, 409),
+      ...problems(400, 401, 403, 404),
+      ...deployConflict,
     },
+  }),
+  previewDeployment: createRoute({
+    method: "post",
+    path: "/products/{id}/deployments/preview",
+    tags,
+    security: bearer,
+    summary: "What deploying a product revision to an environment would do, without deploying it",
+    ...manage,
+    request: { params: IdParams, ...jsonBody(DeploymentPreviewRequest) },
+    responses: { 200: json(DeploymentPreview, "The preview; nothing is deployed"), ...problems(400, 401, 403, 404) },
   }),
   listDeployments: createRoute({
     method: "get",
@@ -201,6 +216,9 @@ export function registerProductRoutes(app: OpenAPIHono<AppEnv>) {
   );
   app.openapi(routes.listRevisions, async (c) =>
     reply(c, await listProductRevisions(c.var.services, c.var.actor, c.req.valid("param").id)),
+  );
+  app.openapi(routes.previewDeployment, async (c) =>
+    reply(c, await previewProductDeployment(c.var.services, c.var.actor, c.req.valid("param").id, c.req.valid("json"))),
   );
   app.openapi(routes.deploy, async (c) =>
     reply(

@@ -36,6 +36,17 @@ describe("invitations", () => {
       body: { tenant: slug, email: "dev@example.org", password: "developer password" },
     });
     expect(login.status).toBe(200);
+    const me = await t.api.call("GET", "/api/v1/me", { token: login.body.accessToken });
+    expect(me.body).toMatchObject({
+      user: { email: "dev@example.org", role: "developer" },
+      tenant: { slug },
+      areas: [],
+    });
+    expect(me.body.permissions).toContain("applications:write");
+    expect(me.body.permissions).not.toContain("apis:write");
+    const adminMe = (await t.api.call("GET", "/api/v1/me", { token })).body;
+    expect(adminMe.areas).toEqual(["publisher", "admin", "analytics"]);
+    expectProblem(await t.api.call("GET", "/api/v1/me"), 401, "unauthorized");
     expectProblem(
       await t.api.call("POST", "/api/v1/apis", { token: login.body.accessToken, body: {} }),
       403,

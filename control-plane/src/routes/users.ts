@@ -5,10 +5,13 @@ import {
   CreatedInvitation,
   CreateInvitationRequest,
   Invitation,
+  Me,
+  ok,
   UpdateUserRequest,
   User,
 } from "@portico/shared";
 import { z } from "zod";
+import { areasOf, permissionsOf } from "../http/authorize.js";
 import type { AppEnv } from "../http/env.js";
 import { PageQuery } from "../services/pagination.js";
 import {
@@ -40,6 +43,15 @@ const tags = ["Users and invitations"];
 const manage = guard("users:manage");
 
 const routes = {
+  me: createRoute({
+    method: "get",
+    path: "/me",
+    tags,
+    security: bearer,
+    summary: "The signed-in member: role, tenant, and the console areas and permissions the role holds",
+    ...guard("profile:read"),
+    responses: { 200: json(Me, "The signed-in member"), ...problems(401) },
+  }),
   list: createRoute({
     method: "get",
     path: "/users",
@@ -127,6 +139,19 @@ const routes = {
 };
 
 export function registerUserRoutes(app: OpenAPIHono<AppEnv>) {
+  app.openapi(routes.me, async (c) => {
+    const actor = c.var.actor;
+    const user = await getUser(c.var.services, actor, actor.userId);
+    const me = user.ok
+      ? ok({
+          user: { id: user.value.id, email: user.value.email, role: actor.role },
+          tenant: { id: actor.tenantId, slug: actor.tenantSlug },
+          areas: areasOf(actor.role),
+          permissions: permissionsOf(actor.role),
+        })
+      : user;
+    return reply(c, me);
+  });
   app.openapi(routes.list, async (c) =>
     replyPage(c, await listUsers(c.var.services, c.var.actor, c.req.valid("query"))),
   );

@@ -1,17 +1,9 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
+import { CreatedWebhook, CreateWebhookRequest, Webhook, WebhookDelivery } from "@portico/shared";
 import { z } from "zod";
 import type { AppEnv } from "../http/env.js";
 import { PageQuery } from "../services/pagination.js";
-import {
-  CreatedWebhook,
-  CreateWebhookRequest,
-  createWebhook,
-  deleteWebhook,
-  listDeliveries,
-  listWebhooks,
-  Webhook,
-  WebhookDelivery,
-} from "../services/webhooks.js";
+import { createWebhook, deleteWebhook, listDeliveries, listWebhooks } from "../services/webhooks.js";
 import {
   bearer,
   guard,

@@ -16,19 +16,6 @@ export const AuditQuery = PageQuery.extend({
   to: z.iso.datetime({ offset: true }).optional(),
 });
 
-export const AuditEvent = z
-  .object({
-    id: z.string(),
-    actorId: z.string().nullable(),
-    actorRole: z.string().nullable(),
-    action: z.string(),
-    targetType: z.string(),
-    targetId: z.string().nullable(),
-    summary: z.record(z.string(), z.unknown()),
-    createdAt: z.string(),
-  })
-  .meta({ id: "AuditEvent" });
-
 export async function listAudit(s: Services, actor: Actor, q: z.infer<typeof AuditQuery>) {
   const p = pager(q, auditEvents.createdAt, auditEvents.id);
   if (p === "invalid-cursor") {

@@ -1,6 +1,8 @@
+import type { GatewayCommand } from "@portico/shared";
 import type { Database } from "../db/client.js";
 import type { DeployContext } from "../deployer/redeploy.js";
 import type { ConsoleTokens, Principal } from "../keys/console-tokens.js";
+import type { SecretBox } from "../keys/secret-box.js";
 
 /** What every service verb may use; built once at start. */
 export interface Services {
@@ -8,6 +10,8 @@ export interface Services {
   deploy: DeployContext;
   /** Wakes the outbox relay after a commit that queued bundles. */
   publishBundles(): void;
+  /** Sends a request to one gateway on its control subject (fire and forget). */
+  commandGateway(environment: string, gatewayId: string, command: GatewayCommand): void;
   tokens: ConsoleTokens;
   publicUrl: string;
   gatewayUrl: string;
@@ -17,6 +21,16 @@ export interface Services {
   gatewayRegistration: GatewayRegistrationConfig;
   /** Whether webhooks may target loopback and private addresses (all-in-one, tests). */
   webhookAllowPrivate: boolean;
+  analyticsRetention: AnalyticsRetention;
+  /** Seals and opens secrets the control plane sends on but must not store in the clear. */
+  secrets: SecretBox;
+}
+
+/** How long analytics are kept at each resolution, in milliseconds. */
+export interface AnalyticsRetention {
+  rawMs: number;
+  minuteMs: number;
+  hourMs: number;
 }
 
 /** A verb's caller: the tenant and user fixed by the console token. */

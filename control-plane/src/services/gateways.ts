@@ -1,9 +1,20 @@
-import { GatewayAck, GatewayStatus, type NatsNames } from "@portico/shared";
+import { GatewayAck, GatewayStatus, type NatsNames, ok, parseJson } from "@portico/shared";
 import type { StreamMessage } from "@portico/shared/bus";
-import { eq, inArray, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, notInArray, type SQL, sql } from "drizzle-orm";
 import type { Logger } from "pino";
-import { bundleVersions, deploymentAcks, environments, gatewayBundles, gateways, tenants } from "../db/schema/index.js";
+import {
+  bundleVersions,
+  deploymentAcks,
+  environments,
+  gatewayBundles,
+  gateways,
+  outbox,
+  tenants,
+} from "../db/schema/index.js";
+import { audit } from "./audit.js";
 import type { Actor, Services } from "./context.js";
+import { driftOf } from "./drift.js";
+import { fail, notFound } from "./errors.js";
 
 /** Gateways serving the environments this tenant can see, with what they run for it. */
 export async function listGateways(s: Services, actor: Actor) {
@@ -19,11 +30,13 @@ export async function listGateways(s: Services, actor: Actor) {
       .where(inArray(gateways.environment, [...byKey.keys()]));
     const running = new Map((await tx.select().from(gatewayBundles)).map((b) => [b.gatewayId, b]));
     const expected = new Map((await tx.select().from(bundleVersions)).map((b) => [b.environmentId, b]));
-    const liveSince = Date.now() - s.gatewayLiveMs;
+    const now = Date.now();
     return gws.map((g) => {
       const env = byKey.get(g.environment)!;
       const run = running.get(g.id);
       const exp = expected.get(env.id);
+      const live = g.lastHeartbeat.getTime() >= now - s.gatewayLiveMs;
+      const lastError = visibleError(g.lastError, actor.tenantId);
       return {
         id: g.id,
         environment: env.name,
@@ -32,11 +45,74 @@ export async function listGateways(s: Services, actor: Actor) {
         expectedBundle: exp ? { version: exp.version, hash: exp.hash } : null,
         inSync: !exp || (run?.hash === exp.hash && run.version === exp.version),
         lastHeartbeat: g.lastHeartbeat.toISOString(),
-        live: g.lastHeartbeat.getTime() >= liveSince,
-        lastError: visibleError(g.lastError, actor.tenantId),
+        live,
+        lastError,
+        capabilities: {
+          schemaVersions: g.capabilities?.schemaVersions ?? [],
+          policyKinds: g.capabilities?.policyKinds ?? null,
+        },
+        drift: driftOf({
+          run,
+          exp,
+          live,
+          rejectedAt: lastError !== null && g.lastError?.tenant === actor.tenantId ? lastError.at : null,
+          now,
+        }),
       };
     });
   });
+}
+
+/**
+ * Puts the tenant's newest signed bundle of the gateway's environment on the bus again
+ * (through the outbox, so it cannot overtake a deploy committing meanwhile) and asks the
+ * gateway to re-fetch and re-apply it. That repairs a bus copy that was tampered with or lost,
+ * a gateway that missed it, and a bad copy on its disk; the gateway acks and reports anew.
+ */
+export async function resyncGateway(s: Services, actor: Actor, gatewayId: string) {
+  const result = await s.db.withTenant(actor.tenantId, async (tx) => {
+    const [found] = await tx
+      .select({ environment: environments, gateway: gateways.id })
+      .from(gateways)
+      .innerJoin(environments, eq(environments.busKey, gateways.environment))
+      .where(eq(gateways.id, gatewayId));
+    if (!found) {
+      return notFound("gateway");
+    }
+    const env = found.environment;
+    // Locks out deploys of this tenant to the environment, which bump this row, until commit.
+    const [expected] = await tx
+      .select()
+      .from(bundleVersions)
+      .where(eq(bundleVersions.environmentId, env.id))
+      .for("update");
+    const [latest] = await tx
+      .select()
+      .from(outbox)
+      .where(eq(outbox.busKey, env.busKey))
+      .orderBy(desc(outbox.id))
+      .limit(1);
+    if (!expected || !latest) {
+      return fail("conflict", "nothing of this tenant is deployed to the gateway's environment");
+    }
+    await tx
+      .insert(outbox)
+      .values({ tenantId: actor.tenantId, busKey: env.busKey, version: latest.version, jws: latest.jws });
+    await audit(tx, actor, {
+      action: "gateway.resync",
+      target: { type: "gateway", id: gatewayId },
+      summary: { environment: env.name, bundleVersion: expected.version },
+    });
+    return ok({ env, expected: { version: expected.version, hash: expected.hash } });
+  });
+  if (!result.ok) {
+    return result;
+  }
+  const { env, expected } = result.value;
+  s.publishBundles();
+  const requestedAt = Date.now();
+  s.commandGateway(env.busKey, gatewayId, { action: "resync", tenant: actor.tenantId, requestedAt });
+  return ok({ gateway: gatewayId, environment: env.name, expected, requestedAt: new Date(requestedAt).toISOString() });
 }
 
 /** A shared gateway's refusal of another tenant's bundle is that tenant's business only. */
@@ -65,7 +141,7 @@ const newerError = (reported: SQL, startedAt: SQL) => sql`case
  * may publish there), and a self-hosted environment's gateways only for its tenant.
  */
 export async function recordStatus(s: Services, log: Logger, names: NatsNames, msg: StreamMessage): Promise<void> {
-  const parsed = GatewayStatus.safeParse(safeJson(msg.data));
+  const parsed = GatewayStatus.safeParse(parseJson(msg.data));
   if (!parsed.success || names.statusSubject(parsed.data.environment, parsed.data.id) !== msg.subject) {
     log.warn("gateway status: malformed heartbeat dropped");
     return;
@@ -79,6 +155,7 @@ export async function recordStatus(s: Services, log: Logger, names: NatsNames, m
       id: st.id,
       environment: st.environment,
       softwareVersion: st.softwareVersion,
+      capabilities: st.capabilities,
       startedAt: new Date(st.startedAt),
       lastHeartbeat: now,
       lastError: st.lastError,
@@ -88,6 +165,7 @@ export async function recordStatus(s: Services, log: Logger, names: NatsNames, m
       set: {
         environment: st.environment,
         softwareVersion: st.softwareVersion,
+        capabilities: st.capabilities,
         startedAt: new Date(st.startedAt),
         lastHeartbeat: now,
         lastError: newerError(sql`excluded.last_error`, sql`${st.startedAt}::bigint`),
@@ -97,7 +175,8 @@ export async function recordStatus(s: Services, log: Logger, names: NatsNames, m
     s,
     st.tenants.map((t) => t.tenant),
   );
-  for (const t of st.tenants.filter((t) => known.has(t.tenant) && (owner === null || owner === t.tenant))) {
+  const serving = st.tenants.filter((t) => known.has(t.tenant) && (owner === null || owner === t.tenant));
+  for (const t of serving) {
     await s.db.system
       .insert(gatewayBundles)
       .values({ tenantId: t.tenant, gatewayId: st.id, version: t.version, hash: t.hash, updatedAt: now })
@@ -106,10 +185,25 @@ export async function recordStatus(s: Services, log: Logger, names: NatsNames, m
         set: { version: t.version, hash: t.hash, updatedAt: now },
       });
   }
+  // A tenant it no longer reports (its bundle refused at boot, or removed) it runs nothing for.
+  const dropped = eq(gatewayBundles.gatewayId, st.id);
+  await s.db.system.delete(gatewayBundles).where(
+    serving.length === 0
+      ? dropped
+      : and(
+          dropped,
+          notInArray(
+            gatewayBundles.tenantId,
+            serving.map((t) => t.tenant),
+          ),
+        ),
+  );
 }
 
 export async function recordAck(s: Services, log: Logger, names: NatsNames, msg: StreamMessage): Promise<void> {
-  const parsed = GatewayAck.safeParse(safeJson(msg.data));
+  // Propagation is measured to the ack's arrival, not to the end of the checks below.
+  const ackedAt = new Date();
+  const parsed = GatewayAck.safeParse(parseJson(msg.data));
   if (!parsed.success || names.ackSubject(parsed.data.environment, parsed.data.gateway) !== msg.subject) {
     log.warn("gateway ack: malformed ack dropped");
     return;
@@ -145,6 +239,7 @@ export async function recordAck(s: Services, log: Logger, names: NatsNames, msg:
       version: ack.version,
       hash: ack.hash,
       applyMs: ack.applyMs,
+      ackedAt,
     })
     .onConflictDoNothing();
 }
@@ -167,12 +262,4 @@ async function knownTenants(s: Services, ids: string[]): Promise<Set<string>> {
   }
   const rows = await s.db.system.select({ id: tenants.id }).from(tenants).where(inArray(tenants.id, candidates));
   return new Set(rows.map((r) => r.id));
-}
-
-function safeJson(raw: string): unknown {
-  try {
-    return JSON.parse(raw);
-  } catch {
-    return undefined;
-  }
 }

@@ -1,22 +1,16 @@
-import { type ApiStatus, type LifecycleAction, type LifecycleRequest, ok } from "@portico/shared";
+import {
+  type ApiStatus,
+  allowedLifecycleActions,
+  LIFECYCLE_TRANSITIONS,
+  type LifecycleRequest,
+  ok,
+} from "@portico/shared";
 import type { z } from "zod";
 import type { Tx } from "../db/client.js";
 import { redeploy } from "../deployer/redeploy.js";
 import { audit } from "./audit.js";
 import type { Actor, Services } from "./context.js";
 import { fail, notFound, type ServiceResult } from "./errors.js";
-
-/** The lifecycle of APIs and API products as a state machine: a move missing here is refused. */
-const TRANSITIONS: Record<ApiStatus, Partial<Record<z.infer<typeof LifecycleAction>, ApiStatus>>> = {
-  CREATED: { "pre-release": "PRE-RELEASED", publish: "PUBLISHED" },
-  "PRE-RELEASED": { publish: "PUBLISHED", demote: "CREATED" },
-  PUBLISHED: { block: "BLOCKED", deprecate: "DEPRECATED", demote: "CREATED" },
-  BLOCKED: { publish: "PUBLISHED", deprecate: "DEPRECATED" },
-  DEPRECATED: { retire: "RETIRED" },
-  RETIRED: {},
-};
-
-const allowedActions = (status: ApiStatus) => Object.keys(TRANSITIONS[status]);
 
 interface LifecycleRow {
   id: string;
@@ -126,9 +120,9 @@ export async function changeLifecycleOf<Row extends LifecycleRow>(
     if (!row) {
       return notFound(subject.noun);
     }
-    const next = TRANSITIONS[row.status][action];
+    const next = LIFECYCLE_TRANSITIONS[row.status][action];
     if (!next) {
-      const allowed = allowedActions(row.status);
+      const allowed = allowedLifecycleActions(row.status);
       return fail(
         "invalid-transition",
         `cannot ${action} an ${subject.noun} that is ${row.status}; allowed: ${allowed.length ? allowed.join(", ") : "none"}`,

@@ -1,4 +1,4 @@
-import { type CreateDeploymentRequest, ok } from "@portico/shared";
+import { type CreateDeploymentRequest, type DeploymentPreviewRequest, ok } from "@portico/shared";
 import { and, desc, eq, isNull, max } from "drizzle-orm";
 import type { z } from "zod";
 import type { Tx } from "../db/client.js";
@@ -12,7 +12,14 @@ import {
 import { productPolicyProblems } from "../deployer/build-bundle.js";
 import { audit } from "./audit.js";
 import type { Actor, Services } from "./context.js";
-import { type DeploymentSubject, deployOf, gatewayProgress, undeployOf } from "./deployments.js";
+import {
+  type DeploymentSubject,
+  deployOf,
+  gatewayProgress,
+  NOT_YET_ACKED,
+  previewOf,
+  undeployOf,
+} from "./deployments.js";
 import { fail, notFound, type ServiceResult } from "./errors.js";
 import { findProduct, type ResolvedResource, resolveResources } from "./products.js";
 
@@ -179,13 +186,18 @@ export async function createProductDeployment(
   productId: string,
   input: z.infer<typeof CreateDeploymentRequest>,
 ) {
-  return deployOf(s, actor, productDeploymentSubject, productId, input, (d) =>
-    toDeployment(d, { total: 0, acked: 0, ackMs: null }),
-  );
+  return deployOf(s, actor, productDeploymentSubject, productId, input, (d) => toDeployment(d, NOT_YET_ACKED));
 }
 
 export const undeployProduct = (s: Services, actor: Actor, productId: string, environment: string) =>
   undeployOf(s, actor, productDeploymentSubject, productId, environment);
+
+export const previewProductDeployment = (
+  s: Services,
+  actor: Actor,
+  productId: string,
+  input: z.infer<typeof DeploymentPreviewRequest>,
+) => previewOf(s, actor, productDeploymentSubject, productId, input);
 
 export async function listProductDeployments(s: Services, actor: Actor, productId: string) {
   return s.db.withTenant(actor.tenantId, async (tx) => {

@@ -1,6 +1,6 @@
-import { newSecret, ok } from "@portico/shared";
+import { type CreateWebhookRequest, newSecret, ok } from "@portico/shared";
 import { desc, eq } from "drizzle-orm";
-import { z } from "zod";
+import type { z } from "zod";
 import type { Tx } from "../db/client.js";
 import { type auditEvents, webhookDeliveries, webhooks } from "../db/schema/index.js";
 import { isId } from "./apis.js";
@@ -8,38 +8,6 @@ import { audit } from "./audit.js";
 import type { Actor, Services } from "./context.js";
 import { fail, notFound, type ServiceResult } from "./errors.js";
 import { listPage, type PageQuery } from "./pagination.js";
-
-export const WebhookEvent = z
-  .string()
-  .regex(/^(\*|[a-z-]+\.(\*|[a-z-]+))$/, "an audit action like api.lifecycle, a prefix like subscription.*, or *");
-
-export const CreateWebhookRequest = z
-  .object({
-    url: z.url({ protocol: /^https?$/ }).max(2000),
-    events: z.array(WebhookEvent).min(1).max(50),
-  })
-  .meta({ id: "CreateWebhookRequest" });
-
-export const Webhook = z
-  .object({ id: z.string(), url: z.string(), events: z.array(z.string()), createdAt: z.string() })
-  .meta({ id: "Webhook" });
-export const CreatedWebhook = Webhook.extend({
-  secret: z.string().meta({ description: "HMAC-SHA256 key of the X-Portico-Signature header; shown only here" }),
-}).meta({ id: "CreatedWebhook" });
-
-export const WebhookDelivery = z
-  .object({
-    id: z.string(),
-    event: z.string(),
-    status: z.enum(["pending", "delivered", "failed"]),
-    attempts: z.number().int(),
-    lastStatusCode: z.number().int().nullable(),
-    lastError: z.string().nullable(),
-    nextAttemptAt: z.string().nullable(),
-    deliveredAt: z.string().nullable(),
-    createdAt: z.string(),
-  })
-  .meta({ id: "WebhookDelivery" });
 
 type WebhookRow = typeof webhooks.$inferSelect;
 const toWebhook = (w: WebhookRow) => ({ id: w.id, url: w.url, events: w.events, createdAt: w.createdAt.toISOString() });

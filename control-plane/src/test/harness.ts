@@ -99,6 +99,8 @@ export interface TestControlPlane {
   prefix: string;
   api: Client;
   databaseUrl: string;
+  /** Stops the control plane and its bus connection, then starts both again on the same database and names. */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -113,30 +115,43 @@ export async function startTestControlPlane(
   const db = await createTestDatabase();
   const prefix = uniqueName("t");
   const dataDir = mkdtempSync(join(tmpdir(), "portico-cp-"));
-  const bus = new NatsBus({ servers: opts.natsUrl ?? NATS_URL, credsFile: opts.natsCreds, name: `test-cp-${prefix}` });
-  const cp = await startControlPlane({
-    databaseUrl: db.url,
-    dataDir,
-    bus,
-    natsPrefix: prefix,
-    port: 0,
-    host: "127.0.0.1",
-    logger: pino({ level: process.env.LOG_LEVEL ?? "silent" }),
-    gatewayLiveMs: opts.gatewayLiveMs,
-    gatewayRegistration: opts.gatewayRegistration,
-    webhookAllowPrivate: true,
-    webhookBackoffMs: 100,
-  });
-  return {
-    cp,
-    bus,
+  const start = async () => {
+    const bus = new NatsBus({
+      servers: opts.natsUrl ?? NATS_URL,
+      credsFile: opts.natsCreds,
+      name: `test-cp-${prefix}`,
+    });
+    const cp = await startControlPlane({
+      databaseUrl: db.url,
+      dataDir,
+      bus,
+      natsPrefix: prefix,
+      port: 0,
+      host: "127.0.0.1",
+      logger: pino({ level: process.env.LOG_LEVEL ?? "silent" }),
+      gatewayLiveMs: opts.gatewayLiveMs,
+      gatewayRegistration: opts.gatewayRegistration,
+      webhookAllowPrivate: true,
+      webhookBackoffMs: 100,
+      analyticsExportBackoffMs: 100,
+    });
+    return { cp, bus, api: client(cp.url) };
+  };
+  const stop = async () => {
+    await t.cp.close();
+    await t.bus.close();
+  };
+  const t: TestControlPlane = {
+    ...(await start()),
     names: natsNames(prefix),
     prefix,
-    api: client(cp.url),
     databaseUrl: db.url,
+    restart: async () => {
+      await stop();
+      Object.assign(t, await start());
+    },
     close: async () => {
-      await cp.close();
-      await bus.close();
+      await stop();
       await db.drop();
       if (!opts.natsUrl) {
         await deleteNatsPrefix(prefix);
@@ -144,6 +159,7 @@ export async function startTestControlPlane(
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+  return t;
 }
 
 /** Signs up a tenant and returns what later calls need. */

@@ -117,8 +117,8 @@ export type TestStack = Awaited<ReturnType<typeof startTestStack>>;
  * control plane publishes. `close` stops it and its own bus connection.
  */
 export async function startTestGateway(
-  t: TestControlPlane,
-  opts: { gatewayId: string; dataDir: string; natsUrl?: string; environment?: string },
+  t: Pick<TestControlPlane, "api" | "prefix">,
+  opts: { gatewayId: string; dataDir: string; natsUrl?: string; environment?: string; tenant?: string },
 ): Promise<{ gateway: Gateway; close(): Promise<void> }> {
   const bundleKeys = (await t.api.call<JSONWebKeySet>("GET", "/.well-known/portico/bundle-keys")).body;
   const bus = new NatsBus({ servers: opts.natsUrl ?? NATS_URL, name: opts.gatewayId });
@@ -126,6 +126,7 @@ export async function startTestGateway(
     bus,
     environment: opts.environment ?? "default",
     gatewayId: opts.gatewayId,
+    tenant: opts.tenant,
     dataDir: opts.dataDir,
     port: 0,
     host: "127.0.0.1",
@@ -133,7 +134,7 @@ export async function startTestGateway(
     natsPrefix: t.prefix,
     heartbeatMs: 500,
     analyticsFlushMs: 100,
-    logger: pino({ level: "silent" }),
+    logger: pino({ level: process.env.LOG_LEVEL ?? "silent" }),
   });
   return {
     gateway,

@@ -19,6 +19,9 @@ beforeAll(async () => {
   const call = (method: string, path: string, body?: unknown) => t.api.call(method, path, { token: a.token, body });
   // Every change below also queues a delivery for this webhook.
   ids.webhook = (await call("POST", "/api/v1/webhooks", { url: "http://127.0.0.1:9/hook", events: ["*"] })).body.id;
+  ids.exporter = (
+    await call("POST", "/api/v1/analytics/exporters", { name: "A", kind: "webhook", url: "http://127.0.0.1:9/a" })
+  ).body.id;
   ids.api = (
     await call("POST", "/api/v1/apis", {
       name: "A",
@@ -122,6 +125,14 @@ describe("tenant B through the REST API", () => {
     expectProblem(await asB("DELETE", `/api/v1/users/${aUsers[0]!.id}`), 404, "not-found");
     expect((await asB("GET", "/api/v1/invitations")).body).toEqual([]);
     expect((await asB("GET", "/api/v1/webhooks")).body).toEqual([]);
+    expect((await asB("GET", "/api/v1/analytics/exporters")).body).toEqual([]);
+    expectProblem(await asB("GET", `/api/v1/analytics/exporters/${ids.exporter}`), 404, "not-found");
+    expectProblem(
+      await asB("PATCH", `/api/v1/analytics/exporters/${ids.exporter}`, { enabled: false }),
+      404,
+      "not-found",
+    );
+    expectProblem(await asB("DELETE", `/api/v1/analytics/exporters/${ids.exporter}`), 404, "not-found");
     const tokens = `/api/v1/environments/${ids.env}/registration-tokens`;
     expectProblem(await asB("GET", tokens), 404, "not-found");
     expectProblem(await asB("POST", tokens), 404, "not-found");
@@ -242,6 +253,9 @@ describe("tenant B in the database", () => {
       await sql`insert into deployment_acks (tenant_id, environment, gateway_id, version, hash, apply_ms) values (${a.tenantId}, 'default', 'gw-1', 1, 'h', 1)`;
       await sql`insert into analytics_events (id, tenant_id, time, environment, gateway_id, resource, method, status, latency_ms, bytes_in, bytes_out)
                 values (gen_random_uuid(), ${a.tenantId}, now(), 'default', 'gw-1', '/x', 'GET', 200, 1, 0, 0)`;
+      await sql`insert into analytics_rollups (tenant_id, granularity, bucket, environment, gateway_id, resource, status_class, count, latency_sum, latency_max, bytes_in, bytes_out, histogram)
+                values (${a.tenantId}, 'minute', now(), 'default', 'gw-1', '/x', 2, 1, 1, 1, 0, 0, '{1}')`;
+      await sql`insert into analytics_export_batches (tenant_id, exporter_id, events) values (${a.tenantId}, ${ids.exporter!}, '[]')`;
       // Key-manager rows of A (grants that a login and a revocation would have made).
       const [user] = await sql`select id from users where tenant_id = ${a.tenantId}`;
       await sql`insert into refresh_tokens (tenant_id, token_hash, family_id, client_id, scope, expires_at)

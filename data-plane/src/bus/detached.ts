@@ -30,5 +30,9 @@ export class DetachedBus implements Bus {
     return false;
   }
 
+  reconnects(): number {
+    return 0;
+  }
+
   async close(): Promise<void> {}
 }

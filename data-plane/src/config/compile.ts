@@ -13,7 +13,7 @@ import {
 import type { Policy } from "@portico/shared/policies";
 import { type ApiKeyIndex, indexApiKeys } from "../auth/api-key.js";
 import { TokenVerifier } from "../auth/jwt.js";
-import type { GatewayMetrics, TenantMeters } from "../metrics.js";
+import type { GatewayMetrics, RequestMeters } from "../metrics.js";
 import {
   buildChain,
   type Chain,
@@ -54,6 +54,8 @@ export interface CompiledApi {
   readonly chain: Chain;
   /** null: every path below the API is served; otherwise only these operations */
   readonly resources: ResourceTable | null;
+  /** this API's (or product's) request counts and latencies, for /metrics */
+  readonly meters: RequestMeters;
 }
 
 /** Everything the request path needs for one tenant, immutable once built. */
@@ -74,7 +76,7 @@ export interface CompiledTenant {
   /** `${applicationId}\n${apiId or productId}` → ACTIVE subscription */
   readonly subscriptions: ReadonlyMap<string, CompiledSubscription>;
   readonly tokens: TokenVerifier;
-  readonly meters: TenantMeters;
+  readonly meters: RequestMeters;
   /** Upstream origins in use, so pools nobody needs can be closed. */
   readonly origins: ReadonlySet<string>;
 }
@@ -368,6 +370,7 @@ function compileApi(api: BundleApi, slug: string, cx: EntryContext): CompiledApi
       deprecationHeaders: deprecationHeaders(api),
       chain: buildChain(effectivePolicies(api.policies, api.authRequired), { ...ctx, resource: null, attachedTo: "" }),
       resources: compileResources(api, (r) => resourceChain(r, api.policies, api.authRequired, ctx, cx.tiers)),
+      meters: cx.deps.metrics.apiMeters(cx.tenantId, api.id),
     };
   } catch (error) {
     throw new Error(`${owner}: ${error instanceof Error ? error.message : String(error)}`);
@@ -410,6 +413,7 @@ function compileProduct(product: BundleProduct, slug: string, cx: EntryContext, 
         deprecationHeaders: deprecation,
         chain: OUTSIDE_RESOURCES,
         resources: null,
+        meters: cx.deps.metrics.apiMeters(cx.tenantId, api.id),
       };
       byApi.set(api.id, { target, policies: api.policies });
       targets.push(target);
@@ -435,6 +439,7 @@ function compileProduct(product: BundleProduct, slug: string, cx: EntryContext, 
       // Nothing is proxied with the entry itself: every resource names its target.
       chain: OUTSIDE_RESOURCES,
       resources,
+      meters: cx.deps.metrics.apiMeters(cx.tenantId, product.id),
     };
   } catch (error) {
     throw new Error(`${owner}: ${error instanceof Error ? error.message : String(error)}`);

@@ -1,6 +1,7 @@
 import { type GatewayAck, NAME_TOKEN, type NatsNames } from "@portico/shared";
 import { type BundleKeySet, verifyBundle } from "@portico/shared/bundle";
 import type { Bus, KvEntry, Stoppable } from "@portico/shared/bus";
+import { tracedConsume, tracerOrNull } from "@portico/shared/telemetry";
 import type { Logger } from "pino";
 import { forgetRequestSchemas } from "../policies/request-validation/handler.js";
 import type { LastError } from "../status/heartbeat.js";
@@ -39,6 +40,9 @@ export class ConfigWatcher {
   #queue: Promise<void> = Promise.resolve();
   #watch: Promise<Stoppable> | undefined;
   #lastError: LastError | null = null;
+  /** Tenants whose next bundle from the bus is applied even when it is the one running. */
+  readonly #forced = new Set<string>();
+  #reopening = false;
 
   constructor(options: ConfigWatcherOptions) {
     this.#o = options;
@@ -69,15 +73,44 @@ export class ConfigWatcher {
 
   /** Returns at once; the watch connects and reconnects in the background. */
   start(): void {
+    this.#watch = this.#openWatch();
+  }
+
+  /**
+   * The control plane saw this gateway drift from the tenant's expected bundle: watch the
+   * bucket afresh (it replays the latest value of every key, which needs no more NATS
+   * permissions than watching does) and apply, persist and ack the tenant's bundle even if it
+   * is the one in memory, since what is on disk or reported may be what differs.
+   */
+  resync(tenant: string): void {
+    if (!NAME_TOKEN.test(tenant) || (this.#o.tenant !== undefined && tenant !== this.#o.tenant)) {
+      return;
+    }
+    this.#forced.add(tenant);
+    // Requests arriving while the watch is being reopened ride on that reopening.
+    if (this.#reopening) {
+      return;
+    }
+    this.#reopening = true;
+    const previous = this.#watch;
+    this.#watch = (async () => {
+      await (await previous?.catch(() => undefined))?.stop();
+      this.#reopening = false;
+      return this.#openWatch();
+    })();
+  }
+
+  #openWatch(): Promise<Stoppable> {
     const bucket = this.#o.names.bundleBucket(this.#o.environment);
-    this.#watch = this.#o.bus.kvWatch(
+    const watch = this.#o.bus.kvWatch(
       bucket,
       (entry) => {
         this.#queue = this.#queue.then(() => this.#handle(entry));
       },
       { key: this.#o.tenant },
     );
-    this.#watch.catch((error: unknown) => this.#o.logger.error({ err: error }, "bundle watch failed"));
+    watch.catch((error: unknown) => this.#o.logger.error({ err: error }, "bundle watch failed"));
+    return watch;
   }
 
   async stop(): Promise<void> {
@@ -88,7 +121,8 @@ export class ConfigWatcher {
 
   async #handle(entry: KvEntry): Promise<void> {
     try {
-      await this.#apply(entry);
+      // A child of the control plane's publish span, when it traced one.
+      await tracedConsume(tracerOrNull("@portico/gateway"), "apply bundle", entry.headers, () => this.#apply(entry));
     } catch (error) {
       // Nothing a bundle contains should get here; keep the watcher alive if it does.
       this.#recordError("internal", error instanceof Error ? error.message : String(error));
@@ -116,15 +150,22 @@ export class ConfigWatcher {
       }
       return;
     }
-    // The watch replays the latest value of every key after a reconnect.
-    if (running?.jws === entry.value) {
-      return;
-    }
+    const forced = this.#forced.delete(tenantId);
     const started = performance.now();
     const jws = entry.value;
+    // The watch replays the latest value of every key after a reconnect.
+    if (running?.jws === jws) {
+      if (forced) {
+        await this.#reaffirm(tenantId, running, started);
+      }
+      return;
+    }
     const verified = await verifyBundle(jws, keys, { environment, tenantId, currentVersion: running?.version });
     if (!verified.ok) {
       if (verified.error.code === "stale_version" && running && (await this.#isRunning(jws, running))) {
+        if (forced) {
+          await this.#reaffirm(tenantId, running, started);
+        }
         return;
       }
       this.#reject(tenantId, { ok: false, reason: verified.error.code, detail: verified.error.detail });
@@ -135,22 +176,37 @@ export class ConfigWatcher {
       this.#reject(tenantId, result);
       return;
     }
+    await this.#persist(tenantId, jws);
+    const applyMs = performance.now() - started;
+    logger.info({ tenant: tenantId, version: result.version, applyMs }, "bundle applied");
+    this.#ackApplied(tenantId, result, applyMs);
+  }
+
+  /** A resync of the bundle already served: the copy on disk is rewritten and the ack sent again. */
+  async #reaffirm(tenantId: string, running: { version: number; hash: string; jws: string }, started: number) {
+    await this.#persist(tenantId, running.jws);
+    this.#o.logger.info({ tenant: tenantId, version: running.version }, "bundle resynced");
+    this.#ackApplied(tenantId, running, performance.now() - started);
+  }
+
+  async #persist(tenantId: string, jws: string): Promise<void> {
     try {
-      await disk.save(tenantId, jws);
+      await this.#o.disk.save(tenantId, jws);
     } catch (error) {
       // Still serving it; only a restart without the bus would fall back to the older file.
       this.#recordError("persist_failed", error instanceof Error ? error.message : String(error));
-      logger.error({ err: error, tenant: tenantId }, "bundle applied but not persisted");
+      this.#o.logger.error({ err: error, tenant: tenantId }, "bundle applied but not persisted");
     }
-    const applyMs = performance.now() - started;
-    logger.info({ tenant: tenantId, version: result.version, applyMs }, "bundle applied");
+  }
+
+  #ackApplied(tenantId: string, bundle: { version: number; hash: string }, applyMs: number): void {
     this.#ack({
       ok: true,
       gateway: this.#o.gatewayId,
-      environment,
+      environment: this.#o.environment,
       tenant: tenantId,
-      version: result.version,
-      hash: result.hash,
+      version: bundle.version,
+      hash: bundle.hash,
       applyMs,
     });
     this.#o.onChange();
@@ -178,6 +234,8 @@ export class ConfigWatcher {
     }
     this.#o.store.install(compiled.value);
     this.#o.compile.metrics.setBundleVersion(bundle.tenant.id, bundle.version);
+    const served = [...compiled.value.apis.values(), ...compiled.value.targets];
+    this.#o.compile.metrics.retainApis(bundle.tenant.id, new Set(served.map((api) => api.id)));
     this.#o.onInstalled?.(bundle).catch((error: unknown) => {
       this.#o.logger.error({ err: error, tenant: bundle.tenant.id }, "after-install hook failed");
     });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { CompiledApi, CompiledTenant } from "../config/compile.js";
 import { TenantStore } from "../config/store.js";
+import { RequestMeters } from "../metrics.js";
 import type { UpstreamGroup } from "../proxy/upstream.js";
 import { route } from "./router.js";
 
@@ -16,6 +17,7 @@ const api = (id: string, basePath = ""): CompiledApi => ({
   deprecationHeaders: null,
   basePath,
   prefix: "",
+  meters: new RequestMeters(),
 });
 
 function storeWith(slug: string, apis: Record<string, CompiledApi>): TenantStore {

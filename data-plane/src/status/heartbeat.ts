@@ -21,6 +21,8 @@ export interface HeartbeatOptions {
   gatewayId: string;
   environment: string;
   softwareVersion: string;
+  /** The policy kinds this build compiles: the control plane refuses deploys needing others. */
+  policyKinds: readonly string[];
   intervalMs: number;
   source: HeartbeatSource;
 }
@@ -46,7 +48,7 @@ export class Heartbeat {
       id: this.#o.gatewayId,
       environment: this.#o.environment,
       softwareVersion: this.#o.softwareVersion,
-      capabilities: { schemaVersions: [BUNDLE_SCHEMA_VERSION] },
+      capabilities: { schemaVersions: [BUNDLE_SCHEMA_VERSION], policyKinds: [...this.#o.policyKinds] },
       startedAt: this.#startedAt,
       uptimeS: (now - this.#startedAt) / 1000,
       tenants: this.#o.source.tenants(),

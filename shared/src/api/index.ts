@@ -2,6 +2,7 @@ import { z } from "zod";
 import { ApiStatus, CircuitBreaker, HealthCheck, TierKind, TierUnit, UpstreamEndpoint } from "../bundle/schema.js";
 import { Policy } from "../policies/index.js";
 import { Scope } from "../policies/scopes/schema.js";
+import { Problem } from "../problem.js";
 
 /**
  * REST contract of the control plane (ARCHITECTURE §8). The control plane's routes and its
@@ -272,9 +273,61 @@ export const Deployment = z
         .object({ p50: z.number(), p99: z.number(), max: z.number() })
         .nullable()
         .meta({ description: "deployment → gateway ack, in ms" }),
+      publishedAt: z
+        .string()
+        .nullable()
+        .meta({ description: "when the bundle was put on the bus (null while it waits in the outbox)" }),
+      firstAckMs: z.number().nullable().meta({ description: "bus publish → first gateway ack, in ms" }),
+      lastAckMs: z.number().nullable().meta({
+        description: "bus publish → latest first ack of a gateway, in ms: time to all acked once acked = total",
+      }),
     }),
   })
   .meta({ id: "Deployment" });
+
+export const DeploymentPreviewRequest = z
+  .object({ revisionId: z.string(), environment: z.string().min(1).max(100) })
+  .meta({ id: "DeploymentPreviewRequest" });
+
+const GatewayCompatibility = z.object({
+  id: z.string(),
+  softwareVersion: z.string(),
+  missing: z.array(z.string()).meta({ description: "policy kinds the revision uses that this gateway lacks" }),
+});
+
+/** The gateways a deployment would not reach: the `gateways` member of an incompatible-gateways problem. */
+export const IncompatibleGateway = GatewayCompatibility.extend({ environment: z.string() }).meta({
+  id: "IncompatibleGateway",
+});
+
+/** The 409 of a deploy: `gateways` when the cause is incompatible gateways. */
+export const DeploymentConflict = Problem.extend({
+  gateways: z
+    .array(IncompatibleGateway)
+    .optional()
+    .meta({ description: "incompatible-gateways: each live gateway lacking a policy kind the revision uses" }),
+}).meta({ id: "DeploymentConflict" });
+
+export const DeploymentPreview = z
+  .object({
+    environment: z.string(),
+    revisionId: z.string(),
+    revisionNumber: z.number().int(),
+    policyKinds: z.array(z.string()).meta({ description: "policy kinds the revision uses" }),
+    gateways: z
+      .array(
+        GatewayCompatibility.extend({
+          compatible: z.boolean(),
+          capabilitiesKnown: z
+            .boolean()
+            .meta({ description: "false for gateways too old to report their policy kinds" }),
+        }),
+      )
+      .meta({ description: "live gateways of the environment, which would receive the bundle" }),
+    incompatible: z.array(IncompatibleGateway),
+    deployable: z.boolean().meta({ description: "whether POST /deployments would accept it now" }),
+  })
+  .meta({ id: "DeploymentPreview" });
 
 export const Environment = z
   .object({
@@ -368,8 +421,40 @@ export const Gateway = z
     lastHeartbeat: z.string(),
     live: z.boolean(),
     lastError: z.object({ reason: z.string(), detail: z.string(), at: z.number() }).nullable(),
+    capabilities: z.object({
+      schemaVersions: z.array(z.number().int()),
+      policyKinds: z
+        .array(z.string())
+        .nullable()
+        .meta({ description: "policy kinds it can run; null for gateways too old to say" }),
+    }),
+    drift: z
+      .object({
+        status: z.enum(["in-sync", "drifted", "unknown"]),
+        expected: z.object({ version: z.number().int(), hash: z.string() }).nullable(),
+        actual: z.object({ version: z.number().int(), hash: z.string() }).nullable(),
+        reason: z
+          .enum(["stale", "hash-mismatch", "missing", "rejected", "propagating", "not-live", "no-bundle"])
+          .nullable()
+          .meta({
+            description:
+              "drifted: stale (older version), hash-mismatch (same version, other content), missing (runs none), rejected (refused the expected one, see lastError); unknown: propagating (a change is on its way), not-live (no recent heartbeat), no-bundle (nothing deployed here)",
+          }),
+      })
+      .meta({ description: "the bundle it runs for this tenant against the one the control plane expects" }),
   })
   .meta({ id: "Gateway" });
+
+export const GatewayResync = z
+  .object({
+    gateway: z.string(),
+    environment: z.string(),
+    expected: z
+      .object({ version: z.number().int(), hash: z.string() })
+      .meta({ description: "the bundle put on the bus again, which the gateway re-fetches and re-applies" }),
+    requestedAt: z.string(),
+  })
+  .meta({ id: "GatewayResync" });
 
 export const CreateApplicationRequest = z
   .object({
@@ -596,28 +681,6 @@ export const CreateTierRequest = z
   })
   .meta({ id: "CreateTierRequest" });
 
-export const AnalyticsQuery = z.object({
-  apiId: z.string().optional(),
-  productId: z.string().optional().meta({ description: "only requests through this API product" }),
-  from: z.iso.datetime({ offset: true }).optional(),
-  to: z.iso.datetime({ offset: true }).optional(),
-});
-const Stats = z.object({
-  count: z.number().int(),
-  errors: z.number().int(),
-  p50: z.number().nullable(),
-  p95: z.number().nullable(),
-  p99: z.number().nullable(),
-});
-export const AnalyticsResponse = z
-  .object({
-    from: z.string(),
-    to: z.string(),
-    totals: Stats,
-    series: z.array(Stats.extend({ minute: z.string() })),
-  })
-  .meta({ id: "AnalyticsRequests" });
-
 /** How an external issuer's token claims map onto what Portico reads. */
 export const ClaimMappings = z
   .object({
@@ -666,6 +729,17 @@ export type Role = z.infer<typeof Role>;
 export const User = z
   .object({ id: z.string(), email: z.string(), role: Role, createdAt: z.string() })
   .meta({ id: "User" });
+/** Console areas: which parts of the console a role may open (the control plane still checks every call). */
+export const ConsoleArea = z.enum(["publisher", "admin", "analytics"]).meta({ id: "ConsoleArea" });
+export type ConsoleArea = z.infer<typeof ConsoleArea>;
+export const Me = z
+  .object({
+    user: z.object({ id: z.string(), email: z.string(), role: Role }),
+    tenant: z.object({ id: z.string(), slug: z.string() }),
+    areas: z.array(ConsoleArea),
+    permissions: z.array(z.string()),
+  })
+  .meta({ id: "Me" });
 export const UpdateUserRequest = z.object({ role: Role }).strict().meta({ id: "UpdateUserRequest" });
 
 export const CreateInvitationRequest = z
@@ -787,3 +861,49 @@ export const ProductRevision = z
 export const ProductDeployment = Deployment.omit({ apiId: true })
   .extend({ productId: z.string() })
   .meta({ id: "ProductDeployment" });
+
+/** One change to tenant state: who did what to which resource, with a before/after summary. */
+export const AuditEvent = z
+  .object({
+    id: z.string(),
+    actorId: z.string().nullable(),
+    actorRole: z.string().nullable(),
+    action: z.string(),
+    targetType: z.string(),
+    targetId: z.string().nullable(),
+    summary: z.record(z.string(), z.unknown()),
+    createdAt: z.string(),
+  })
+  .meta({ id: "AuditEvent" });
+
+export const WebhookEvent = z
+  .string()
+  .regex(/^(\*|[a-z-]+\.(\*|[a-z-]+))$/, "an audit action like api.lifecycle, a prefix like subscription.*, or *");
+
+export const CreateWebhookRequest = z
+  .object({
+    url: z.url({ protocol: /^https?$/ }).max(2000),
+    events: z.array(WebhookEvent).min(1).max(50),
+  })
+  .meta({ id: "CreateWebhookRequest" });
+
+export const Webhook = z
+  .object({ id: z.string(), url: z.string(), events: z.array(z.string()), createdAt: z.string() })
+  .meta({ id: "Webhook" });
+export const CreatedWebhook = Webhook.extend({
+  secret: z.string().meta({ description: "HMAC-SHA256 key of the X-Portico-Signature header; shown only here" }),
+}).meta({ id: "CreatedWebhook" });
+
+export const WebhookDelivery = z
+  .object({
+    id: z.string(),
+    event: z.string(),
+    status: z.enum(["pending", "delivered", "failed"]),
+    attempts: z.number().int(),
+    lastStatusCode: z.number().int().nullable(),
+    lastError: z.string().nullable(),
+    nextAttemptAt: z.string().nullable(),
+    deliveredAt: z.string().nullable(),
+    createdAt: z.string(),
+  })
+  .meta({ id: "WebhookDelivery" });

@@ -1,3 +1,3 @@
-export type { Bus, KvEntry, KvWatchOptions, Stoppable, StreamMessage } from "./interface.js";
+export type { Bus, ConsumeOptions, KvEntry, KvWatchOptions, Stoppable, StreamMessage } from "./interface.js";
 export { subjectMatches } from "./interface.js";
 export { MemoryBus } from "./memory.js";

@@ -7,6 +7,8 @@ export interface KvEntry {
   /** null when the key was deleted or purged. */
   value: string | null;
   revision: number;
+  /** Trace context the writer sent along (`traceparent`), when it traced the write. */
+  headers?: Readonly<Record<string, string>>;
 }
 
 export interface KvWatchOptions {
@@ -17,6 +19,13 @@ export interface KvWatchOptions {
 export interface StreamMessage {
   data: string;
   subject: string;
+  /** Trace context the publisher sent along (`traceparent`), when it traced the publish. */
+  headers?: Readonly<Record<string, string>>;
+}
+
+export interface ConsumeOptions {
+  /** Messages handled at once, at most (default 1: in order). Implementations may use fewer. */
+  concurrency?: number;
 }
 
 export interface Stoppable {
@@ -42,7 +51,12 @@ export interface Bus {
    * Durable, shared consumer: each message goes to one consumer instance and is removed
    * from its queue only when `handler` resolves; a rejection redelivers it later.
    */
-  consume(stream: string, durable: string, handler: (msg: StreamMessage) => Promise<void>): Promise<Stoppable>;
+  consume(
+    stream: string,
+    durable: string,
+    handler: (msg: StreamMessage) => Promise<void>,
+    opts?: ConsumeOptions,
+  ): Promise<Stoppable>;
 
   /** Fire-and-forget notification (heartbeats, acks): lost when nobody listens. */
   publish(subject: string, data: string): void;
@@ -51,6 +65,8 @@ export interface Bus {
 
   /** Whether the bus is reachable now. */
   isConnected(): boolean;
+  /** Times the connection came back after a loss, since the bus was made (a metric). */
+  reconnects(): number;
   close(): Promise<void>;
 }
 

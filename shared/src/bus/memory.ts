@@ -1,3 +1,4 @@
+import { tracedConsume, tracedPublish, tracerOrNull } from "../telemetry/index.js";
 import type { Bus, KvEntry, KvWatchOptions, Stoppable, StreamMessage } from "./interface.js";
 import { subjectMatches } from "./interface.js";
 
@@ -8,6 +9,8 @@ interface Stream {
   /** durable name → index of the next undelivered message */
   cursors: Map<string, { next: number; running: boolean; wake?: () => void }>;
 }
+
+const TRACER = "@portico/bus";
 
 /**
  * In-process bus for the all-in-one: the same contract as NATS JetStream (last value per key
@@ -27,8 +30,14 @@ export class MemoryBus implements Bus {
 
   async kvPut(bucket: string, key: string, value: string): Promise<number> {
     await this.ensureBucket(bucket);
+    return tracedPublish(tracerOrNull(TRACER), `publish ${bucket}`, async (headers) =>
+      this.#kvPut(bucket, key, value, headers),
+    );
+  }
+
+  #kvPut(bucket: string, key: string, value: string, headers: KvEntry["headers"]): number {
     const b = this.#buckets.get(bucket)!;
-    const entry = { key, value, revision: ++b.revision };
+    const entry = { key, value, revision: ++b.revision, headers };
     b.entries.set(key, entry);
     for (const w of this.#watchers.get(bucket) ?? []) {
       queueMicrotask(() => w(entry));
@@ -59,6 +68,12 @@ export class MemoryBus implements Bus {
   }
 
   async streamPublish(subject: string, data: string, msgId: string): Promise<void> {
+    await tracedPublish(tracerOrNull(TRACER), "publish", async (headers) =>
+      this.#streamPublish(subject, data, msgId, headers),
+    );
+  }
+
+  #streamPublish(subject: string, data: string, msgId: string, headers: StreamMessage["headers"]): void {
     const stream = [...this.#streams.values()].find((s) => s.subjects.some((f) => subjectMatches(f, subject)));
     if (!stream) {
       throw new Error(`no stream matches subject ${subject}`);
@@ -67,7 +82,7 @@ export class MemoryBus implements Bus {
       return;
     }
     stream.seenIds.add(msgId);
-    stream.messages.push({ subject, data });
+    stream.messages.push({ subject, data, headers });
     for (const c of stream.cursors.values()) {
       c.wake?.();
     }
@@ -95,7 +110,7 @@ export class MemoryBus implements Bus {
           continue;
         }
         try {
-          await handler(msg);
+          await tracedConsume(tracerOrNull(TRACER), `process ${streamName}`, msg.headers, () => handler(msg));
           cursor.next++;
         } catch {
           // At-least-once: keep the message and try again shortly, as a NAK with delay would.
@@ -128,6 +143,10 @@ export class MemoryBus implements Bus {
 
   isConnected(): boolean {
     return true;
+  }
+
+  reconnects(): number {
+    return 0;
   }
 
   async close(): Promise<void> {

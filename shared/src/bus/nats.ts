@@ -1,9 +1,16 @@
 import { readFileSync } from "node:fs";
 import type { JetStreamManager } from "@nats-io/jetstream";
-import { AckPolicy, type JetStreamClient, jetstream, jetstreamManager } from "@nats-io/jetstream";
-import { type KV, Kvm } from "@nats-io/kv";
-import { connect, credsAuthenticator, type NatsConnection } from "@nats-io/transport-node";
-import type { Bus, KvEntry, KvWatchOptions, Stoppable, StreamMessage } from "./interface.js";
+import { AckPolicy, type JetStreamClient, type JsMsg, jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { Bucket, type KV, Kvm, type KvEntry as NatsKvEntry } from "@nats-io/kv";
+import {
+  connect,
+  credsAuthenticator,
+  type MsgHdrs,
+  type NatsConnection,
+  headers as natsHeaders,
+} from "@nats-io/transport-node";
+import { type TraceHeaders, tracedConsume, tracedPublish, tracerOrNull } from "../telemetry/index.js";
+import type { Bus, ConsumeOptions, KvEntry, KvWatchOptions, Stoppable, StreamMessage } from "./interface.js";
 
 export interface NatsBusOptions {
   /** Comma-separated server URLs, as in NATS_URL. */
@@ -24,7 +31,48 @@ export interface NatsBusOptions {
 }
 
 const RETRY_MS = 1000;
+/**
+ * How long a delivered, unacknowledged stream message waits before it is delivered again: what
+ * a message in flight to a consumer that stopped or died costs. A handler slower than this gets
+ * its message twice; consumers are idempotent (analytics ingest is, on event id).
+ */
+const ACK_WAIT_NS = 10_000_000_000;
+/** How long stopping a consumer waits for the messages it already received to be handled. */
+const STOP_GRACE_MS = 2000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const TRACER = "@portico/bus";
+const TRACE_HEADERS = ["traceparent", "tracestate"] as const;
+
+function toMsgHdrs(trace: TraceHeaders | undefined): MsgHdrs | undefined {
+  if (trace === undefined) {
+    return undefined;
+  }
+  const h = natsHeaders();
+  for (const [name, value] of Object.entries(trace)) {
+    h.set(name, value);
+  }
+  return h;
+}
+
+function fromMsgHdrs(h: MsgHdrs | undefined): Record<string, string> | undefined {
+  if (h === undefined || !h.get("traceparent")) {
+    return undefined;
+  }
+  const out: Record<string, string> = {};
+  for (const name of TRACE_HEADERS) {
+    const value = h.get(name);
+    if (value) {
+      out[name] = value;
+    }
+  }
+  return out;
+}
+
+/**
+ * The headers of a watched KV entry. The KV API does not expose them; its entries keep the
+ * stream message as `sm`. Without it (another nats.js), the entry just carries no trace.
+ */
+const kvEntryHeaders = (e: NatsKvEntry) => fromMsgHdrs((e as { sm?: { headers?: MsgHdrs } }).sm?.headers);
 
 /**
  * Bus over NATS JetStream. It connects in the background and reconnects forever, so a
@@ -40,6 +88,7 @@ export class NatsBus implements Bus {
   readonly #ready: Promise<NatsConnection>;
   #closed = false;
   #connected = false;
+  #reconnects = 0;
 
   constructor(opts: NatsBusOptions) {
     this.#opts = opts;
@@ -76,6 +125,7 @@ export class NatsBus implements Bus {
           this.#connected = false;
         } else if (s.type === "reconnect") {
           this.#connected = true;
+          this.#reconnects++;
         }
       }
     })();
@@ -99,7 +149,16 @@ export class NatsBus implements Bus {
   }
 
   async kvPut(bucket: string, key: string, value: string): Promise<number> {
-    return (await this.#kv(bucket)).put(key, value);
+    const kv = await this.#kv(bucket);
+    return tracedPublish(tracerOrNull(TRACER), `publish ${bucket}`, async (trace) => {
+      if (trace === undefined || !(kv instanceof Bucket)) {
+        return kv.put(key, value);
+      }
+      // KV put takes no headers: the same publish it makes (our buckets use no codecs), with the
+      // trace context added.
+      const subject = kv.subjectForKey(kv.encodeKey(key), true);
+      return (await kv.js.publish(subject, value, { headers: toMsgHdrs(trace) })).seq;
+    });
   }
 
   async kvGet(bucket: string, key: string): Promise<KvEntry | null> {
@@ -124,7 +183,12 @@ export class NatsBus implements Bus {
         iter,
         each: async (e) => {
           lastRevision = Math.max(lastRevision, e.revision);
-          onEntry({ key: e.key, value: e.operation === "PUT" ? e.string() : null, revision: e.revision });
+          onEntry({
+            key: e.key,
+            value: e.operation === "PUT" ? e.string() : null,
+            revision: e.revision,
+            headers: kvEntryHeaders(e),
+          });
         },
       };
     });
@@ -149,32 +213,56 @@ export class NatsBus implements Bus {
     if (!this.#js || !this.#connected) {
       throw new Error("NATS is not connected");
     }
-    await this.#js.publish(subject, data, { msgID: msgId, timeout: 3000 });
+    const js = this.#js;
+    await tracedPublish(tracerOrNull(TRACER), "publish", (trace) =>
+      js.publish(subject, data, { msgID: msgId, timeout: 3000, headers: toMsgHdrs(trace) }),
+    );
   }
 
-  async consume(stream: string, durable: string, handler: (msg: StreamMessage) => Promise<void>): Promise<Stoppable> {
-    return this.#keepIterating(async () => {
-      await this.#ready;
-      await this.#jsm!.consumers.add(stream, {
-        durable_name: durable,
-        ack_policy: AckPolicy.Explicit,
-        ack_wait: 30_000_000_000,
-      });
-      const consumer = await this.#js!.consumers.get(stream, durable);
-      const iter = await consumer.consume({ max_messages: 256 });
-      return {
-        iter,
-        each: async (m) => {
-          try {
-            await handler({ subject: m.subject, data: m.string() });
-            m.ack();
-          } catch (error) {
-            this.#opts.onError?.(error);
-            m.nak(RETRY_MS);
-          }
-        },
-      };
-    });
+  async consume(
+    stream: string,
+    durable: string,
+    handler: (msg: StreamMessage) => Promise<void>,
+    opts: ConsumeOptions = {},
+  ): Promise<Stoppable> {
+    const limit = Math.max(1, opts.concurrency ?? 1);
+    const running = new Set<Promise<void>>();
+    const handle = async (m: JsMsg) => {
+      try {
+        const headers = fromMsgHdrs(m.headers);
+        await tracedConsume(tracerOrNull(TRACER), `process ${stream}`, headers, () =>
+          handler({ subject: m.subject, data: m.string(), headers }),
+        );
+        m.ack();
+      } catch (error) {
+        this.#opts.onError?.(error);
+        m.nak(RETRY_MS);
+      }
+    };
+    return this.#keepIterating(
+      async () => {
+        await this.#ready;
+        await this.#jsm!.consumers.add(stream, {
+          durable_name: durable,
+          ack_policy: AckPolicy.Explicit,
+          ack_wait: ACK_WAIT_NS,
+        });
+        const consumer = await this.#js!.consumers.get(stream, durable);
+        const iter = await consumer.consume({ max_messages: 256 });
+        return {
+          iter,
+          // A handler's latency, not the database's capacity, bounds one-at-a-time consumption.
+          each: async (m) => {
+            const p = handle(m).finally(() => running.delete(p));
+            running.add(p);
+            if (running.size >= limit) {
+              await Promise.race(running);
+            }
+          },
+        };
+      },
+      () => Promise.all(running).then(() => {}),
+    );
   }
 
   /**
@@ -183,10 +271,11 @@ export class NatsBus implements Bus {
    */
   #keepIterating<T>(
     open: () => Promise<{ iter: AsyncIterable<T> & { stop(): void }; each: (item: T) => Promise<void> }>,
+    settle?: () => Promise<void>,
   ): Stoppable {
     let stopped = false;
     let current: { stop(): void } | undefined;
-    void (async () => {
+    const loop = (async () => {
       while (!stopped && !this.#closed) {
         try {
           const { iter, each } = await open();
@@ -203,9 +292,14 @@ export class NatsBus implements Bus {
       }
     })();
     return {
+      // Stopping the iterator ends it after what it already holds. With `settle` (consumers),
+      // let that be handled and acknowledged rather than wait out the ack wait for redelivery.
       stop: async () => {
         stopped = true;
         current?.stop();
+        if (settle) {
+          await Promise.race([loop.then(settle), sleep(STOP_GRACE_MS)]);
+        }
       },
     };
   }
@@ -241,6 +335,10 @@ export class NatsBus implements Bus {
 
   isConnected(): boolean {
     return this.#connected;
+  }
+
+  reconnects(): number {
+    return this.#reconnects;
   }
 
   /** Resolves once the first connection is up. */

@@ -1,7 +1,4 @@
 import {
-  bigint,
-  doublePrecision,
-  index,
   integer,
   jsonb,
   pgTable,
@@ -23,6 +20,8 @@ export const gateways = pgTable("gateways", {
   softwareVersion: varchar("software_version", { length: 40 }).notNull(),
   startedAt: timestamp("started_at", { withTimezone: true }).notNull(),
   lastHeartbeat: timestamp("last_heartbeat", { withTimezone: true }).notNull(),
+  /** What its build supports, from its heartbeat: deploys needing other policy kinds are refused. */
+  capabilities: jsonb("capabilities").$type<{ schemaVersions: number[]; policyKinds?: string[] }>(),
   /** The gateway's latest refusal (gateway clock); `tenant` when the bundle was a tenant's. */
   lastError: jsonb("last_error").$type<{ reason: string; detail: string; at: number; tenant?: string } | null>(),
 });
@@ -53,32 +52,6 @@ export const deploymentAcks = pgTable(
     ackedAt: timestamp("acked_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.environment, t.gatewayId, t.version] }), tenantIsolation()],
-).enableRLS();
-
-/** One row per request through a gateway; the event id makes ingest idempotent. */
-export const analyticsEvents = pgTable(
-  "analytics_events",
-  {
-    id: uuid("id").primaryKey(),
-    tenantId: tenantId().references(() => tenants.id, { onDelete: "cascade" }),
-    time: timestamp("time", { withTimezone: true }).notNull(),
-    environment: varchar("environment", { length: 64 }).notNull(),
-    gatewayId: varchar("gateway_id", { length: 128 }).notNull(),
-    apiId: uuid("api_id"),
-    apiVersion: varchar("api_version", { length: 40 }),
-    /** the API product the request came through, if any */
-    productId: uuid("product_id"),
-    resource: text("resource").notNull(),
-    method: varchar("method", { length: 16 }).notNull(),
-    status: integer("status").notNull(),
-    latencyMs: doublePrecision("latency_ms").notNull(),
-    upstreamLatencyMs: doublePrecision("upstream_latency_ms"),
-    applicationId: uuid("application_id"),
-    bytesIn: bigint("bytes_in", { mode: "number" }).notNull(),
-    bytesOut: bigint("bytes_out", { mode: "number" }).notNull(),
-    errorType: varchar("error_type", { length: 60 }),
-  },
-  (t) => [index("analytics_events_tenant_time_idx").on(t.tenantId, t.time), tenantIsolation()],
 ).enableRLS();
 
 /**

@@ -1,3 +1,4 @@
+export * from "./analytics.js";
 export * from "./apis.js";
 export * from "./applications.js";
 export * from "./audit.js";

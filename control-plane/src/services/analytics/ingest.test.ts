@@ -1,33 +1,13 @@
 import { randomUUID } from "node:crypto";
-import type { AnalyticsEvent } from "@portico/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { signupTenant, startTestControlPlane, type TestControlPlane } from "../test/harness.js";
+import { analyticsEvent as event } from "../../test/analytics-events.js";
+import { signupTenant, startTestControlPlane, type TestControlPlane } from "../../test/harness.js";
 
 let t: TestControlPlane;
 beforeAll(async () => {
   t = await startTestControlPlane();
 });
 afterAll(() => t?.close());
-
-const event = (tenant: string, over: Partial<AnalyticsEvent> = {}): AnalyticsEvent => ({
-  id: randomUUID(),
-  time: Date.now(),
-  tenant,
-  environment: "default",
-  gateway: "gw-test",
-  api: null,
-  apiVersion: null,
-  resource: "/x",
-  method: "GET",
-  status: 200,
-  latencyMs: 10,
-  upstreamLatencyMs: 8,
-  application: null,
-  bytesIn: 0,
-  bytesOut: 10,
-  errorType: null,
-  ...over,
-});
 
 async function countOf(token: string, expected: number) {
   const end = Date.now() + 10_000;
