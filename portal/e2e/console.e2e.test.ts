@@ -102,6 +102,35 @@ describe("console: sign-up, sign-in and the API list", () => {
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(`${stack.gateway.url}/t/${slug}/pets/v1/`);
   });
 
+  it("lets an invited publisher join from the invitation link, with the invited role", async () => {
+    const token = (await context.cookies()).find((c) => c.name === "portico_session")?.value ?? "";
+    const inv = await stack.t.api.call("POST", "/api/v1/invitations", {
+      token,
+      body: { email: "grace@example.com", role: "publisher" },
+    });
+    expect(inv.status).toBe(201);
+    const invited = await browser.newContext({ viewport: WIDE });
+    const p = await invited.newPage();
+    await p.goto(url(`/invitation?tenant=${slug}&token=${inv.body.token}`));
+    await p.getByRole("heading", { name: `Join ${slug}` }).waitFor();
+    await shoot(p, "invitation-console");
+    expect(await seriousA11yViolations(p)).toEqual([]);
+    await p.getByLabel("Choose a password").fill("grace's own password");
+    await p.getByRole("button", { name: "Join the organisation" }).click();
+    await p.waitForURL(url("/apis"));
+    expect(await p.locator(".api-card").count()).toBe(3);
+    await invited.close();
+
+    const again = await browser.newContext({ viewport: WIDE });
+    const q = await again.newPage();
+    await q.goto(url(`/invitation?tenant=${slug}&token=${inv.body.token}`));
+    await q.getByLabel("Choose a password").fill("another password");
+    await q.getByRole("button", { name: "Join the organisation" }).click();
+    await q.locator(".alert-error").waitFor();
+    expect(new URL(q.url()).pathname).toBe("/invitation");
+    await again.close();
+  });
+
   it("signs out, and /apis asks for sign-in again", async () => {
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.waitForURL(/\/login\?reason=signed-out$/);

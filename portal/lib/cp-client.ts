@@ -1,6 +1,7 @@
 import "server-only";
 
 import {
+  AcceptInvitationResponse,
   Api,
   err,
   LoginResponse,
@@ -27,6 +28,7 @@ export type { Api, Problem };
 export type ApiStatus = Api["status"];
 export type Signup = ReturnType<typeof SignupResponse.parse>;
 export type Login = ReturnType<typeof LoginResponse.parse>;
+export type AcceptedInvitation = ReturnType<typeof AcceptInvitationResponse.parse>;
 export type CpResult<T> = Result<T, Problem>;
 
 export interface SignupInput {
@@ -51,6 +53,15 @@ export function signup(input: SignupInput): Promise<CpResult<Signup>> {
 /** `POST /api/v1/login`: a console token for a user of a tenant; 401 on bad credentials. */
 export function login(input: LoginInput): Promise<CpResult<Login>> {
   return call("POST", "/api/v1/login", { body: input, schema: LoginResponse });
+}
+
+/** `POST /api/v1/invitations/accept`: the invitee's password for a console token; 401 on a bad or used token. */
+export function acceptInvitation(input: {
+  tenant: string;
+  token: string;
+  password: string;
+}): Promise<CpResult<AcceptedInvitation>> {
+  return call("POST", "/api/v1/invitations/accept", { body: input, schema: AcceptInvitationResponse });
 }
 
 /** `GET /api/v1/apis`: every API of the token's tenant. */
@@ -78,8 +89,29 @@ export interface CallOptions<T> {
 export async function call<T>(
   method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE",
   path: string,
-  { schema, token, body }: CallOptions<T>,
+  options: CallOptions<T>,
 ): Promise<CpResult<T>> {
+  const result = await send(method, path, options);
+  return result.ok ? ok(result.value.body) : result;
+}
+
+/** One page of a list and the cursor of the next (`X-Next-Cursor`), null on the last page. */
+export interface CpPage<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/** `GET` of a paginated list (keyset pagination: the cursor travels in a header). */
+export async function callPage<T>(path: string, options: CallOptions<T[]>): Promise<CpResult<CpPage<T>>> {
+  const result = await send("GET", path, options);
+  return result.ok ? ok({ items: result.value.body, nextCursor: result.value.headers.get("x-next-cursor") }) : result;
+}
+
+async function send<T>(
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE",
+  path: string,
+  { schema, token, body }: CallOptions<T>,
+): Promise<CpResult<{ body: T; headers: Headers }>> {
   const { cpUrl } = consoleEnv();
   const headers: Record<string, string> = { Accept: "application/json, application/problem+json" };
   if (token) {
@@ -142,7 +174,7 @@ export async function call<T>(
       ),
     );
   }
-  return ok(parsed.data);
+  return ok({ body: parsed.data, headers: res.headers });
 }
 
 async function readJson(res: Response): Promise<unknown> {

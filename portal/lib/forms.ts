@@ -15,6 +15,8 @@ export interface FormState {
   otherErrors: string[];
   /** What the user had typed (never a password), so the form can be filled again. */
   values: Record<string, string>;
+  /** What a successful submission did, announced to the user ("Saved."). */
+  notice?: string;
 }
 
 export const emptyFormState: FormState = { problem: null, fieldErrors: {}, otherErrors: [], values: {} };

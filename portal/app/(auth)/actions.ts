@@ -1,8 +1,8 @@
 "use server";
 
-import { LoginRequest, PROBLEM_TYPE_BASE, type Problem, SignupRequest } from "@portico/shared";
+import { AcceptInvitationRequest, LoginRequest, PROBLEM_TYPE_BASE, type Problem, SignupRequest } from "@portico/shared";
 import { redirect } from "next/navigation";
-import { login, signup } from "@/lib/cp-client";
+import { acceptInvitation, login, signup } from "@/lib/cp-client";
 import { homeOf } from "@/lib/devportal/session";
 import { type FormState, field, problemState, validate } from "@/lib/forms";
 import { startSession } from "@/lib/session";
@@ -49,6 +49,24 @@ export async function loginAction(_prev: FormState, form: FormData): Promise<For
   const result = await login(input.value);
   if (!result.ok) {
     return problemState(result.error, LOGIN_FIELDS, values);
+  }
+  await startSession(result.value.accessToken, input.value.tenant);
+  redirect(homeOf(result.value.accessToken, input.value.tenant));
+}
+
+/** Accepts an invitation with a new password and signs the new member in. */
+export async function acceptInvitationAction(_prev: FormState, form: FormData): Promise<FormState> {
+  const input = validate(AcceptInvitationRequest, {
+    tenant: field(form, "tenant"),
+    token: field(form, "token"),
+    password: field(form, "password"),
+  });
+  if (!input.ok) {
+    return problemState({ ...INVALID, errors: input.errors }, ["password"], {});
+  }
+  const result = await acceptInvitation(input.value);
+  if (!result.ok) {
+    return problemState(result.error, ["password"], {});
   }
   await startSession(result.value.accessToken, input.value.tenant);
   redirect(homeOf(result.value.accessToken, input.value.tenant));

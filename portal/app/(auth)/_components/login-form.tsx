@@ -4,9 +4,9 @@ import { useActionState, useRef } from "react";
 import { Field } from "@/components/field";
 import { FormAlert } from "@/components/form-alert";
 import { SubmitButton } from "@/components/submit-button";
+import { useErrorFocus } from "@/components/use-error-focus";
 import { emptyFormState } from "@/lib/forms";
 import { loginAction } from "../actions";
-import { useErrorFocus } from "./use-error-focus";
 
 export function LoginForm({ defaultTenant }: { defaultTenant: string }) {
   const [state, action] = useActionState(loginAction, emptyFormState);

@@ -4,9 +4,9 @@ import { useActionState, useRef, useState } from "react";
 import { Field } from "@/components/field";
 import { FormAlert } from "@/components/form-alert";
 import { SubmitButton } from "@/components/submit-button";
+import { useErrorFocus } from "@/components/use-error-focus";
 import { emptyFormState } from "@/lib/forms";
 import { signupAction } from "../actions";
-import { useErrorFocus } from "./use-error-focus";
 
 /** "Acme Café, Inc." → "acme-cafe-inc": a slug the contract accepts (2–40 characters). */
 function slugify(name: string): string {

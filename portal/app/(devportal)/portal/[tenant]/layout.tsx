@@ -4,8 +4,10 @@ import { notFound } from "next/navigation";
 import type { ReactNode } from "react";
 import { PortalNavLink } from "@/components/devportal/portal-nav-link";
 import { Brand } from "@/components/logo";
+import { ThemeToggle } from "@/components/theme-toggle";
 import { portalInfo } from "@/lib/devportal/client";
 import { portalSession } from "@/lib/devportal/session";
+import { storedTheme } from "@/lib/theme-cookie";
 import "../../devportal.css";
 import { portalSignOutAction } from "./actions";
 
@@ -21,7 +23,7 @@ export async function generateMetadata({ params }: Params): Promise<Metadata> {
 /** The developer portal of one tenant: its own chrome, open to anonymous visitors. */
 export default async function PortalLayout({ children, params }: Params & { children: ReactNode }) {
   const { tenant } = await params;
-  const [info, session] = await Promise.all([portalInfo(tenant), portalSession(tenant)]);
+  const [info, session, theme] = await Promise.all([portalInfo(tenant), portalSession(tenant), storedTheme()]);
   if (!info.ok) {
     if (info.error.status === 404 || info.error.status === 400) {
       notFound();
@@ -44,6 +46,7 @@ export default async function PortalLayout({ children, params }: Params & { chil
             {session ? <PortalNavLink href={`${base}/applications`}>Applications</PortalNavLink> : null}
           </nav>
           <div className="topbar-end">
+            <ThemeToggle initial={theme} />
             {session ? (
               <form action={portalSignOutAction}>
                 <input type="hidden" name="tenant" value={tenant} />

@@ -1,6 +1,8 @@
+import Link from "next/link";
+
 /**
- * First-run guidance. Creating APIs from the console comes later; until then the REST API
- * does it, so the empty state shows the exact calls.
+ * First-run guidance: create the first API here (import or form), or with the REST API,
+ * whose exact calls the empty state shows for scripts and CI.
  */
 export function EmptyApis({ cpUrl, gatewayUrl, tenant }: { cpUrl: string; gatewayUrl: string; tenant: string }) {
   const login = [
@@ -37,8 +39,13 @@ export function EmptyApis({ cpUrl, gatewayUrl, tenant }: { cpUrl: string; gatewa
         </div>
         <h2 id="empty-title">No APIs yet</h2>
         <p>
-          An API maps a context and version on your gateways to an upstream service. Create your first one with the
-          control-plane REST API; it will show up here.
+          An API maps a context and version on your gateways to an upstream service. Import an OpenAPI document or
+          define one by hand; scripts can use the control-plane REST API below.
+        </p>
+        <p>
+          <Link href="/apis/new" className="btn btn-primary">
+            Create your first API
+          </Link>
         </p>
       </div>
       <ol className="steps">

@@ -1,16 +1,18 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { redirect } from "next/navigation";
+import { requireArea } from "@/lib/access";
 import { isUnauthorized, listApis } from "@/lib/cp-client";
 import { consoleEnv } from "@/lib/env";
 import { sentence } from "@/lib/forms";
-import { requireSession, SESSION_EXPIRED_PATH } from "@/lib/session";
+import { SESSION_EXPIRED_PATH } from "@/lib/session";
 import { ApiCard } from "./_components/api-card";
 import { EmptyApis } from "./_components/empty-apis";
 
 export const metadata: Metadata = { title: "APIs" };
 
 export default async function ApisPage() {
-  const session = await requireSession();
+  const { session } = await requireArea("publisher");
   const result = await listApis(session.token);
   if (!result.ok && isUnauthorized(result.error)) {
     redirect(SESSION_EXPIRED_PATH);
@@ -33,9 +35,14 @@ export default async function ApisPage() {
               : "The services your organisation exposes through its gateways."}
           </p>
         </div>
-        <p className="gateway-base">
-          Gateway <code>{gatewayUrl}</code>
-        </p>
+        <div className="page-head-end">
+          <p className="gateway-base">
+            Gateway <code>{gatewayUrl}</code>
+          </p>
+          <Link href="/apis/new" className="btn btn-primary">
+            New API
+          </Link>
+        </div>
       </div>
 
       {!result.ok ? (

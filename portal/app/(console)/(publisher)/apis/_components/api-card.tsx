@@ -1,3 +1,4 @@
+import Link from "next/link";
 import { CopyButton } from "@/components/copy-button";
 import { StatusBadge } from "@/components/status-badge";
 import type { Api } from "@/lib/cp-client";
@@ -16,7 +17,7 @@ export function ApiCard({ api, gatewayUrl, tenant }: { api: Api; gatewayUrl: str
     <article className="card api-card" aria-labelledby={`api-${api.id}`}>
       <div className="api-card-head">
         <h2 id={`api-${api.id}`} className="api-card-title">
-          {api.name}
+          <Link href={`/apis/${api.id}`}>{api.name}</Link>
         </h2>
         <StatusBadge status={api.status} />
       </div>

@@ -1,0 +1,3 @@
+import { areaLayout } from "@/lib/area-layout";
+
+export default areaLayout("publisher");

@@ -1,0 +1,5 @@
+import { LoadingPanel } from "@/components/loading-panel";
+
+export default function AdminLoading() {
+  return <LoadingPanel label="Loading…" />;
+}

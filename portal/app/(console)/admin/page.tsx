@@ -1,0 +1,7 @@
+import { redirect } from "next/navigation";
+import { requireArea } from "@/lib/access";
+
+export default async function AdminHome() {
+  await requireArea("admin");
+  redirect("/admin/users");
+}

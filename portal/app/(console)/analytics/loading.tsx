@@ -1,0 +1,5 @@
+import { LoadingPanel } from "@/components/loading-panel";
+
+export default function AnalyticsLoading() {
+  return <LoadingPanel label="Loading analytics…" />;
+}
