@@ -342,9 +342,13 @@ async function main() {
   // Portico's best req/s (full policy set) straight at the upstream and through Portico, in
   // interleaved rounds; the added latency is the difference of the two, per round.
   const halfRate = Math.round(viaJwt.rps / 2);
-  const paced = { direct: [], portico: [] };
+  // nginx and the reference proxy run the same schedule: what any proxy, and what Node's own
+  // request handling, adds on this machine is the floor the gateway's figure sits on.
+  const paced = { direct: [], nginx: [], ref: [], portico: [] };
   for (let round = 0; round < ROUNDS; round++) {
     paced.direct.push(driveRate(`${upstream}/`, {}, halfRate));
+    paced.nginx.push(driveRate(`http://127.0.0.1:${nginx.port}/`, {}, halfRate));
+    paced.ref.push(driveRate(`http://127.0.0.1:${refPort}/`, bearer, halfRate));
     paced.portico.push(driveRate(`${gw}/t/bench/d0/v1/`, bearer, halfRate));
   }
   const ms3 = (x) => Math.round(x * 1000) / 1000;
@@ -354,13 +358,19 @@ async function main() {
     achievedRps: median(all.map((r) => r.achievedRps)),
     rounds: all,
   });
+  const added = (rows, q) => ms3(median(rows.map((r, i) => r[q] - paced.direct[i][q])));
   const halfLoad = {
     what: `constant ${halfRate} req/s (half of Portico's best, JWT + subscription + rate limit + analytics) for ${PACED_SECONDS} s per round, ${ROUNDS} interleaved rounds, raw-socket driver on CPU 1 polling its schedule every event-loop turn (bench/drive.mjs); latency from write to last byte; medians over rounds`,
     rate: halfRate,
     direct: pacedRow(paced.direct),
+    nginx: pacedRow(paced.nginx),
+    referenceProxy: pacedRow(paced.ref),
     portico: pacedRow(paced.portico),
-    gatewayAddedP50Ms: ms3(median(paced.portico.map((r, i) => r.p50 - paced.direct[i].p50))),
-    gatewayAddedP99Ms: ms3(median(paced.portico.map((r, i) => r.p99 - paced.direct[i].p99))),
+    nginxAddedP50Ms: added(paced.nginx, "p50"),
+    referenceAddedP50Ms: added(paced.ref, "p50"),
+    gatewayAddedP50Ms: added(paced.portico, "p50"),
+    gatewayAddedP99Ms: added(paced.portico, "p99"),
+    gatewayBeyondReferenceP50Ms: ms3(median(paced.portico.map((r, i) => r.p50 - paced.ref[i].p50))),
   };
 
   // Multi-core: nginx with 2 workers against Portico with 2 cluster workers, both on CPUs 0-1
@@ -471,7 +481,7 @@ async function main() {
     `\nPortico bench (${result.setup.pinning}; ${CONNECTIONS} connections, ${DURATION} per run, best of ${ROUNDS} interleaved rounds)\n` +
       `${row("direct to upstream", direct)}\n${row("nginx", viaNginx)}\n${row("reference Node proxy", viaRef)}\n` +
       `${row("Portico bare route", bare)}\n${row("Portico JWT+sub+RL+analytics", viaJwt)}\n${row("Portico API key+sub+RL+an.", viaKey)}\n` +
-      `  half load, ${halfRate} req/s constant: direct p50 ${halfLoad.direct.p50} ms p99 ${halfLoad.direct.p99} ms; Portico p50 ${halfLoad.portico.p50} ms p99 ${halfLoad.portico.p99} ms; gateway-added p50 ${halfLoad.gatewayAddedP50Ms} ms p99 ${halfLoad.gatewayAddedP99Ms} ms\n` +
+      `  half load, ${halfRate} req/s constant: direct p50 ${halfLoad.direct.p50} ms p99 ${halfLoad.direct.p99} ms; Portico p50 ${halfLoad.portico.p50} ms p99 ${halfLoad.portico.p99} ms; gateway-added p50 ${halfLoad.gatewayAddedP50Ms} ms p99 ${halfLoad.gatewayAddedP99Ms} ms (nginx adds p50 ${halfLoad.nginxAddedP50Ms} ms, the reference proxy ${halfLoad.referenceAddedP50Ms} ms)\n` +
       (twoWorkers
         ? `${row("nginx, 2 workers", twoWorkers.nginx)}\n${row("Portico 2 workers, JWT+…", twoWorkers.portico)}\n`
         : "") +

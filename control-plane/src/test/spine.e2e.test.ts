@@ -77,6 +77,8 @@ describe("the spine", () => {
     expect(counted.totals.count).toBe(3);
     expect(counted.totals.errors).toBe(0);
     expect(counted.totals.p99).toBeGreaterThan(0);
+    expect(counted.topApis).toEqual([{ apiId: api.id, name: `${api.name} ${api.version}`, count: 3, errors: 0 }]);
+    expect(counted.topApplications).toEqual([{ applicationId: app.id, name: app.name, count: 3, errors: 0 }]);
     const [row] = await t.cp.database.system.execute<{ application_id: string }>(
       sql`select application_id from analytics_events where api_id = ${api.id} and method = 'PUT'`,
     );

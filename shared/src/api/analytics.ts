@@ -43,6 +43,11 @@ const Stats = z.object({
   p99: z.number().nullable(),
 });
 const Top = z.object({ count: z.number().int(), errors: z.number().int() });
+const ranked = (what: string) =>
+  z
+    .string()
+    .nullable()
+    .meta({ description: `the ${what}'s name; null for none, or when it was deleted since` });
 export const AnalyticsResponse = z
   .object({
     from: z.string(),
@@ -54,8 +59,8 @@ export const AnalyticsResponse = z
         "raw: exact percentiles from the events, series per minute; minute/hour: the range reaches past raw retention, so percentiles come from rollup histograms and the series has that step",
     }),
     statusClasses: z.record(StatusClass, z.number().int()),
-    topApis: z.array(Top.extend({ apiId: z.string().nullable() })),
-    topApplications: z.array(Top.extend({ applicationId: z.string().nullable() })),
+    topApis: z.array(Top.extend({ apiId: z.string().nullable(), name: ranked("API, with its version") })),
+    topApplications: z.array(Top.extend({ applicationId: z.string().nullable(), name: ranked("application") })),
   })
   .meta({ id: "AnalyticsRequests" });
 

@@ -6,9 +6,9 @@ import {
   type RollupQuery,
   StatusClass,
 } from "@portico/shared";
-import { and, asc, desc, gte, lt, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, gte, inArray, lt, type SQL, sql } from "drizzle-orm";
 import type { Tx } from "../../db/client.js";
-import { analyticsEvents, analyticsRollups } from "../../db/schema/index.js";
+import { analyticsEvents, analyticsRollups, apis, applications } from "../../db/schema/index.js";
 import { isId } from "../apis.js";
 import type { Actor, Services } from "../context.js";
 import { fail, type ServiceResult } from "../errors.js";
@@ -204,13 +204,18 @@ export async function queryRequests(s: Services, actor: Actor, q: AnalyticsQuery
     return chosen;
   }
   const sel = chosen.value;
-  const r = await s.db.withTenant(actor.tenantId, async (tx) => ({
-    totals: (await aggregate(tx, sel, [], { byBucket: false }))[0],
-    series: await aggregate(tx, sel, [], { byBucket: true }),
-    classes: await aggregate(tx, sel, ["statusClass"], { byBucket: false }),
-    apis: await aggregate(tx, sel, ["api"], { byBucket: false, topByCount: TOP }),
-    applications: await aggregate(tx, sel, ["application"], { byBucket: false, topByCount: TOP }),
-  }));
+  const r = await s.db.withTenant(actor.tenantId, async (tx) => {
+    const topApis = await aggregate(tx, sel, ["api"], { byBucket: false, topByCount: TOP });
+    const topApplications = await aggregate(tx, sel, ["application"], { byBucket: false, topByCount: TOP });
+    return {
+      totals: (await aggregate(tx, sel, [], { byBucket: false }))[0],
+      series: await aggregate(tx, sel, [], { byBucket: true }),
+      classes: await aggregate(tx, sel, ["statusClass"], { byBucket: false }),
+      apis: topApis,
+      applications: topApplications,
+      names: await namesOf(tx, topApis, topApplications),
+    };
+  });
   const stats = (a: Aggregate | undefined) => ({
     count: a?.count ?? 0,
     errors: a?.errors ?? 0,
@@ -229,13 +234,46 @@ export async function queryRequests(s: Services, actor: Actor, q: AnalyticsQuery
     series: r.series.map((a) => ({ minute: a.bucket!.toISOString(), ...stats(a) })),
     source: sel.source,
     statusClasses,
-    topApis: r.apis.map((a) => ({ apiId: (a.dims.api as string | null) ?? null, count: a.count, errors: a.errors })),
-    topApplications: r.applications.map((a) => ({
-      applicationId: (a.dims.application as string | null) ?? null,
-      count: a.count,
-      errors: a.errors,
-    })),
+    topApis: r.apis.map((a) => {
+      const apiId = (a.dims.api as string | null) ?? null;
+      return { apiId, name: (apiId && r.names.get(apiId)) ?? null, count: a.count, errors: a.errors };
+    }),
+    topApplications: r.applications.map((a) => {
+      const applicationId = (a.dims.application as string | null) ?? null;
+      return {
+        applicationId,
+        name: (applicationId && r.names.get(applicationId)) ?? null,
+        count: a.count,
+        errors: a.errors,
+      };
+    }),
   });
+}
+
+/**
+ * Names of the ranked APIs ("Pets v1") and applications, by id. Events outlive what they name:
+ * a deleted API or application keeps its id and has no name.
+ */
+async function namesOf(tx: Tx, topApis: Aggregate[], topApplications: Aggregate[]) {
+  const ids = (rows: Aggregate[], d: AnalyticsDimension) =>
+    rows.map((a) => a.dims[d]).filter((v): v is string => typeof v === "string");
+  const apiIds = ids(topApis, "api");
+  const applicationIds = ids(topApplications, "application");
+  const named = [
+    ...(apiIds.length
+      ? await tx
+          .select({ id: apis.id, name: sql<string>`${apis.name} || ' ' || ${apis.version}` })
+          .from(apis)
+          .where(inArray(apis.id, apiIds))
+      : []),
+    ...(applicationIds.length
+      ? await tx
+          .select({ id: applications.id, name: applications.name })
+          .from(applications)
+          .where(inArray(applications.id, applicationIds))
+      : []),
+  ];
+  return new Map(named.map((n) => [n.id, n.name]));
 }
 
 /** Rollup rows per time bucket of `granularity`, grouped by the asked dimensions. */

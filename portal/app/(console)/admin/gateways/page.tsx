@@ -89,8 +89,7 @@ export default async function GatewaysPage() {
                 <th scope="col">Environment</th>
                 <th scope="col">Software</th>
                 <th scope="col">Last heartbeat</th>
-                <th scope="col">Running bundle</th>
-                <th scope="col">Expected bundle</th>
+                <th scope="col">Bundle</th>
                 <th scope="col">
                   <span className="visually-hidden">Actions</span>
                 </th>
@@ -136,9 +135,11 @@ export default async function GatewaysPage() {
                     </td>
                     <td>
                       <Bundle bundle={g.bundle} />
-                    </td>
-                    <td>
-                      <Bundle bundle={g.expectedBundle} />
+                      {g.expectedBundle && g.expectedBundle.hash !== g.bundle?.hash ? (
+                        <p className="muted small">
+                          expected <Bundle bundle={g.expectedBundle} />
+                        </p>
+                      ) : null}
                     </td>
                     <td className="cell-actions">
                       {g.expectedBundle ? (
