@@ -118,6 +118,8 @@ describe("console: sign-up, sign-in and the API list", () => {
     await p.getByLabel("Choose a password").fill("grace's own password");
     await p.getByRole("button", { name: "Join the organisation" }).click();
     await p.waitForURL(url("/apis"));
+    // A client-side navigation: the URL changes while the loading state still shows.
+    await p.locator(".api-card").nth(2).waitFor();
     expect(await p.locator(".api-card").count()).toBe(3);
     await invited.close();
 
