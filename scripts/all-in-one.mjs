@@ -18,7 +18,7 @@ loadDotEnv();
 const env = process.env;
 const log = pino({ name: "portico", level: env.LOG_LEVEL ?? "info" });
 // Before the control plane and the gateway start: each asks once, at start, whether to trace.
-const telemetry = startTelemetry({ serviceName: "portico" });
+const telemetry = await startTelemetry({ serviceName: "portico" });
 const dataDir = resolve(invocationDir(), env.PORTICO_DATA_DIR ?? "./.portico");
 const cpPort = Number(env.PORTICO_CP_PORT ?? 4000);
 const gwPort = Number(env.PORTICO_GW_PORT ?? 8000);

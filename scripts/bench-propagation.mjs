@@ -7,20 +7,14 @@
 // Separate from `npm run bench` (which pins proxies to CPUs for throughput rows); this one
 // measures the control path. Results go to data-plane/bench/results/propagation-*.json.
 import { spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, loadavg, tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { startControlPlane } from "@portico/control-plane";
 import { natsNames } from "@portico/shared";
-import { NatsBus } from "@portico/shared/bus/nats";
-import pino from "pino";
-import postgres from "postgres";
 import { deleteRunStreams } from "../data-plane/bench/nats-cleanup.mjs";
+import { NATS_URL, startBenchControlPlane } from "./bench-control-plane.mjs";
 
-const PG_ADMIN_URL = process.env.PORTICO_BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-const NATS_URL = process.env.NATS_URL ?? "nats://127.0.0.1:4222";
 const GATEWAYS = Number(process.env.PORTICO_BENCH_GATEWAYS ?? 20);
 const PROCS = Number(process.env.PORTICO_BENCH_GATEWAY_PROCS ?? 4);
 const DEPLOYS = Number(process.env.PORTICO_BENCH_DEPLOYS ?? 50);
@@ -37,36 +31,8 @@ const children = [];
 
 async function main() {
   const loadAverageBefore = loadavg().map((l) => Math.round(l * 100) / 100);
-  const dbName = `portico_bench_${Date.now()}`;
-  const admin = postgres(PG_ADMIN_URL, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${dbName}`);
-  const dbUrl = new URL(PG_ADMIN_URL);
-  dbUrl.pathname = `/${dbName}`;
-  const prefix = `benchprop${randomBytes(3).toString("hex")}`;
+  const { cp, bus, prefix, call, signup, close } = await startBenchControlPlane("benchprop");
   const names = natsNames(prefix);
-  const dataDir = mkdtempSync(join(tmpdir(), "portico-bench-cp-"));
-  const bus = new NatsBus({ servers: NATS_URL, name: "portico-bench-propagation" });
-  const cp = await startControlPlane({
-    databaseUrl: dbUrl.toString(),
-    dataDir,
-    bus,
-    natsPrefix: prefix,
-    port: 0,
-    host: "127.0.0.1",
-    logger: pino({ level: "warn" }),
-  });
-  const call = async (method, path, token, body) => {
-    const res = await fetch(cp.url + path, {
-      method,
-      headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const json = res.status === 204 ? null : await res.json();
-    if (res.status >= 400) {
-      throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-    }
-    return json;
-  };
 
   const started = performance.now();
   await Promise.all(
@@ -92,10 +58,7 @@ async function main() {
   );
   const gatewaysUpS = (performance.now() - started) / 1000;
 
-  const { accessToken: token, tenant } = await call("POST", "/api/v1/signup", undefined, {
-    tenant: { name: "Bench", slug: "bench" },
-    admin: { email: "bench@bench.example", password: "bench-password" },
-  });
+  const { accessToken: token, tenant } = await signup();
   for (;;) {
     const gws = await call("GET", "/api/v1/gateways", token);
     if (gws.filter((g) => g.live).length >= GATEWAYS) {
@@ -227,12 +190,8 @@ async function main() {
     c.kill("SIGTERM");
   }
   await Promise.all(children.map((c) => new Promise((r) => (c.exitCode === null ? c.once("exit", r) : r()))));
-  await cp.close();
-  await bus.close();
+  await close();
   await deleteRunStreams(prefix);
-  await admin.unsafe(`drop database if exists ${dbName} with (force)`);
-  await admin.end();
-  rmSync(dataDir, { recursive: true, force: true });
 }
 
 main().catch((e) => {

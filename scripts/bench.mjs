@@ -9,17 +9,11 @@
 // propagation to 20 gateways from `npm run bench:propagation` (scripts/bench-propagation.mjs).
 // Results go to data-plane/bench/results/*.json.
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
-import { startControlPlane } from "@portico/control-plane";
-import { NatsBus } from "@portico/shared/bus/nats";
-import pino from "pino";
-import postgres from "postgres";
+import { NATS_URL, startBenchControlPlane } from "./bench-control-plane.mjs";
 
-const PG_ADMIN_URL = process.env.PORTICO_BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-const NATS_URL = process.env.NATS_URL ?? "nats://127.0.0.1:4222";
 const DURATION = process.env.PORTICO_BENCH_DURATION ?? "10s";
 const CONNECTIONS = Number(process.env.PORTICO_BENCH_CONNECTIONS ?? 50);
 const DEPLOY_RUNS = Number(process.env.PORTICO_BENCH_DEPLOYS ?? 20);
@@ -197,23 +191,7 @@ async function main() {
   if (twoCores) {
     execFileSync("taskset", ["-pc", "1", String(process.pid)], { stdio: "ignore" });
   }
-  const dbName = `portico_bench_${Date.now()}`;
-  const admin = postgres(PG_ADMIN_URL, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${dbName}`);
-  const dbUrl = new URL(PG_ADMIN_URL);
-  dbUrl.pathname = `/${dbName}`;
-  const prefix = `bench${randomBytes(3).toString("hex")}`;
-  const dataDir = mkdtempSync(join(tmpdir(), "portico-bench-"));
-  const bus = new NatsBus({ servers: NATS_URL, name: "portico-bench" });
-  const cp = await startControlPlane({
-    databaseUrl: dbUrl.toString(),
-    dataDir,
-    bus,
-    natsPrefix: prefix,
-    port: 0,
-    host: "127.0.0.1",
-    logger: pino({ level: "warn" }),
-  });
+  const { cp, prefix, dataDir, call, signup, close } = await startBenchControlPlane("bench");
 
   const upstreamPort = await freePort();
   spawnPinned(1, process.execPath, [
@@ -238,22 +216,7 @@ async function main() {
   await untilOk(`${upstream}/`);
   await untilOk(`${gw}/readyz`);
 
-  const call = async (method, path, token, body) => {
-    const res = await fetch(cp.url + path, {
-      method,
-      headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const json = res.status === 204 ? null : await res.json();
-    if (res.status >= 400) {
-      throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-    }
-    return json;
-  };
-  const { accessToken: token } = await call("POST", "/api/v1/signup", undefined, {
-    tenant: { name: "Bench", slug: "bench" },
-    admin: { email: "bench@bench.example", password: "bench-password" },
-  });
+  const { accessToken: token } = await signup();
   await call("POST", "/api/v1/tiers", token, { name: "Bench", requestsPerMinute: 1_000_000_000 });
   const app = await call("POST", "/api/v1/applications", token, { name: "bench" });
   const creds = await call("POST", `/api/v1/applications/${app.id}/credentials`, token);
@@ -492,11 +455,7 @@ async function main() {
   for (const c of children) {
     c.kill("SIGTERM");
   }
-  await cp.close();
-  await bus.close();
-  await admin.unsafe(`drop database if exists ${dbName} with (force)`);
-  await admin.end();
-  rmSync(dataDir, { recursive: true, force: true });
+  await close();
 }
 
 main().catch((e) => {

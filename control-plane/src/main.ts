@@ -13,7 +13,7 @@ loadDotEnv();
 const env = readEnv();
 const log = pino({ name: "control-plane", level: env.LOG_LEVEL });
 // Before anything that traces: the control plane asks once, at start, whether to.
-const telemetry = startTelemetry({ serviceName: "portico-control-plane" });
+const telemetry = await startTelemetry({ serviceName: "portico-control-plane" });
 if (!env.NATS_URL) {
   log.warn("NATS_URL is not set: using an in-process bus, which no separate gateway can reach");
 }

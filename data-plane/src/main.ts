@@ -73,7 +73,7 @@ async function main(): Promise<void> {
   const index = process.env.PORTICO_GW_WORKER_INDEX;
   const env = index === undefined ? parsed : { ...parsed, gatewayId: `${parsed.gatewayId}-w${index}` };
   // Before the gateway starts: it asks once, at start, whether to trace.
-  const telemetry = startTelemetry({ serviceName: "portico-gateway", serviceVersion: softwareVersion });
+  const telemetry = await startTelemetry({ serviceName: "portico-gateway", serviceVersion: softwareVersion });
   const keys = await loadBundleKeys({
     location: env.bundleKeys,
     cachePath: join(env.dataDir, "gateway", env.gatewayId, "bundle-keys.json"),

@@ -117,12 +117,7 @@ export class RequestPipeline {
         this.#forward(ex, admitted, this.#ended);
       }
     } catch (error) {
-      if (ex === undefined) {
-        this.#fail(req, res, ex, error);
-        this.#inflight--;
-      } else {
-        this.#end(ex, error);
-      }
+      this.#thrown(req, res, ex, error);
     }
   }
 
@@ -158,13 +153,20 @@ export class RequestPipeline {
         t.end(done);
       });
     } catch (error) {
-      if (ex === undefined) {
-        this.#fail(req, res, ex, error);
-        this.#inflight--;
-      } else {
-        this.#end(ex, error);
+      this.#thrown(req, res, ex, error);
+      if (ex !== undefined) {
         trace?.end(ex);
       }
+    }
+  }
+
+  /** A throw on the request path: answered as a failure, and counted once the request began. */
+  #thrown(req: IncomingMessage, res: ServerResponse, ex: Exchange | undefined, error: unknown): void {
+    if (ex === undefined) {
+      this.#fail(req, res, ex, error);
+      this.#inflight--;
+    } else {
+      this.#end(ex, error);
     }
   }
 

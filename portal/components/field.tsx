@@ -1,30 +1,46 @@
 import type { InputHTMLAttributes, ReactNode } from "react";
 
-interface FieldProps extends Omit<InputHTMLAttributes<HTMLInputElement>, "name"> {
-  /** Visible label; every input has one. */
+/** What every labelled control of a form has besides the control itself. */
+export interface FieldFrameProps {
+  /** Visible label; every control has one. */
   label: string;
   /** The request-body path the value fills, e.g. `tenant.slug`. */
   name: string;
   hint?: ReactNode;
   error?: string | undefined;
+  id?: string | undefined;
 }
 
-/** A labelled input with its hint and error wired to it for assistive technology. */
-export function Field({ label, name, hint, error, id, ...input }: FieldProps) {
-  const inputId = id ?? `field-${name.replace(/[^a-zA-Z0-9_-]/g, "-")}`;
-  const hintId = hint ? `${inputId}-hint` : undefined;
-  const errorId = error ? `${inputId}-error` : undefined;
-  const describedBy = [errorId, hintId].filter(Boolean).join(" ") || undefined;
+/** The attributes that tie a control to its label, hint and error. */
+export interface ControlWiring {
+  id: string;
+  "aria-invalid": true | undefined;
+  "aria-describedby": string | undefined;
+}
+
+/**
+ * A label, the control `children` renders with the wiring it is given, and the control's error
+ * and hint, described for assistive technology.
+ */
+export function FieldFrame({
+  label,
+  name,
+  hint,
+  error,
+  id,
+  children,
+}: FieldFrameProps & { children: (wiring: ControlWiring) => ReactNode }) {
+  const controlId = id ?? `field-${name.replace(/[^a-zA-Z0-9_-]/g, "-")}`;
+  const hintId = hint ? `${controlId}-hint` : undefined;
+  const errorId = error ? `${controlId}-error` : undefined;
   return (
     <div className="field">
-      <label htmlFor={inputId}>{label}</label>
-      <input
-        id={inputId}
-        name={name}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy}
-        {...input}
-      />
+      <label htmlFor={controlId}>{label}</label>
+      {children({
+        id: controlId,
+        "aria-invalid": error ? true : undefined,
+        "aria-describedby": [errorId, hintId].filter(Boolean).join(" ") || undefined,
+      })}
       {error ? (
         <p id={errorId} className="field-error">
           {error}
@@ -36,5 +52,16 @@ export function Field({ label, name, hint, error, id, ...input }: FieldProps) {
         </p>
       ) : null}
     </div>
+  );
+}
+
+type FieldProps = FieldFrameProps & Omit<InputHTMLAttributes<HTMLInputElement>, "name" | "id">;
+
+/** A labelled input with its hint and error wired to it for assistive technology. */
+export function Field({ label, name, hint, error, id, ...input }: FieldProps) {
+  return (
+    <FieldFrame label={label} name={name} hint={hint} error={error} id={id}>
+      {(wiring) => <input {...wiring} name={name} {...input} />}
+    </FieldFrame>
   );
 }

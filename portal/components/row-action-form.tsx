@@ -35,12 +35,17 @@ export function RowActionForm({
         {label}
         <span className="visually-hidden"> ({accessibleLabel})</span>
       </SubmitButton>
-      {state.problem ? (
-        <p className="field-error" role="alert">
-          {state.problem.title}
-          {state.problem.detail ? `: ${state.problem.detail}` : ""}
-        </p>
-      ) : null}
+      <RowProblem state={state} />
     </form>
   );
+}
+
+/** A row form's refusal, on one line beside its controls. */
+export function RowProblem({ state }: { state: FormState }) {
+  return state.problem ? (
+    <p className="field-error" role="alert">
+      {state.problem.title}
+      {state.problem.detail ? `: ${state.problem.detail}` : ""}
+    </p>
+  ) : null;
 }

@@ -12,3 +12,42 @@ export function TableRegion({ label, card = true, children }: { label: string; c
     </section>
   );
 }
+
+/**
+ * A data table in its scroll region, captioned by `label` for screen readers, with its column
+ * heads; `actions` adds a last column, unnamed on screen, for each row's buttons.
+ */
+export function DataTable({
+  label,
+  columns,
+  actions = false,
+  children,
+}: {
+  label: string;
+  columns: readonly string[];
+  actions?: boolean;
+  children: ReactNode;
+}) {
+  return (
+    <TableRegion label={label}>
+      <table className="data-table">
+        <caption className="visually-hidden">{label}</caption>
+        <thead>
+          <tr>
+            {columns.map((c) => (
+              <th scope="col" key={c}>
+                {c}
+              </th>
+            ))}
+            {actions ? (
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            ) : null}
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </TableRegion>
+  );
+}

@@ -63,6 +63,24 @@ describe("NATS credentials of a self-hosted gateway (shipped infra/nats/auth.con
     rmSync(dir, { recursive: true, force: true });
   });
 
+  /** A connection with gateway gw-a1's credentials, and the server's errors (refusals) on it. */
+  async function connectAsGateway() {
+    const nc = await connect({
+      servers: server.url,
+      authenticator: credsAuthenticator(readFileSync(gwCredsFile)),
+      inboxPrefix: gatewayInboxPrefix("gw-a1"),
+    });
+    const errors: string[] = [];
+    void (async () => {
+      for await (const s of nc.status()) {
+        if (s.type === "error") {
+          errors.push(String(s.error));
+        }
+      }
+    })();
+    return { nc, errors };
+  }
+
   it("the control plane finds its signing key and account from nats-init's files", async () => {
     const setup = await createNatsOperator();
     writeFileSync(join(dir, "signer.nk"), `${setup.signerSeed}\n`);
@@ -90,11 +108,7 @@ describe("NATS credentials of a self-hosted gateway (shipped infra/nats/auth.con
   });
 
   it("cannot read another tenant's key, another bucket, the whole bucket or the analytics stream", async () => {
-    const nc = await connect({
-      servers: server.url,
-      authenticator: credsAuthenticator(readFileSync(gwCredsFile)),
-      inboxPrefix: gatewayInboxPrefix("gw-a1"),
-    });
+    const { nc } = await connectAsGateway();
     const { Kvm } = await import("@nats-io/kv");
     const { jetstream } = await import("@nats-io/jetstream");
     const js = jetstream(nc, { timeout: 2000 });
@@ -116,19 +130,7 @@ describe("NATS credentials of a self-hosted gateway (shipped infra/nats/auth.con
     const heard: string[] = [];
     const spy = cp.subscribe(`${names.prefix}.>`, (m) => heard.push(m.subject));
     await new Promise((r) => setTimeout(r, 100));
-    const errors: string[] = [];
-    const nc = await connect({
-      servers: server.url,
-      authenticator: credsAuthenticator(readFileSync(gwCredsFile)),
-      inboxPrefix: gatewayInboxPrefix("gw-a1"),
-    });
-    void (async () => {
-      for await (const s of nc.status()) {
-        if (s.type === "error") {
-          errors.push(String(s.error));
-        }
-      }
-    })();
+    const { nc, errors } = await connectAsGateway();
     nc.publish(names.ackSubject(envA, "gw-a2"), "{}");
     nc.publish(names.statusSubject(envA, "gw-a2"), "{}");
     nc.publish(names.analyticsSubject(envA, tenantB), "{}");
@@ -147,19 +149,7 @@ describe("NATS credentials of a self-hosted gateway (shipped infra/nats/auth.con
   it("hears the control plane's requests addressed to it, and not those to other gateways", async () => {
     const heard: string[] = [];
     const mine = gw.subscribe(names.controlSubject(envA, "gw-a1"), (m) => heard.push(m.data));
-    const errors: string[] = [];
-    const nc = await connect({
-      servers: server.url,
-      authenticator: credsAuthenticator(readFileSync(gwCredsFile)),
-      inboxPrefix: gatewayInboxPrefix("gw-a1"),
-    });
-    void (async () => {
-      for await (const s of nc.status()) {
-        if (s.type === "error") {
-          errors.push(String(s.error));
-        }
-      }
-    })();
+    const { nc, errors } = await connectAsGateway();
     nc.subscribe(names.controlSubject(envA, "gw-a2"));
     await nc.flush();
     await until(async () => errors.length >= 1, "refused subscription");

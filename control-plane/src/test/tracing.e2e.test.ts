@@ -53,7 +53,7 @@ beforeAll(async () => {
   receiver = await startOtlpReceiver();
   // The exporter reads the standard variable; this test file runs in its own process.
   process.env.OTEL_EXPORTER_OTLP_ENDPOINT = receiver.url;
-  telemetry = startTelemetry({ serviceName: "portico-test" }) as Telemetry;
+  telemetry = (await startTelemetry({ serviceName: "portico-test" })) as Telemetry;
   expect(telemetry).not.toBeNull();
   stack = await startTestStack("tracing-gw");
 });

@@ -11,8 +11,8 @@ describe("telemetry", () => {
     expect(tracingRequested({ PORTICO_OTEL: "1", OTEL_SDK_DISABLED: "true" })).toBe(false);
   });
 
-  it("starts nothing and hands out no tracer when not requested", () => {
-    expect(startTelemetry({ serviceName: "t", env: {} })).toBeNull();
+  it("starts nothing and hands out no tracer when not requested", async () => {
+    expect(await startTelemetry({ serviceName: "t", env: {} })).toBeNull();
     expect(tracerOrNull("t")).toBeNull();
   });
 

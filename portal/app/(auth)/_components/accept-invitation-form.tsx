@@ -1,6 +1,5 @@
 "use client";
 
-import { useActionState, useRef } from "react";
 import { Field } from "@/components/field";
 import { FormAlert } from "@/components/form-alert";
 import { SubmitButton } from "@/components/submit-button";
@@ -10,10 +9,7 @@ import { acceptInvitationAction } from "../actions";
 
 /** The invitee chooses a password; the invitation's tenant and token travel as hidden fields. */
 export function AcceptInvitationForm({ tenant, token }: { tenant: string; token: string }) {
-  const [state, action] = useActionState(acceptInvitationAction, emptyFormState);
-  const form = useRef<HTMLFormElement>(null);
-  const summary = useRef<HTMLDivElement>(null);
-  useErrorFocus(state, form, summary);
+  const { state, action, form, summary } = useErrorFocus(acceptInvitationAction, emptyFormState);
   return (
     <form ref={form} action={action} className="form">
       <FormAlert state={state} ref={summary} />

@@ -1,6 +1,5 @@
 "use client";
 
-import { useActionState, useRef } from "react";
 import { Field } from "@/components/field";
 import { FormAlert } from "@/components/form-alert";
 import { SubmitButton } from "@/components/submit-button";
@@ -9,10 +8,7 @@ import { emptyFormState } from "@/lib/forms";
 import { loginAction } from "../actions";
 
 export function LoginForm({ defaultTenant }: { defaultTenant: string }) {
-  const [state, action] = useActionState(loginAction, emptyFormState);
-  const form = useRef<HTMLFormElement>(null);
-  const summary = useRef<HTMLDivElement>(null);
-  useErrorFocus(state, form, summary);
+  const { state, action, form, summary } = useErrorFocus(loginAction, emptyFormState);
   const tenant = state.values.tenant ?? defaultTenant;
 
   return (

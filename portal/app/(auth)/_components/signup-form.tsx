@@ -1,6 +1,6 @@
 "use client";
 
-import { useActionState, useRef, useState } from "react";
+import { useState } from "react";
 import { Field } from "@/components/field";
 import { FormAlert } from "@/components/form-alert";
 import { SubmitButton } from "@/components/submit-button";
@@ -20,10 +20,7 @@ function slugify(name: string): string {
 }
 
 export function SignupForm({ gatewayUrl }: { gatewayUrl: string }) {
-  const [state, action] = useActionState(signupAction, emptyFormState);
-  const form = useRef<HTMLFormElement>(null);
-  const summary = useRef<HTMLDivElement>(null);
-  useErrorFocus(state, form, summary);
+  const { state, action, form, summary } = useErrorFocus(signupAction, emptyFormState);
 
   // The slug follows the organisation name until the user edits it.
   const [slug, setSlug] = useState(state.values["tenant.slug"] ?? "");

@@ -1,6 +1,5 @@
 "use client";
 
-import { useActionState, useRef } from "react";
 import { Field } from "@/components/field";
 import { FormAlert } from "@/components/form-alert";
 import { SubmitButton } from "@/components/submit-button";
@@ -10,10 +9,7 @@ import { createEnvironmentAction } from "../actions";
 
 /** Creates a self-hosted environment, then opens it to make a registration token. */
 export function EnvironmentForm() {
-  const [state, action] = useActionState(createEnvironmentAction, emptyFormState);
-  const form = useRef<HTMLFormElement>(null);
-  const summary = useRef<HTMLDivElement>(null);
-  useErrorFocus(state, form, summary);
+  const { state, action, form, summary } = useErrorFocus(createEnvironmentAction, emptyFormState);
   return (
     <section className="card form-card" aria-labelledby="env-title">
       <h2 id="env-title">New self-hosted environment</h2>

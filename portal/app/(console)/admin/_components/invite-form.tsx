@@ -1,6 +1,5 @@
 "use client";
 
-import { useActionState, useRef } from "react";
 import { Field } from "@/components/field";
 import { FormAlert } from "@/components/form-alert";
 import { SecretOnce } from "@/components/secret-once";
@@ -16,10 +15,7 @@ const initial: CreatedState<CreatedInvitation> = { ...emptyFormState, created: n
 
 /** Invites someone with a role; the invitation link carries a token shown only here. */
 export function InviteForm({ tenant }: { tenant: string }) {
-  const [state, action] = useActionState(inviteAction, initial);
-  const form = useRef<HTMLFormElement>(null);
-  const summary = useRef<HTMLDivElement>(null);
-  useErrorFocus(state, form, summary);
+  const { state, action, form, summary } = useErrorFocus(inviteAction, initial);
   const invited = state.created;
   const link = invited
     ? `${window.location.origin}/invitation?${new URLSearchParams({ tenant, token: invited.token })}`

@@ -1,6 +1,5 @@
 "use client";
 
-import { useActionState, useRef } from "react";
 import { Field } from "@/components/field";
 import { FormAlert } from "@/components/form-alert";
 import { SubmitButton } from "@/components/submit-button";
@@ -10,10 +9,7 @@ import { createKeyManagerAction } from "../actions";
 
 /** Registers an external OIDC issuer whose tokens the gateways accept. */
 export function KeyManagerForm() {
-  const [state, action] = useActionState(createKeyManagerAction, emptyFormState);
-  const form = useRef<HTMLFormElement>(null);
-  const summary = useRef<HTMLDivElement>(null);
-  useErrorFocus(state, form, summary);
+  const { state, action, form, summary } = useErrorFocus(createKeyManagerAction, emptyFormState);
   return (
     <section className="card form-card" aria-labelledby="km-title">
       <h2 id="km-title">Register a key manager</h2>

@@ -1,6 +1,5 @@
 "use client";
 
-import { useActionState, useRef } from "react";
 import { Field } from "@/components/field";
 import { FormAlert } from "@/components/form-alert";
 import { SecretOnce } from "@/components/secret-once";
@@ -22,10 +21,7 @@ const LIFETIMES = [
 
 /** Makes a one-time token a self-hosted gateway registers with; shown only here. */
 export function RegistrationTokenForm({ environmentId, cpUrl }: { environmentId: string; cpUrl: string }) {
-  const [state, action] = useActionState(createRegistrationTokenAction, initial);
-  const form = useRef<HTMLFormElement>(null);
-  const summary = useRef<HTMLDivElement>(null);
-  useErrorFocus(state, form, summary);
+  const { state, action, form, summary } = useErrorFocus(createRegistrationTokenAction, initial);
   const created = state.created;
   return (
     <section className="card form-card" aria-labelledby="token-title">

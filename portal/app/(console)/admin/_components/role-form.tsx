@@ -1,6 +1,7 @@
 "use client";
 
 import { useActionState } from "react";
+import { RowProblem } from "@/components/row-action-form";
 import { SubmitButton } from "@/components/submit-button";
 import type { Role } from "@/lib/cp-admin";
 import { emptyFormState } from "@/lib/forms";
@@ -27,12 +28,7 @@ export function RoleForm({ userId, email, role }: { userId: string; email: strin
       <SubmitButton className="btn btn-secondary btn-sm" pendingLabel="Saving…">
         Save<span className="visually-hidden"> role of {email}</span>
       </SubmitButton>
-      {state.problem ? (
-        <p className="field-error" role="alert">
-          {state.problem.title}
-          {state.problem.detail ? `: ${state.problem.detail}` : ""}
-        </p>
-      ) : null}
+      <RowProblem state={state} />
     </form>
   );
 }

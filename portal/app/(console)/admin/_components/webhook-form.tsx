@@ -1,6 +1,5 @@
 "use client";
 
-import { useActionState, useRef } from "react";
 import { Field } from "@/components/field";
 import { FormAlert } from "@/components/form-alert";
 import { SecretOnce } from "@/components/secret-once";
@@ -14,10 +13,7 @@ const initial: CreatedState<CreatedWebhook> = { ...emptyFormState, created: null
 
 /** Registers a URL for events; the signing secret is shown only here. */
 export function WebhookForm() {
-  const [state, action] = useActionState(createWebhookAction, initial);
-  const form = useRef<HTMLFormElement>(null);
-  const summary = useRef<HTMLDivElement>(null);
-  useErrorFocus(state, form, summary);
+  const { state, action, form, summary } = useErrorFocus(createWebhookAction, initial);
   return (
     <section className="card form-card" aria-labelledby="webhook-title">
       <h2 id="webhook-title">New webhook</h2>

@@ -3,7 +3,7 @@ import Link from "next/link";
 import { EmptyState } from "@/components/empty-state";
 import { LoadProblem } from "@/components/load-problem";
 import { PageHeading } from "@/components/page-heading";
-import { TableRegion } from "@/components/table-region";
+import { DataTable } from "@/components/table-region";
 import { Timestamp } from "@/components/timestamp";
 import { requireArea } from "@/lib/access";
 import { type AuditFilters, listAudit, listUsers } from "@/lib/cp-admin";
@@ -94,48 +94,32 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         </EmptyState>
       ) : (
         <>
-          <TableRegion label="Audit events, newest first">
-            <table className="data-table">
-              <caption className="visually-hidden">Audit events, newest first</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Action</th>
-                  <th scope="col">When</th>
-                  <th scope="col">Who</th>
-                  <th scope="col">Target</th>
-                  <th scope="col">Details</th>
-                </tr>
-              </thead>
-              <tbody>
-                {events.value.items.map((e) => (
-                  <tr key={e.id}>
-                    <th scope="row">
-                      <code className="code-inline">{e.action}</code>
-                    </th>
-                    <td>
-                      <Timestamp iso={e.createdAt} />
-                    </td>
-                    <td>
-                      {e.actorId
-                        ? (emails.get(e.actorId) ?? <code className="code-inline">{e.actorId}</code>)
-                        : "system"}
-                      {e.actorRole ? <span className="muted"> · {e.actorRole}</span> : null}
-                    </td>
-                    <td>
-                      {e.targetType}
-                      {e.targetId ? (
-                        <span className="muted" title={e.targetId}>
-                          {" "}
-                          {e.targetId.slice(0, 8)}
-                        </span>
-                      ) : null}
-                    </td>
-                    <td className="cell-wrap cell-mono cell-wide">{summaryText(e.summary)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </TableRegion>
+          <DataTable label="Audit events, newest first" columns={["Action", "When", "Who", "Target", "Details"]}>
+            {events.value.items.map((e) => (
+              <tr key={e.id}>
+                <th scope="row">
+                  <code className="code-inline">{e.action}</code>
+                </th>
+                <td>
+                  <Timestamp iso={e.createdAt} />
+                </td>
+                <td>
+                  {e.actorId ? (emails.get(e.actorId) ?? <code className="code-inline">{e.actorId}</code>) : "system"}
+                  {e.actorRole ? <span className="muted"> · {e.actorRole}</span> : null}
+                </td>
+                <td>
+                  {e.targetType}
+                  {e.targetId ? (
+                    <span className="muted" title={e.targetId}>
+                      {" "}
+                      {e.targetId.slice(0, 8)}
+                    </span>
+                  ) : null}
+                </td>
+                <td className="cell-wrap cell-mono cell-wide">{summaryText(e.summary)}</td>
+              </tr>
+            ))}
+          </DataTable>
           <nav className="pager" aria-label="Audit log pages">
             {filters.cursor ? <Link href={query({})}>Newest</Link> : <span />}
             {events.value.nextCursor ? (

@@ -3,7 +3,7 @@ import Link from "next/link";
 import { EmptyState } from "@/components/empty-state";
 import { LoadProblem } from "@/components/load-problem";
 import { PageHeading } from "@/components/page-heading";
-import { TableRegion } from "@/components/table-region";
+import { DataTable } from "@/components/table-region";
 import { requireArea } from "@/lib/access";
 import { listEnvironments } from "@/lib/cp-admin";
 import { EnvironmentForm } from "../_components/environment-form";
@@ -24,47 +24,31 @@ export default async function EnvironmentsPage() {
       ) : environments.value.length === 0 ? (
         <EmptyState title="No environments">Create a self-hosted environment below.</EmptyState>
       ) : (
-        <TableRegion label="Environments">
-          <table className="data-table">
-            <caption className="visually-hidden">Environments</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Kind</th>
-                <th scope="col">Gateway URL</th>
-              </tr>
-            </thead>
-            <tbody>
-              {environments.value.map((e) => (
-                <tr key={e.id}>
-                  <th scope="row" className="cell-strong">
-                    {e.type === "self-hosted" ? (
-                      <Link href={`/admin/environments/${encodeURIComponent(e.id)}`}>{e.name}</Link>
-                    ) : (
-                      e.name
-                    )}
-                  </th>
-                  <td>
-                    {e.type === "shared" ? (
-                      <span className="tag" title="Run by the platform; read-only here">
-                        Shared · read-only
-                      </span>
-                    ) : (
-                      <span className="tag tag-accent">Self-hosted</span>
-                    )}
-                  </td>
-                  <td>
-                    {e.gatewayUrl ? (
-                      <code className="code-inline">{e.gatewayUrl}</code>
-                    ) : (
-                      <span className="muted">—</span>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableRegion>
+        <DataTable label="Environments" columns={["Name", "Kind", "Gateway URL"]}>
+          {environments.value.map((e) => (
+            <tr key={e.id}>
+              <th scope="row" className="cell-strong">
+                {e.type === "self-hosted" ? (
+                  <Link href={`/admin/environments/${encodeURIComponent(e.id)}`}>{e.name}</Link>
+                ) : (
+                  e.name
+                )}
+              </th>
+              <td>
+                {e.type === "shared" ? (
+                  <span className="tag" title="Run by the platform; read-only here">
+                    Shared · read-only
+                  </span>
+                ) : (
+                  <span className="tag tag-accent">Self-hosted</span>
+                )}
+              </td>
+              <td>
+                {e.gatewayUrl ? <code className="code-inline">{e.gatewayUrl}</code> : <span className="muted">—</span>}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       <EnvironmentForm />
     </div>

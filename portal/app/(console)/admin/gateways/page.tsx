@@ -3,7 +3,7 @@ import { EmptyState } from "@/components/empty-state";
 import { LoadProblem } from "@/components/load-problem";
 import { PageHeading } from "@/components/page-heading";
 import { RowActionForm } from "@/components/row-action-form";
-import { TableRegion } from "@/components/table-region";
+import { DataTable } from "@/components/table-region";
 import { Timestamp } from "@/components/timestamp";
 import { requireArea } from "@/lib/access";
 import { type Gateway, listGateways } from "@/lib/cp-admin";
@@ -79,86 +79,72 @@ export default async function GatewaysPage() {
           token.
         </EmptyState>
       ) : (
-        <TableRegion label="Gateways and the bundle each runs">
-          <table className="data-table">
-            <caption className="visually-hidden">Gateways and the bundle each runs</caption>
-            <thead>
-              <tr>
-                <th scope="col">Gateway</th>
-                <th scope="col">State</th>
-                <th scope="col">Environment</th>
-                <th scope="col">Software</th>
-                <th scope="col">Last heartbeat</th>
-                <th scope="col">Bundle</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
+        <DataTable
+          label="Gateways and the bundle each runs"
+          columns={["Gateway", "State", "Environment", "Software", "Last heartbeat", "Bundle"]}
+          actions
+        >
+          {gateways.value.map((g) => {
+            const kinds = g.capabilities.policyKinds;
+            return (
+              <tr key={g.id}>
+                <th scope="row" className="cell-strong">
+                  <code className="code-inline">{g.id}</code>
+                  {g.lastError ? (
+                    <p className="field-error small">
+                      {g.lastError.reason}: {g.lastError.detail}
+                    </p>
+                  ) : null}
                 </th>
+                <td>
+                  <span className="state-badges">
+                    {g.live ? <span className="tag tag-ok">Live</span> : <span className="tag">Silent</span>}
+                    <DriftBadge drift={g.drift} />
+                  </span>
+                </td>
+                <td>{g.environment}</td>
+                <td>
+                  {g.softwareVersion}
+                  {kinds ? (
+                    <details className="capabilities">
+                      <summary>{kinds.length} policy kinds</summary>
+                      <ul>
+                        {kinds.map((k) => (
+                          <li key={k}>{k}</li>
+                        ))}
+                      </ul>
+                    </details>
+                  ) : (
+                    <p className="muted small">too old to list its policy kinds</p>
+                  )}
+                </td>
+                <td>
+                  <Timestamp iso={g.lastHeartbeat} />
+                </td>
+                <td>
+                  <Bundle bundle={g.bundle} />
+                  {g.expectedBundle && g.expectedBundle.hash !== g.bundle?.hash ? (
+                    <p className="muted small">
+                      expected <Bundle bundle={g.expectedBundle} />
+                    </p>
+                  ) : null}
+                </td>
+                <td className="cell-actions">
+                  {g.expectedBundle ? (
+                    <RowActionForm
+                      action={resyncGatewayAction}
+                      fields={{ id: g.id }}
+                      label="Resync"
+                      pendingLabel="Asking…"
+                      accessibleLabel={`gateway ${g.id}`}
+                      destructive={false}
+                    />
+                  ) : null}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {gateways.value.map((g) => {
-                const kinds = g.capabilities.policyKinds;
-                return (
-                  <tr key={g.id}>
-                    <th scope="row" className="cell-strong">
-                      <code className="code-inline">{g.id}</code>
-                      {g.lastError ? (
-                        <p className="field-error small">
-                          {g.lastError.reason}: {g.lastError.detail}
-                        </p>
-                      ) : null}
-                    </th>
-                    <td>
-                      <span className="state-badges">
-                        {g.live ? <span className="tag tag-ok">Live</span> : <span className="tag">Silent</span>}
-                        <DriftBadge drift={g.drift} />
-                      </span>
-                    </td>
-                    <td>{g.environment}</td>
-                    <td>
-                      {g.softwareVersion}
-                      {kinds ? (
-                        <details className="capabilities">
-                          <summary>{kinds.length} policy kinds</summary>
-                          <ul>
-                            {kinds.map((k) => (
-                              <li key={k}>{k}</li>
-                            ))}
-                          </ul>
-                        </details>
-                      ) : (
-                        <p className="muted small">too old to list its policy kinds</p>
-                      )}
-                    </td>
-                    <td>
-                      <Timestamp iso={g.lastHeartbeat} />
-                    </td>
-                    <td>
-                      <Bundle bundle={g.bundle} />
-                      {g.expectedBundle && g.expectedBundle.hash !== g.bundle?.hash ? (
-                        <p className="muted small">
-                          expected <Bundle bundle={g.expectedBundle} />
-                        </p>
-                      ) : null}
-                    </td>
-                    <td className="cell-actions">
-                      {g.expectedBundle ? (
-                        <RowActionForm
-                          action={resyncGatewayAction}
-                          fields={{ id: g.id }}
-                          label="Resync"
-                          pendingLabel="Asking…"
-                          accessibleLabel={`gateway ${g.id}`}
-                          destructive={false}
-                        />
-                      ) : null}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </TableRegion>
+            );
+          })}
+        </DataTable>
       )}
     </div>
   );

@@ -3,7 +3,7 @@ import { EmptyState } from "@/components/empty-state";
 import { LoadProblem } from "@/components/load-problem";
 import { PageHeading } from "@/components/page-heading";
 import { RowActionForm } from "@/components/row-action-form";
-import { TableRegion } from "@/components/table-region";
+import { DataTable } from "@/components/table-region";
 import { Timestamp } from "@/components/timestamp";
 import { requireArea } from "@/lib/access";
 import { listInvitations } from "@/lib/cp-admin";
@@ -31,43 +31,28 @@ export default async function InvitationsPage() {
           Invitations you create appear here until they are accepted.
         </EmptyState>
       ) : (
-        <TableRegion label="Pending invitations">
-          <table className="data-table">
-            <caption className="visually-hidden">Pending invitations</caption>
-            <thead>
-              <tr>
-                <th scope="col">Email</th>
-                <th scope="col">Role</th>
-                <th scope="col">Expires</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {pending.map((i) => (
-                <tr key={i.id}>
-                  <th scope="row" className="cell-strong">
-                    {i.email}
-                  </th>
-                  <td>{i.role}</td>
-                  <td>
-                    <Timestamp iso={i.expiresAt} />
-                  </td>
-                  <td className="cell-actions">
-                    <RowActionForm
-                      action={revokeInvitationAction}
-                      fields={{ id: i.id }}
-                      label="Revoke"
-                      pendingLabel="Revoking…"
-                      accessibleLabel={`invitation of ${i.email}`}
-                    />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableRegion>
+        <DataTable label="Pending invitations" columns={["Email", "Role", "Expires"]} actions>
+          {pending.map((i) => (
+            <tr key={i.id}>
+              <th scope="row" className="cell-strong">
+                {i.email}
+              </th>
+              <td>{i.role}</td>
+              <td>
+                <Timestamp iso={i.expiresAt} />
+              </td>
+              <td className="cell-actions">
+                <RowActionForm
+                  action={revokeInvitationAction}
+                  fields={{ id: i.id }}
+                  label="Revoke"
+                  pendingLabel="Revoking…"
+                  accessibleLabel={`invitation of ${i.email}`}
+                />
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </div>
   );

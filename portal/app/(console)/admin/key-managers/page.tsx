@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { EmptyState } from "@/components/empty-state";
 import { LoadProblem } from "@/components/load-problem";
 import { PageHeading } from "@/components/page-heading";
-import { TableRegion } from "@/components/table-region";
+import { DataTable } from "@/components/table-region";
 import { requireArea } from "@/lib/access";
 import { listKeyManagers } from "@/lib/cp-admin";
 import { KeyManagerForm } from "../_components/key-manager-form";
@@ -25,39 +25,25 @@ export default async function KeyManagersPage() {
           Gateways accept tokens of this organisation's own issuer. Register another issuer below.
         </EmptyState>
       ) : (
-        <TableRegion label="External key managers">
-          <table className="data-table">
-            <caption className="visually-hidden">External key managers</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Issuer</th>
-                <th scope="col">JWKS</th>
-                <th scope="col">Audience</th>
-                <th scope="col">Client id claim</th>
-              </tr>
-            </thead>
-            <tbody>
-              {keyManagers.value.map((k) => (
-                <tr key={k.id}>
-                  <th scope="row" className="cell-strong">
-                    {k.name}
-                  </th>
-                  <td className="cell-wrap">
-                    <code className="code-inline">{k.issuer}</code>
-                  </td>
-                  <td className="cell-wrap">
-                    <code className="code-inline">{k.jwksUri}</code>
-                  </td>
-                  <td>{k.audience ?? <span className="muted">any</span>}</td>
-                  <td>
-                    <code className="code-inline">{k.clientIdClaim}</code>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableRegion>
+        <DataTable label="External key managers" columns={["Name", "Issuer", "JWKS", "Audience", "Client id claim"]}>
+          {keyManagers.value.map((k) => (
+            <tr key={k.id}>
+              <th scope="row" className="cell-strong">
+                {k.name}
+              </th>
+              <td className="cell-wrap">
+                <code className="code-inline">{k.issuer}</code>
+              </td>
+              <td className="cell-wrap">
+                <code className="code-inline">{k.jwksUri}</code>
+              </td>
+              <td>{k.audience ?? <span className="muted">any</span>}</td>
+              <td>
+                <code className="code-inline">{k.clientIdClaim}</code>
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       <KeyManagerForm />
     </div>

@@ -3,7 +3,7 @@ import Link from "next/link";
 import { EmptyState } from "@/components/empty-state";
 import { LoadProblem } from "@/components/load-problem";
 import { PageHeading } from "@/components/page-heading";
-import { TableRegion } from "@/components/table-region";
+import { DataTable } from "@/components/table-region";
 import { Timestamp } from "@/components/timestamp";
 import { requireArea } from "@/lib/access";
 import { listUsers } from "@/lib/cp-admin";
@@ -26,34 +26,22 @@ export default async function UsersPage() {
       ) : users.value.length === 0 ? (
         <EmptyState title="No members yet">Invite someone to give them a role.</EmptyState>
       ) : (
-        <TableRegion label="Members and their roles">
-          <table className="data-table">
-            <caption className="visually-hidden">Members and their roles</caption>
-            <thead>
-              <tr>
-                <th scope="col">Email</th>
-                <th scope="col">Role</th>
-                <th scope="col">Member since</th>
-              </tr>
-            </thead>
-            <tbody>
-              {users.value.map((u) => (
-                <tr key={u.id}>
-                  <th scope="row" className="cell-strong">
-                    {u.email}
-                    {u.id === member.user.id ? <span className="muted"> (you)</span> : null}
-                  </th>
-                  <td>
-                    <RoleForm userId={u.id} email={u.email} role={u.role} />
-                  </td>
-                  <td>
-                    <Timestamp iso={u.createdAt} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableRegion>
+        <DataTable label="Members and their roles" columns={["Email", "Role", "Member since"]}>
+          {users.value.map((u) => (
+            <tr key={u.id}>
+              <th scope="row" className="cell-strong">
+                {u.email}
+                {u.id === member.user.id ? <span className="muted"> (you)</span> : null}
+              </th>
+              <td>
+                <RoleForm userId={u.id} email={u.email} role={u.role} />
+              </td>
+              <td>
+                <Timestamp iso={u.createdAt} />
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       <p className="muted small">
         Admins manage members and settings; publishers and creators manage APIs; developers use the developer portal.

@@ -4,7 +4,7 @@ import { EmptyState } from "@/components/empty-state";
 import { LoadProblem } from "@/components/load-problem";
 import { PageHeading } from "@/components/page-heading";
 import { RowActionForm } from "@/components/row-action-form";
-import { TableRegion } from "@/components/table-region";
+import { DataTable } from "@/components/table-region";
 import { Timestamp } from "@/components/timestamp";
 import { requireArea } from "@/lib/access";
 import { listWebhooks } from "@/lib/cp-admin";
@@ -31,51 +31,36 @@ export default async function WebhooksPage() {
           Create one above to be told about lifecycle changes, subscriptions and deployments.
         </EmptyState>
       ) : (
-        <TableRegion label="Webhooks">
-          <table className="data-table">
-            <caption className="visually-hidden">Webhooks</caption>
-            <thead>
-              <tr>
-                <th scope="col">URL</th>
-                <th scope="col">Events</th>
-                <th scope="col">Created</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {webhooks.value.map((w) => (
-                <tr key={w.id}>
-                  <th scope="row" className="cell-wrap">
-                    <Link href={`/admin/webhooks/${encodeURIComponent(w.id)}`}>{w.url}</Link>
-                  </th>
-                  <td>
-                    <span className="tag-list">
-                      {w.events.map((e) => (
-                        <code key={e} className="code-inline">
-                          {e}
-                        </code>
-                      ))}
-                    </span>
-                  </td>
-                  <td>
-                    <Timestamp iso={w.createdAt} />
-                  </td>
-                  <td className="cell-actions">
-                    <RowActionForm
-                      action={deleteWebhookAction}
-                      fields={{ id: w.id }}
-                      label="Delete"
-                      pendingLabel="Deleting…"
-                      accessibleLabel={`webhook ${w.url}`}
-                    />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableRegion>
+        <DataTable label="Webhooks" columns={["URL", "Events", "Created"]} actions>
+          {webhooks.value.map((w) => (
+            <tr key={w.id}>
+              <th scope="row" className="cell-wrap">
+                <Link href={`/admin/webhooks/${encodeURIComponent(w.id)}`}>{w.url}</Link>
+              </th>
+              <td>
+                <span className="tag-list">
+                  {w.events.map((e) => (
+                    <code key={e} className="code-inline">
+                      {e}
+                    </code>
+                  ))}
+                </span>
+              </td>
+              <td>
+                <Timestamp iso={w.createdAt} />
+              </td>
+              <td className="cell-actions">
+                <RowActionForm
+                  action={deleteWebhookAction}
+                  fields={{ id: w.id }}
+                  label="Delete"
+                  pendingLabel="Deleting…"
+                  accessibleLabel={`webhook ${w.url}`}
+                />
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </div>
   );

@@ -5,7 +5,7 @@ import { EmptyState } from "@/components/empty-state";
 import { LoadProblem } from "@/components/load-problem";
 import { PageHeading } from "@/components/page-heading";
 import { RowActionForm } from "@/components/row-action-form";
-import { TableRegion } from "@/components/table-region";
+import { DataTable } from "@/components/table-region";
 import { Timestamp } from "@/components/timestamp";
 import { requireArea } from "@/lib/access";
 import { listEnvironments, listRegistrationTokens, type RegistrationToken } from "@/lib/cp-admin";
@@ -57,50 +57,34 @@ export default async function EnvironmentPage({ params }: { params: Promise<{ id
           Create one above to install a gateway in this environment.
         </EmptyState>
       ) : (
-        <TableRegion label="Registration tokens">
-          <table className="data-table">
-            <caption className="visually-hidden">Registration tokens</caption>
-            <thead>
-              <tr>
-                <th scope="col">Token</th>
-                <th scope="col">Description</th>
-                <th scope="col">State</th>
-                <th scope="col">Expires</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
+        <DataTable label="Registration tokens" columns={["Token", "Description", "State", "Expires"]} actions>
+          {tokens.value.map((t) => {
+            const state = tokenState(t);
+            return (
+              <tr key={t.id}>
+                <th scope="row">
+                  <code className="code-inline">{t.prefix}…</code>
                 </th>
+                <td>{t.description ?? <span className="muted">—</span>}</td>
+                <td>{state}</td>
+                <td>
+                  <Timestamp iso={t.expiresAt} />
+                </td>
+                <td className="cell-actions">
+                  {state === "Unused" ? (
+                    <RowActionForm
+                      action={revokeRegistrationTokenAction}
+                      fields={{ id: t.id, environmentId: environment.id }}
+                      label="Revoke"
+                      pendingLabel="Revoking…"
+                      accessibleLabel={`token ${t.prefix}`}
+                    />
+                  ) : null}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {tokens.value.map((t) => {
-                const state = tokenState(t);
-                return (
-                  <tr key={t.id}>
-                    <th scope="row">
-                      <code className="code-inline">{t.prefix}…</code>
-                    </th>
-                    <td>{t.description ?? <span className="muted">—</span>}</td>
-                    <td>{state}</td>
-                    <td>
-                      <Timestamp iso={t.expiresAt} />
-                    </td>
-                    <td className="cell-actions">
-                      {state === "Unused" ? (
-                        <RowActionForm
-                          action={revokeRegistrationTokenAction}
-                          fields={{ id: t.id, environmentId: environment.id }}
-                          label="Revoke"
-                          pendingLabel="Revoking…"
-                          accessibleLabel={`token ${t.prefix}`}
-                        />
-                      ) : null}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </TableRegion>
+            );
+          })}
+        </DataTable>
       )}
     </div>
   );

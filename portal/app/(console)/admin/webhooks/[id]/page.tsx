@@ -4,7 +4,7 @@ import { notFound } from "next/navigation";
 import { EmptyState } from "@/components/empty-state";
 import { LoadProblem } from "@/components/load-problem";
 import { PageHeading } from "@/components/page-heading";
-import { TableRegion } from "@/components/table-region";
+import { DataTable } from "@/components/table-region";
 import { Timestamp } from "@/components/timestamp";
 import { requireArea } from "@/lib/access";
 import { listDeliveries, listWebhooks } from "@/lib/cp-admin";
@@ -38,40 +38,29 @@ export default async function WebhookDeliveriesPage({ params }: { params: Promis
           Deliveries appear here when an event this webhook listens to happens.
         </EmptyState>
       ) : (
-        <TableRegion label="Webhook deliveries, newest first">
-          <table className="data-table">
-            <caption className="visually-hidden">Webhook deliveries, newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">Event</th>
-                <th scope="col">Status</th>
-                <th scope="col">Attempts</th>
-                <th scope="col">Last answer</th>
-                <th scope="col">Created</th>
-              </tr>
-            </thead>
-            <tbody>
-              {deliveries.value.map((d) => (
-                <tr key={d.id}>
-                  <th scope="row">
-                    <code className="code-inline">{d.event}</code>
-                  </th>
-                  <td>
-                    <span className={STATUS_TAG[d.status]}>{d.status}</span>
-                  </td>
-                  <td>{d.attempts}</td>
-                  <td className="cell-wrap">
-                    {d.lastStatusCode ?? ""} {d.lastError ?? ""}
-                    {d.lastStatusCode === null && !d.lastError ? <span className="muted">—</span> : null}
-                  </td>
-                  <td>
-                    <Timestamp iso={d.createdAt} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableRegion>
+        <DataTable
+          label="Webhook deliveries, newest first"
+          columns={["Event", "Status", "Attempts", "Last answer", "Created"]}
+        >
+          {deliveries.value.map((d) => (
+            <tr key={d.id}>
+              <th scope="row">
+                <code className="code-inline">{d.event}</code>
+              </th>
+              <td>
+                <span className={STATUS_TAG[d.status]}>{d.status}</span>
+              </td>
+              <td>{d.attempts}</td>
+              <td className="cell-wrap">
+                {d.lastStatusCode ?? ""} {d.lastError ?? ""}
+                {d.lastStatusCode === null && !d.lastError ? <span className="muted">—</span> : null}
+              </td>
+              <td>
+                <Timestamp iso={d.createdAt} />
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </div>
   );
