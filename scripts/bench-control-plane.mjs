@@ -13,7 +13,7 @@ export const PG_ADMIN_URL = process.env.PORTICO_BENCH_DATABASE_URL ?? "postgres:
 export const NATS_URL = process.env.NATS_URL ?? "nats://127.0.0.1:4222";
 
 /** `name` prefixes the NATS prefix, the bus connection and the data directory. */
-export async function startBenchControlPlane(name) {
+export async function startBenchControlPlane(name, natsUrl = NATS_URL) {
   const dbName = `portico_bench_${Date.now()}`;
   const admin = postgres(PG_ADMIN_URL, { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database ${dbName}`);
@@ -21,7 +21,7 @@ export async function startBenchControlPlane(name) {
   dbUrl.pathname = `/${dbName}`;
   const prefix = `${name}${randomBytes(3).toString("hex")}`;
   const dataDir = mkdtempSync(join(tmpdir(), `portico-${name}-`));
-  const bus = new NatsBus({ servers: NATS_URL, name: `portico-${name}` });
+  const bus = new NatsBus({ servers: natsUrl, name: `portico-${name}` });
   const cp = await startControlPlane({
     databaseUrl: dbUrl.toString(),
     dataDir,

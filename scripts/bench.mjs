@@ -2,14 +2,15 @@
 // npm run bench: in one run on this machine, the same upstream behind nginx (plain reverse
 // proxy), the minimal Node reference proxy (data-plane/bench/ref-proxy.mjs), Portico on a bare
 // route (auth off) and Portico with JWT + subscription + rate limit + analytics. Every proxy is
-// pinned to CPU 0; wrk, the upstream and the control plane to CPU 1. Per row: req/s, p50/p99,
-// CPU time per request and RSS of the proxy's processes; the latency Portico adds at half its
+// pinned to CPU 0; wrk, the upstream, the control plane and the bench's own nats-server to
+// CPU 1. Per row: req/s, p50/p99, CPU time per request and RSS of the proxy's processes; the latency Portico adds at half its
 // maximum rate; a 2-worker row against nginx with 2 workers; deploy → first 200 and ack latency.
 // Instructions per request (noise-free on a shared box) come from `npm run bench:instructions`;
 // propagation to 20 gateways from `npm run bench:propagation` (scripts/bench-propagation.mjs).
 // Results go to data-plane/bench/results/*.json.
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { connect } from "node:net";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { NATS_URL, startBenchControlPlane } from "./bench-control-plane.mjs";
@@ -23,6 +24,7 @@ const twoCores = cpus().length >= 2;
 const pin = (core, cmd, args) => (twoCores ? ["taskset", ["-c", String(core), cmd, ...args]] : [cmd, args]);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const children = [];
+let nats;
 
 function spawnPinned(core, cmd, args, env) {
   // taskset execs the command: the child's pid is the measured process itself
@@ -147,6 +149,40 @@ function driveRate(url, headers, rate) {
   return JSON.parse(execFileSync(cmd, args, { encoding: "utf8" }));
 }
 
+/**
+ * A NATS server of the bench's own, pinned to the load generator's core: the broker takes the
+ * analytics batches as the upstream takes the requests, off the proxies' core (the machine's
+ * shared server floats, and the scheduler puts it beside the gateway). Without the binary, NATS_URL.
+ */
+async function startNats() {
+  const bin = process.env.PORTICO_BENCH_NATS_SERVER ?? "/usr/sbin/nats-server";
+  if (!existsSync(bin)) {
+    return { url: NATS_URL, stop() {} };
+  }
+  const dir = mkdtempSync(join(tmpdir(), "portico-bench-nats-"));
+  const port = await freePort();
+  const [c, a] = pin(1, bin, ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", dir]);
+  const child = spawn(c, a, { stdio: "ignore" });
+  const end = Date.now() + 10_000;
+  while (
+    !(await new Promise((resolve) => {
+      const s = connect(port, "127.0.0.1", () => resolve(s.end() && true)).on("error", () => resolve(false));
+    }))
+  ) {
+    if (Date.now() > end) {
+      throw new Error("the bench's nats-server did not start");
+    }
+    await sleep(50);
+  }
+  return {
+    url: `nats://127.0.0.1:${port}`,
+    stop() {
+      child.kill("SIGTERM");
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 /** nginx as a plain reverse proxy: one worker (one core, like the others), keep-alive to the upstream. */
 function startNginx(upstreamPort, workers = 1, cores = 0) {
   const dir = mkdtempSync(join(tmpdir(), "portico-bench-nginx-"));
@@ -191,7 +227,8 @@ async function main() {
   if (twoCores) {
     execFileSync("taskset", ["-pc", "1", String(process.pid)], { stdio: "ignore" });
   }
-  const { cp, prefix, dataDir, call, signup, close } = await startBenchControlPlane("bench");
+  nats = await startNats();
+  const { cp, prefix, dataDir, call, signup, close } = await startBenchControlPlane("bench", nats.url);
 
   const upstreamPort = await freePort();
   spawnPinned(1, process.execPath, [
@@ -203,7 +240,7 @@ async function main() {
   const gateway = spawnPinned(0, process.execPath, [...nodeArgs, "data-plane/dist/main.js"], {
     PORTICO_GW_PORT: String(gwPort),
     PORTICO_GW_HOST: "127.0.0.1",
-    NATS_URL,
+    NATS_URL: nats.url,
     PORTICO_NATS_PREFIX: prefix,
     PORTICO_BUNDLE_KEYS: `${cp.url}/.well-known/portico/bundle-keys`,
     PORTICO_DATA_DIR: dataDir,
@@ -347,7 +384,7 @@ async function main() {
       PORTICO_GW_PORT: String(gw2Port),
       PORTICO_GW_HOST: "127.0.0.1",
       PORTICO_GW_WORKERS: "2",
-      NATS_URL,
+      NATS_URL: nats.url,
       PORTICO_NATS_PREFIX: prefix,
       PORTICO_BUNDLE_KEYS: `${cp.url}/.well-known/portico/bundle-keys`,
       PORTICO_DATA_DIR: dataDir,
@@ -383,7 +420,9 @@ async function main() {
       rounds: ROUNDS,
       reported: "per row, its best of the interleaved rounds (roundsRps lists them all)",
       connections: CONNECTIONS,
-      pinning: twoCores ? "proxies CPU 0; wrk, upstream, control plane CPU 1" : "none (one CPU)",
+      pinning: twoCores
+        ? "proxies CPU 0; wrk, upstream, control plane, the bench's nats-server CPU 1"
+        : "none (one CPU)",
     },
     load: {
       direct: { what: "wrk → upstream", ...direct },
@@ -456,6 +495,7 @@ async function main() {
     c.kill("SIGTERM");
   }
   await close();
+  nats.stop();
 }
 
 main().catch((e) => {
@@ -463,5 +503,6 @@ main().catch((e) => {
   for (const c of children) {
     c.kill("SIGKILL");
   }
+  nats?.stop();
   process.exit(1);
 });

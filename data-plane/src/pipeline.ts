@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { type IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
-import type { AnalyticsEvent } from "@portico/shared";
+import type { EventRow } from "@portico/shared";
 import type { Tracer } from "@portico/shared/telemetry";
 import type { Logger } from "pino";
 import type { AnalyticsShipper } from "./analytics/buffer.js";
@@ -56,8 +56,6 @@ export interface PipelineOptions {
   store: TenantStore;
   analytics: AnalyticsShipper;
   metrics: GatewayMetrics;
-  environment: string;
-  gatewayId: string;
   maxBodyBytes: number;
   logger: Logger;
   /** null: tracing is off, and the request path makes no span at all */
@@ -348,29 +346,27 @@ export class RequestPipeline {
     if (tenant === undefined) {
       return;
     }
-    const event: AnalyticsEvent = {
-      id: ex.eventId ?? randomUUID(),
-      time: ex.time,
-      tenant: tenant.id,
-      environment: this.#o.environment,
-      gateway: this.#o.gatewayId,
-      api: ex.api?.id ?? null,
-      apiVersion: ex.api?.version ?? null,
-      product: ex.api?.productId,
-      resource: ex.resource,
-      method: ex.req.method ?? "GET",
-      status: ex.status,
-      latencyMs: microseconds(latencyMs),
-      upstreamLatencyMs: ex.upstreamMs === null ? null : microseconds(ex.upstreamMs),
-      application: ex.applicationId,
-      bytesIn: ex.bytesIn,
-      bytesOut: ex.bytesOut(),
-      errorType: ex.errorType,
-    };
+    // A row under EVENT_COLUMNS: the shipper serialises it without any key names.
+    const api = ex.api;
+    const row: EventRow = [
+      ex.eventId ?? randomUUID(),
+      ex.time,
+      api?.id ?? null,
+      api?.version ?? null,
+      api?.productId ?? null,
+      ex.resource,
+      ex.req.method ?? "GET",
+      ex.status,
+      microseconds(latencyMs),
+      ex.upstreamMs === null ? null : microseconds(ex.upstreamMs),
+      ex.applicationId,
+      ex.bytesIn,
+      ex.bytesOut(),
+      ex.errorType,
+    ];
     if (ex.upgrade) {
-      event.framesIn = ex.framesIn;
-      event.framesOut = ex.framesOut;
+      row.push(ex.framesIn, ex.framesOut);
     }
-    this.#o.analytics.push(event);
+    this.#o.analytics.push(tenant.id, row);
   }
 }

@@ -27,6 +27,69 @@ export const AnalyticsEvent = z.object({
 });
 export type AnalyticsEvent = z.infer<typeof AnalyticsEvent>;
 
-/** What travels as one JetStream message: a batch of one tenant's events. */
-export const AnalyticsBatch = z.object({ batchId: z.uuid(), events: z.array(AnalyticsEvent) });
+const EventList = z.object({ batchId: z.uuid(), events: z.array(AnalyticsEvent) });
+
+/**
+ * The columns of a compact batch's rows, in this order. A row may stop after `errorType`
+ * (the frame counts are only on WebSocket events); null in `product` means none.
+ */
+export const EVENT_COLUMNS = [
+  "id",
+  "time",
+  "api",
+  "apiVersion",
+  "product",
+  "resource",
+  "method",
+  "status",
+  "latencyMs",
+  "upstreamLatencyMs",
+  "application",
+  "bytesIn",
+  "bytesOut",
+  "errorType",
+  "framesIn",
+  "framesOut",
+] as const satisfies readonly (keyof AnalyticsEvent)[];
+export type EventRow = unknown[];
+
+/** Fields a row leaves out with null rather than carrying as null. */
+const OMITTED_WHEN_NULL: ReadonlySet<string> = new Set(["product", "framesIn", "framesOut"]);
+
+/**
+ * What gateways publish: one tenant's events with what they share (tenant, environment,
+ * gateway) said once and each event a row under `columns`. Less than half the bytes of the
+ * same events as objects, and that much less to serialise, send and store per request.
+ */
+export const CompactBatch = z.object({
+  batchId: z.uuid(),
+  tenant: z.string(),
+  environment: z.string(),
+  gateway: z.string(),
+  columns: z.array(z.string()).max(64).readonly(),
+  rows: z.array(z.array(z.unknown())),
+});
+
+function expand(b: z.infer<typeof CompactBatch>): { batchId: string; events: Record<string, unknown>[] } {
+  const events = b.rows.map((row) => {
+    const e: Record<string, unknown> = { tenant: b.tenant, environment: b.environment, gateway: b.gateway };
+    const n = Math.min(row.length, b.columns.length);
+    for (let i = 0; i < n; i++) {
+      const column = b.columns[i] as string;
+      if (!(row[i] === null && OMITTED_WHEN_NULL.has(column))) {
+        e[column] = row[i];
+      }
+    }
+    return e;
+  });
+  return { batchId: b.batchId, events };
+}
+
+/**
+ * What travels as one JetStream message: a batch of one tenant's events, either compact (as
+ * gateways publish it) or as a list of event objects (as earlier gateways did); parsing
+ * gives the list either way.
+ */
+export const AnalyticsBatch = z.union([EventList, CompactBatch.transform(expand).pipe(EventList)]);
 export type AnalyticsBatch = z.infer<typeof AnalyticsBatch>;
+export type CompactBatch = z.infer<typeof CompactBatch>;

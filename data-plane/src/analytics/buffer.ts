@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { AnalyticsEvent, NatsNames } from "@portico/shared";
+import { type CompactBatch, EVENT_COLUMNS, type EventRow, type NatsNames } from "@portico/shared";
 import type { Bus } from "@portico/shared/bus";
 import type { Logger } from "pino";
 import type { GatewayMetrics } from "../metrics.js";
@@ -12,6 +12,7 @@ export interface AnalyticsShipperOptions {
   bus: Bus;
   names: NatsNames;
   environment: string;
+  gatewayId: string;
   spool: AnalyticsSpool;
   metrics: GatewayMetrics;
   flushMs: number;
@@ -19,12 +20,13 @@ export interface AnalyticsShipperOptions {
 }
 
 /**
- * Collects request events per tenant and ships them as batches on the tenant's analytics
- * subject. A batch the bus refuses goes to the spool, which is replayed while the bus is up.
+ * Collects request events per tenant, as rows under `EVENT_COLUMNS`, and ships them as compact
+ * batches on the tenant's analytics subject. A batch the bus refuses goes to the spool, which
+ * is replayed while the bus is up.
  */
 export class AnalyticsShipper {
   readonly #o: AnalyticsShipperOptions;
-  readonly #buffers = new Map<string, AnalyticsEvent[]>();
+  readonly #buffers = new Map<string, EventRow[]>();
   readonly #inflight = new Set<Promise<void>>();
   #flushTimer: NodeJS.Timeout | undefined;
   #replayTimer: NodeJS.Timeout | undefined;
@@ -40,15 +42,15 @@ export class AnalyticsShipper {
     this.#replayTimer = setInterval(() => this.#replay(), REPLAY_MS);
   }
 
-  push(event: AnalyticsEvent): void {
-    let buffer = this.#buffers.get(event.tenant);
+  push(tenantId: string, row: EventRow): void {
+    let buffer = this.#buffers.get(tenantId);
     if (buffer === undefined) {
       buffer = [];
-      this.#buffers.set(event.tenant, buffer);
+      this.#buffers.set(tenantId, buffer);
     }
-    buffer.push(event);
+    buffer.push(row);
     if (buffer.length >= MAX_BATCH) {
-      this.#ship(event.tenant);
+      this.#ship(tenantId);
     }
   }
 
@@ -68,14 +70,21 @@ export class AnalyticsShipper {
   }
 
   #ship(tenantId: string): void {
-    const events = this.#buffers.get(tenantId);
+    const rows = this.#buffers.get(tenantId);
     this.#buffers.delete(tenantId);
-    if (events === undefined || events.length === 0) {
+    if (rows === undefined || rows.length === 0) {
       return;
     }
-    const batchId = randomUUID();
-    const json = JSON.stringify({ batchId, events });
-    const p = this.#publishOrSpool(tenantId, batchId, json, events.length);
+    const batch: CompactBatch = {
+      batchId: randomUUID(),
+      tenant: tenantId,
+      environment: this.#o.environment,
+      gateway: this.#o.gatewayId,
+      columns: EVENT_COLUMNS,
+      rows,
+    };
+    const json = JSON.stringify(batch);
+    const p = this.#publishOrSpool(tenantId, batch.batchId, json, rows.length);
     this.#inflight.add(p);
     void p.finally(() => this.#inflight.delete(p));
   }
