@@ -13,6 +13,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { connect } from "node:net";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
+import { DeliverPolicy, jetstream } from "@nats-io/jetstream";
+import { connect as natsConnect } from "@nats-io/transport-node";
+import { AnalyticsBatch, natsNames } from "@portico/shared";
 import { NATS_URL, startBenchControlPlane } from "./bench-control-plane.mjs";
 
 const DURATION = process.env.PORTICO_BENCH_DURATION ?? "10s";
@@ -219,6 +222,45 @@ http {
   return { port, child, version, dir };
 }
 
+/**
+ * The gateway's own time per request in the given [from, to) epoch-ms windows: its analytics
+ * events' total latency minus the upstream's, read back from the analytics stream. What Kong
+ * reports as its own latency: the gateway's work, without the network hops and scheduler
+ * wake-ups that any proxy on this machine adds (nginx's figure shows those).
+ */
+async function gatewayOwnMs(natsUrl, stream, apiId, windows) {
+  const nc = await natsConnect({ servers: natsUrl });
+  const consumer = await jetstream(nc).consumers.get(stream, {
+    deliver_policy: DeliverPolicy.StartTime,
+    opt_start_time: new Date(windows[0][0] - 1000).toISOString(),
+  });
+  const last = windows.at(-1)[1];
+  const own = windows.map(() => []);
+  for (;;) {
+    const m = await consumer.next({ expires: 2000 });
+    if (m === null) {
+      break;
+    }
+    const { events } = AnalyticsBatch.parse(JSON.parse(m.string()));
+    for (const e of events) {
+      const w = windows.findIndex(([from, to]) => e.time >= from && e.time < to);
+      if (w >= 0 && e.api === apiId && e.upstreamLatencyMs !== null) {
+        own[w].push(e.latencyMs - e.upstreamLatencyMs);
+      }
+    }
+    if (events[0] !== undefined && events[0].time >= last) {
+      break;
+    }
+  }
+  await nc.close();
+  return {
+    events: own.reduce((n, o) => n + o.length, 0),
+    p50: ms3(median(own.map((o) => percentile(o, 50)))),
+    p99: ms3(median(own.map((o) => percentile(o, 99)))),
+  };
+}
+
+const ms3 = (x) => Math.round(x * 1000) / 1000;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const percentile = (xs, p) =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)];
@@ -345,13 +387,17 @@ async function main() {
   // nginx and the reference proxy run the same schedule: what any proxy, and what Node's own
   // request handling, adds on this machine is the floor the gateway's figure sits on.
   const paced = { direct: [], nginx: [], ref: [], portico: [] };
+  const porticoWindows = [];
   for (let round = 0; round < ROUNDS; round++) {
     paced.direct.push(driveRate(`${upstream}/`, {}, halfRate));
     paced.nginx.push(driveRate(`http://127.0.0.1:${nginx.port}/`, {}, halfRate));
     paced.ref.push(driveRate(`http://127.0.0.1:${refPort}/`, bearer, halfRate));
+    const from = Date.now();
     paced.portico.push(driveRate(`${gw}/t/bench/d0/v1/`, bearer, halfRate));
+    porticoWindows.push([from, Date.now()]);
   }
-  const ms3 = (x) => Math.round(x * 1000) / 1000;
+  await sleep(1500); // the last round's events are flushed within a second
+  const own = await gatewayOwnMs(nats.url, natsNames(prefix).analyticsStream, deploys[0].api.id, porticoWindows);
   const pacedRow = (all) => ({
     p50: median(all.map((r) => r.p50)),
     p99: median(all.map((r) => r.p99)),
@@ -371,6 +417,10 @@ async function main() {
     gatewayAddedP50Ms: added(paced.portico, "p50"),
     gatewayAddedP99Ms: added(paced.portico, "p99"),
     gatewayBeyondReferenceP50Ms: ms3(median(paced.portico.map((r, i) => r.p50 - paced.ref[i].p50))),
+    gatewayOwn: {
+      what: "the gateway's own time per request, from its analytics events in Portico's rounds: total latency minus upstream latency (as Kong reports its own latency); medians over rounds",
+      ...own,
+    },
   };
 
   // Multi-core: nginx with 2 workers against Portico with 2 cluster workers, both on CPUs 0-1
@@ -483,7 +533,7 @@ async function main() {
     `\nPortico bench (${result.setup.pinning}; ${CONNECTIONS} connections, ${DURATION} per run, best of ${ROUNDS} interleaved rounds)\n` +
       `${row("direct to upstream", direct)}\n${row("nginx", viaNginx)}\n${row("reference Node proxy", viaRef)}\n` +
       `${row("Portico bare route", bare)}\n${row("Portico JWT+sub+RL+analytics", viaJwt)}\n${row("Portico API key+sub+RL+an.", viaKey)}\n` +
-      `  half load, ${halfRate} req/s constant: direct p50 ${halfLoad.direct.p50} ms p99 ${halfLoad.direct.p99} ms; Portico p50 ${halfLoad.portico.p50} ms p99 ${halfLoad.portico.p99} ms; gateway-added p50 ${halfLoad.gatewayAddedP50Ms} ms p99 ${halfLoad.gatewayAddedP99Ms} ms (nginx adds p50 ${halfLoad.nginxAddedP50Ms} ms, the reference proxy ${halfLoad.referenceAddedP50Ms} ms)\n` +
+      `  half load, ${halfRate} req/s constant: direct p50 ${halfLoad.direct.p50} ms p99 ${halfLoad.direct.p99} ms; Portico p50 ${halfLoad.portico.p50} ms p99 ${halfLoad.portico.p99} ms; gateway-added p50 ${halfLoad.gatewayAddedP50Ms} ms p99 ${halfLoad.gatewayAddedP99Ms} ms (nginx adds p50 ${halfLoad.nginxAddedP50Ms} ms, the reference proxy ${halfLoad.referenceAddedP50Ms} ms); the gateway's own time p50 ${own.p50} ms p99 ${own.p99} ms (${own.events} events)\n` +
       (twoWorkers
         ? `${row("nginx, 2 workers", twoWorkers.nginx)}\n${row("Portico 2 workers, JWT+…", twoWorkers.portico)}\n`
         : "") +

@@ -62,6 +62,9 @@ export async function startFixtureGateway({ upstream, port = 0, bus = new Memory
     },
     { kid: "bk", privateKey: bk.privateKey },
   );
+  // The control plane's part: the stream the gateway's analytics batches go to.
+  const names = natsNames(natsPrefix);
+  await bus.ensureStream(names.analyticsStream, [names.analyticsFilter]);
   const dataDir = mkdtempSync(join(tmpdir(), "portico-fixture-"));
   const gw = await startGateway({
     bus,
@@ -74,7 +77,7 @@ export async function startFixtureGateway({ upstream, port = 0, bus = new Memory
     natsPrefix,
     logger: pino({ level: "warn" }),
   });
-  await bus.kvPut(natsNames(natsPrefix).bundleBucket("default"), "tq", jws);
+  await bus.kvPut(names.bundleBucket("default"), "tq", jws);
   for (;;) {
     const r = await fetch(`${gw.url}/t/q/bare/v1/`).catch(() => null);
     if (r?.status === 200) {
