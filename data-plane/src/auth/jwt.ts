@@ -41,6 +41,19 @@ function readScopes(value: unknown): string[] {
 
 export type TokenFailure = "invalid-token" | "upstream-unavailable";
 
+/** A verified token with the whole token it was verified as. */
+interface CachedToken {
+  readonly token: string;
+  readonly verified: VerifiedToken;
+}
+
+/**
+ * The cache key of a token: its signature, the part after the last dot. Hashing a whole token
+ * (near a kilobyte) on every request costs about as much as the rest of the lookup; the
+ * signature is a tenth of it, and an entry only counts when the whole token matches too.
+ */
+const cacheKey = (token: string) => token.slice(token.lastIndexOf(".") + 1);
+
 /**
  * Validates access tokens locally against one bundle's issuers. Built once per bundle apply
  * (key sets included), so a new bundle also starts with an empty cache: a token accepted under
@@ -51,7 +64,8 @@ export class TokenVerifier {
   /** `${issuer}\n${clientId}` → applicationId */
   readonly #clients: ReadonlyMap<string, string>;
   readonly #revoked: ReadonlySet<string>;
-  readonly #cache = new Map<string, VerifiedToken>();
+  /** cacheKey(token) → the token and what it was verified as */
+  readonly #cache = new Map<string, CachedToken>();
 
   private constructor(issuers: Map<string, IssuerCheck>, clients: Map<string, string>, revoked: Set<string>) {
     this.#issuers = issuers;
@@ -104,22 +118,22 @@ export class TokenVerifier {
 
   /** A token verified before and still good, without a promise: the hot path's common case. */
   peek(token: string, nowS: number): VerifiedToken | undefined {
-    const cached = this.#cache.get(token);
-    if (cached !== undefined && cached.exp > nowS && (cached.jti === undefined || !this.#revoked.has(cached.jti))) {
-      return cached;
+    const cached = this.#cache.get(cacheKey(token));
+    if (cached === undefined || cached.token !== token) {
+      return undefined;
     }
-    return undefined;
+    const v = cached.verified;
+    return v.exp > nowS && (v.jti === undefined || !this.#revoked.has(v.jti)) ? v : undefined;
   }
 
   /** Verifies the token (cache first): its application, client and scopes (the issuer's scope claim mapping applied). */
   async check(token: string, nowS: number): Promise<Result<VerifiedToken, TokenFailure>> {
-    const cached = this.#cache.get(token);
-    if (cached !== undefined) {
-      if (cached.exp > nowS && (cached.jti === undefined || !this.#revoked.has(cached.jti))) {
-        return ok(cached);
-      }
-      this.#cache.delete(token);
+    const known = this.peek(token, nowS);
+    if (known !== undefined) {
+      return ok(known);
     }
+    const key = cacheKey(token);
+    this.#cache.delete(key);
     let iss: string | undefined;
     try {
       // Unverified, only to pick the issuer whose keys and rules then verify it.
@@ -159,7 +173,7 @@ export class TokenVerifier {
       exp: payload.exp as number,
       jti,
     };
-    this.#cache.set(token, verified);
+    this.#cache.set(key, { token, verified });
     return ok(verified);
   }
 }

@@ -30,6 +30,14 @@ describe("jwt-auth handler", () => {
     expect(ex).toMatchObject({ applicationId: "app1", scopes: ["a"], authenticated: true, consumedBearer: true });
   });
 
+  it("takes the scheme in any case and white space around the token", () => {
+    for (const authorization of ["bearer hot", "Bearer  hot", "BEARER\thot "]) {
+      const ex = testExchange({ authorization });
+      expect(handler.onRequest(ex)).toEqual({ ok: true });
+      expect(ex.applicationId).toBe("app1");
+    }
+  });
+
   it("verifies an unseen token asynchronously", async () => {
     const ex = bearer("cold");
     const pending = handler.onRequest(ex);
