@@ -160,7 +160,7 @@ function driveRate(url, headers, rate) {
 async function startNats() {
   const bin = process.env.PORTICO_BENCH_NATS_SERVER ?? "/usr/sbin/nats-server";
   if (!existsSync(bin)) {
-    return { url: NATS_URL, stop() {} };
+    return { url: NATS_URL, async stop() {} };
   }
   const dir = mkdtempSync(join(tmpdir(), "portico-bench-nats-"));
   const port = await freePort();
@@ -179,8 +179,11 @@ async function startNats() {
   }
   return {
     url: `nats://127.0.0.1:${port}`,
-    stop() {
+    async stop() {
+      // its store is removed once it has exited: it writes until then
+      const exited = new Promise((resolve) => child.once("exit", resolve));
       child.kill("SIGTERM");
+      await exited;
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -545,7 +548,7 @@ async function main() {
     c.kill("SIGTERM");
   }
   await close();
-  nats.stop();
+  await nats.stop();
 }
 
 main().catch((e) => {
@@ -553,6 +556,5 @@ main().catch((e) => {
   for (const c of children) {
     c.kill("SIGKILL");
   }
-  nats?.stop();
-  process.exit(1);
+  (nats?.stop() ?? Promise.resolve()).finally(() => process.exit(1));
 });

@@ -18,11 +18,15 @@ export async function startFixtureGateway({ upstream, port = 0, bus = new Memory
   const bk = await generateKeyPair("EdDSA", { crv: "Ed25519", extractable: true });
   const ik = await generateKeyPair("ES256", { extractable: true });
   const issuer = "https://cp.test/t/q";
-  const jwt = await new SignJWT({ client_id: "c1", scope: "" })
-    .setProtectedHeader({ alg: "ES256", kid: "ik" })
+  // Shaped like the control plane's access tokens (control-plane/src/keys/issuer.ts).
+  const jwt = await new SignJWT({ scope: "", client_id: "c1" })
+    .setProtectedHeader({ alg: "ES256", kid: "ik", typ: "at+jwt" })
     .setIssuer(issuer)
+    .setSubject("c1")
     .setAudience("portico")
+    .setIssuedAt()
     .setExpirationTime("24h")
+    .setJti(crypto.randomUUID())
     .sign(ik.privateKey);
   const api = (id, context) => ({
     id,

@@ -112,6 +112,9 @@ export class NatsBus implements Bus {
       reconnectTimeWait: RETRY_MS,
       pingInterval: 5000,
       maxPingOut: 2,
+      // Otherwise every request (each JetStream publish) builds an Error to keep its caller's
+      // stack for a timeout message: tens of microseconds per analytics batch on the gateway.
+      noAsyncTraces: true,
     });
     this.#nc = nc;
     this.#connected = true;
