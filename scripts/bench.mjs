@@ -3,14 +3,14 @@
 // proxy), the minimal Node reference proxy (data-plane/bench/ref-proxy.mjs), Portico on a bare
 // route (auth off) and Portico with JWT + subscription + rate limit + analytics. Every proxy is
 // pinned to CPU 0; wrk, the upstream, the control plane and the bench's own nats-server to
-// CPU 1. Per row: req/s, p50/p99, CPU time per request and RSS of the proxy's processes; the latency Portico adds at half its
-// maximum rate; a 2-worker row against nginx with 2 workers; deploy → first 200 and ack latency.
+// CPU 1. Per row: req/s, p50/p99, CPU time per request and RSS of the proxy's processes; the
+// latency Portico adds at half its maximum rate, and its own time per request then; a 2-worker
+// row against nginx with 2 workers; deploy → first 200 and ack latency.
 // Instructions per request (noise-free on a shared box) come from `npm run bench:instructions`;
 // propagation to 20 gateways from `npm run bench:propagation` (scripts/bench-propagation.mjs).
 // Results go to data-plane/bench/results/*.json.
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { connect } from "node:net";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { DeliverPolicy, jetstream } from "@nats-io/jetstream";
@@ -166,19 +166,17 @@ async function startNats() {
   const port = await freePort();
   const [c, a] = pin(1, bin, ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", dir]);
   const child = spawn(c, a, { stdio: "ignore" });
-  const end = Date.now() + 10_000;
-  while (
-    !(await new Promise((resolve) => {
-      const s = connect(port, "127.0.0.1", () => resolve(s.end() && true)).on("error", () => resolve(false));
-    }))
-  ) {
-    if (Date.now() > end) {
-      throw new Error("the bench's nats-server did not start");
-    }
-    await sleep(50);
-  }
+  const url = `nats://127.0.0.1:${port}`;
+  // up once a client gets through (retried every 50 ms for up to 10 s)
+  const probe = await natsConnect({
+    servers: url,
+    waitOnFirstConnect: true,
+    reconnectTimeWait: 50,
+    maxReconnectAttempts: 200,
+  });
+  await probe.close();
   return {
-    url: `nats://127.0.0.1:${port}`,
+    url,
     async stop() {
       // its store is removed once it has exited: it writes until then
       const exited = new Promise((resolve) => child.once("exit", resolve));

@@ -60,6 +60,8 @@ describe("token verifier cache", () => {
     const forged = `${header}.${payload}.${genuine.split(".")[2]}`;
     expect(verifier.peek(forged, nowS())).toBeUndefined();
     expect(await verifier.check(forged, nowS())).toEqual({ ok: false, error: "invalid-token" });
+    // nor evicts it
+    expect(verifier.peek(genuine, nowS())).toMatchObject({ applicationId: "app-1" });
     expect(await verifier.check(genuine, nowS())).toMatchObject({ ok: true, value: { applicationId: "app-1" } });
   });
 });

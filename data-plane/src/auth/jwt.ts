@@ -133,7 +133,10 @@ export class TokenVerifier {
       return ok(known);
     }
     const key = cacheKey(token);
-    this.#cache.delete(key);
+    if (this.#cache.get(key)?.token === token) {
+      // expired or revoked: a token with only the same signature leaves the entry alone
+      this.#cache.delete(key);
+    }
     let iss: string | undefined;
     try {
       // Unverified, only to pick the issuer whose keys and rules then verify it.
