@@ -59,6 +59,8 @@ describe("analytics batches", () => {
   it("columns a gateway adds later are ignored, and a row missing a required field is refused", () => {
     const newer = AnalyticsBatch.parse(compact([[...rowOf(event), null, null, "extra"]], [...EVENT_COLUMNS, "later"]));
     expect(newer.events).toEqual([event]);
+    const sneaky = AnalyticsBatch.parse(compact([[...rowOf(event), null, null, "t2"]], [...EVENT_COLUMNS, "tenant"]));
+    expect(sneaky.events[0]?.tenant).toBe("t1");
     expect(AnalyticsBatch.safeParse(compact([rowOf(event).slice(0, 5)])).success).toBe(false);
     expect(
       AnalyticsBatch.safeParse(compact([[...rowOf(event).slice(0, 7), "200", ...rowOf(event).slice(8)]])).success,

@@ -55,6 +55,8 @@ export type EventRow = unknown[];
 
 /** Fields a row leaves out with null rather than carrying as null. */
 const OMITTED_WHEN_NULL: ReadonlySet<string> = new Set(["product", "framesIn", "framesOut"]);
+/** Only these are read from a row: a column named after a batch field (tenant…) is ignored. */
+const KNOWN_COLUMNS: ReadonlySet<string> = new Set(EVENT_COLUMNS);
 
 /**
  * What gateways publish: one tenant's events with what they share (tenant, environment,
@@ -76,7 +78,7 @@ function expand(b: z.infer<typeof CompactBatch>): { batchId: string; events: Rec
     const n = Math.min(row.length, b.columns.length);
     for (let i = 0; i < n; i++) {
       const column = b.columns[i] as string;
-      if (!(row[i] === null && OMITTED_WHEN_NULL.has(column))) {
+      if (KNOWN_COLUMNS.has(column) && !(row[i] === null && OMITTED_WHEN_NULL.has(column))) {
         e[column] = row[i];
       }
     }
