@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // npm run bench: in one run on this machine, the same upstream behind nginx (plain reverse
-// proxy), the minimal Node reference proxy (data-plane/bench/ref-proxy.mjs), Portico on a bare
-// route (auth off) and Portico with JWT + subscription + rate limit + analytics. Every proxy is
+// proxy), the minimal Node reference proxy (data-plane/bench/ref-proxy.mjs), the same proxy with
+// the gateway's node flags, Portico on a bare route (auth off) and Portico with JWT +
+// subscription + rate limit + analytics, started as its launchers start it. Every proxy is
 // pinned to CPU 0; wrk, the upstream, the control plane and the bench's own nats-server to
 // CPU 1. Per row: req/s, p50/p99, CPU time per request and RSS of the proxy's processes; the
 // latency Portico adds at half its maximum rate, and its own time per request then; a 2-worker
@@ -15,6 +16,7 @@ import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { DeliverPolicy, jetstream } from "@nats-io/jetstream";
 import { connect as natsConnect } from "@nats-io/transport-node";
+import { GATEWAY_NODE_FLAGS } from "@portico/data-plane";
 import { AnalyticsBatch, natsNames } from "@portico/shared";
 import { NATS_URL, startBenchControlPlane } from "./bench-control-plane.mjs";
 
@@ -279,7 +281,11 @@ async function main() {
     `require("node:http").createServer((q,s)=>{q.resume();q.on("end",()=>{s.writeHead(200,{"content-type":"text/plain","content-length":"2"});s.end("ok")})}).listen(${upstreamPort},"127.0.0.1")`,
   ]);
   const gwPort = await freePort();
-  const nodeArgs = (process.env.PORTICO_BENCH_GW_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  // The gateway starts as its launchers start it (GATEWAY_NODE_FLAGS), plus any extra flags to try.
+  const nodeArgs = [
+    ...GATEWAY_NODE_FLAGS,
+    ...(process.env.PORTICO_BENCH_GW_NODE_ARGS ?? "").split(" ").filter(Boolean),
+  ];
   const gateway = spawnPinned(0, process.execPath, [...nodeArgs, "data-plane/dist/main.js"], {
     PORTICO_GW_PORT: String(gwPort),
     PORTICO_GW_HOST: "127.0.0.1",
@@ -353,9 +359,19 @@ async function main() {
   const nginx = startNginx(upstreamPort);
   const refPort = await freePort();
   const ref = spawnPinned(0, process.execPath, ["data-plane/bench/ref-proxy.mjs", String(refPort), upstream, jwt]);
+  // The same proxy started with the gateway's node flags: what those flags alone are worth.
+  const refFlagsPort = await freePort();
+  const refFlags = spawnPinned(0, process.execPath, [
+    ...GATEWAY_NODE_FLAGS,
+    "data-plane/bench/ref-proxy.mjs",
+    String(refFlagsPort),
+    upstream,
+    jwt,
+  ]);
   await untilOk(`http://127.0.0.1:${nginx.port}/`);
   const bearer = { authorization: `Bearer ${jwt}` };
   await untilOk(`http://127.0.0.1:${refPort}/`, 20_000, bearer);
+  await untilOk(`http://127.0.0.1:${refFlagsPort}/`, 20_000, bearer);
   const gwPid = gateway.pid;
 
   // The box may be shared: rows run interleaved for ROUNDS rounds and each keeps its best
@@ -364,6 +380,7 @@ async function main() {
     direct: [`${upstream}/`, {}, undefined],
     nginx: [`http://127.0.0.1:${nginx.port}/`, {}, nginx.child.pid],
     ref: [`http://127.0.0.1:${refPort}/`, bearer, ref.pid],
+    refFlags: [`http://127.0.0.1:${refFlagsPort}/`, bearer, refFlags.pid],
     bare: [`${gw}/t/bench/bare/v1/`, {}, gwPid],
     jwt: [`${gw}/t/bench/d0/v1/`, bearer, gwPid],
     key: [`${gw}/t/bench/d0/v1/`, { "x-api-key": key }, gwPid],
@@ -379,7 +396,7 @@ async function main() {
     const top = all.reduce((a, b) => (b.rps > a.rps ? b : a));
     return { ...top, roundsRps: all.map((r) => r.rps), medianRps: median(all.map((r) => r.rps)) };
   };
-  const [direct, viaNginx, viaRef, bare, viaJwt, viaKey] = Object.keys(rows).map(best);
+  const [direct, viaNginx, viaRef, viaRefFlags, bare, viaJwt, viaKey] = Object.keys(rows).map(best);
 
   // Gateway-added latency at half load: wrk saturates, so this drives a constant rate of half
   // Portico's best req/s (full policy set) straight at the upstream and through Portico, in
@@ -483,22 +500,30 @@ async function main() {
         ...viaRef,
         ofNginx: ratio(viaRef, viaNginx),
       },
+      referenceProxyGatewayFlags: {
+        what: `the reference proxy started with the gateway's node flags (${GATEWAY_NODE_FLAGS.join(" ")})`,
+        ...viaRefFlags,
+        ofReference: ratio(viaRefFlags, viaRef),
+      },
       porticoBare: {
         what: "wrk → Portico, route with auth off (no policies) → upstream",
         ...bare,
         ofReference: ratio(bare, viaRef),
+        ofReferenceWithGatewayFlags: ratio(bare, viaRefFlags),
         ofNginx: ratio(bare, viaNginx),
       },
       porticoJwt: {
         what: "wrk → Portico (JWT + subscription + rate limit + analytics) → upstream",
         ...viaJwt,
         ofReference: ratio(viaJwt, viaRef),
+        ofReferenceWithGatewayFlags: ratio(viaJwt, viaRefFlags),
         ofNginx: ratio(viaJwt, viaNginx),
       },
       porticoApiKey: {
         what: "wrk → Portico (API key + subscription + rate limit + analytics) → upstream",
         ...viaKey,
         ofReference: ratio(viaKey, viaRef),
+        ofReferenceWithGatewayFlags: ratio(viaKey, viaRefFlags),
         ofNginx: ratio(viaKey, viaNginx),
       },
     },
@@ -532,8 +557,9 @@ async function main() {
     `${r.ofReference ? `   ${r.ofReference}× ref` : ""}${r.ofNginx ? `   ${r.ofNginx}× nginx` : ""}${r.non2xx ? `   non-2xx ${r.non2xx}` : ""}`;
   process.stdout.write(
     `\nPortico bench (${result.setup.pinning}; ${CONNECTIONS} connections, ${DURATION} per run, best of ${ROUNDS} interleaved rounds)\n` +
-      `${row("direct to upstream", direct)}\n${row("nginx", viaNginx)}\n${row("reference Node proxy", viaRef)}\n` +
-      `${row("Portico bare route", bare)}\n${row("Portico JWT+sub+RL+analytics", viaJwt)}\n${row("Portico API key+sub+RL+an.", viaKey)}\n` +
+      `${row("direct to upstream", result.load.direct)}\n${row("nginx", result.load.nginx)}\n${row("reference Node proxy", result.load.referenceProxy)}\n` +
+      `${row("reference, gateway's flags", result.load.referenceProxyGatewayFlags)}\n${row("Portico bare route", result.load.porticoBare)}\n` +
+      `${row("Portico JWT+sub+RL+analytics", result.load.porticoJwt)}\n${row("Portico API key+sub+RL+an.", result.load.porticoApiKey)}\n` +
       `  half load, ${halfRate} req/s constant: direct p50 ${halfLoad.direct.p50} ms p99 ${halfLoad.direct.p99} ms; Portico p50 ${halfLoad.portico.p50} ms p99 ${halfLoad.portico.p99} ms; gateway-added p50 ${halfLoad.gatewayAddedP50Ms} ms p99 ${halfLoad.gatewayAddedP99Ms} ms (nginx adds p50 ${halfLoad.nginxAddedP50Ms} ms, the reference proxy ${halfLoad.referenceAddedP50Ms} ms); the gateway's own time p50 ${own.p50} ms p99 ${own.p99} ms (${own.events} events)\n` +
       (twoWorkers
         ? `${row("nginx, 2 workers", twoWorkers.nginx)}\n${row("Portico 2 workers, JWT+…", twoWorkers.portico)}\n`

@@ -10,6 +10,7 @@ import { cpus } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { Pool } from "undici";
+import { GATEWAY_NODE_FLAGS } from "../dist/index.js";
 import { deleteRunStreams } from "./nats-cleanup.mjs";
 
 const SECONDS = Number(process.env.PORTICO_SOAK_SECONDS ?? 600);
@@ -33,7 +34,7 @@ node(1, [
 ]);
 await new Promise((r) => setTimeout(r, 300));
 const prefix = `soak${Date.now().toString(36)}`;
-const gwChild = node(0, [join(here, "gateway-child.mjs"), `http://127.0.0.1:${upPort}`, prefix]);
+const gwChild = node(0, [...GATEWAY_NODE_FLAGS, join(here, "gateway-child.mjs"), `http://127.0.0.1:${upPort}`, prefix]);
 const { url, jwt } = JSON.parse(
   await createInterface({ input: gwChild.stdout })
     [Symbol.asyncIterator]()

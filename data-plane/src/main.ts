@@ -11,6 +11,7 @@ import { ensureIdentity } from "./config/identity.js";
 import { loadBundleKeys } from "./config/keys.js";
 import { parseEnv, withIdentity } from "./env.js";
 import { softwareVersion, startGateway } from "./gateway.js";
+import { missingNodeFlags } from "./node-flags.js";
 
 const logger = pino({ name: "portico-gateway" });
 const BUS_CLOSE_TIMEOUT_MS = 3000;
@@ -54,6 +55,13 @@ function runPrimary(workers: number): void {
 
 async function main(): Promise<void> {
   loadDotEnv();
+  const missing = missingNodeFlags(process.execArgv, process.env.NODE_OPTIONS);
+  if (missing.length > 0 && cluster.isPrimary) {
+    logger.warn(
+      { missing },
+      "node was started without the gateway's flags (data-plane/README.md, Performance): it serves, but slower",
+    );
+  }
   const fromEnv = parseEnv(process.env);
   const identity = await ensureIdentity({
     dataDir: fromEnv.dataDir,
