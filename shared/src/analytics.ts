@@ -31,7 +31,11 @@ const EventList = z.object({ batchId: z.uuid(), events: z.array(AnalyticsEvent) 
 
 /**
  * The columns of a compact batch's rows, in this order. A row may stop after `errorType`
- * (the frame counts are only on WebSocket events); null in `product` means none.
+ * (the frame counts are only on WebSocket events); null in `product` means none. Latencies
+ * are whole microseconds (`latencyUs`: a number that is an integer serialises several times
+ * faster than one with a fraction), and a text column's cell may be an index into the
+ * batch's `strings`. Batches of earlier gateways use `latencyMs`/`upstreamLatencyMs` and no
+ * `strings`; both read the same.
  */
 export const EVENT_COLUMNS = [
   "id",
@@ -42,21 +46,44 @@ export const EVENT_COLUMNS = [
   "resource",
   "method",
   "status",
-  "latencyMs",
-  "upstreamLatencyMs",
+  "latencyUs",
+  "upstreamLatencyUs",
   "application",
   "bytesIn",
   "bytesOut",
   "errorType",
   "framesIn",
   "framesOut",
-] as const satisfies readonly (keyof AnalyticsEvent)[];
+] as const;
 export type EventRow = unknown[];
+
+/** Text columns whose cells a batch may give as an index into its `strings`: the values that repeat. */
+const DICTIONARY_COLUMNS: ReadonlySet<string> = new Set([
+  "api",
+  "apiVersion",
+  "product",
+  "resource",
+  "method",
+  "application",
+  "errorType",
+]);
+/** Positions in `EVENT_COLUMNS` of the columns that may be given as an index into `strings`. */
+export const DICTIONARY_POSITIONS: readonly number[] = EVENT_COLUMNS.flatMap((c, i) =>
+  DICTIONARY_COLUMNS.has(c) ? [i] : [],
+);
+/** Latency columns in whole microseconds, and the event field each fills in milliseconds. */
+const MICROSECOND_COLUMNS: ReadonlyMap<string, keyof AnalyticsEvent> = new Map([
+  ["latencyUs", "latencyMs"],
+  ["upstreamLatencyUs", "upstreamLatencyMs"],
+]);
 
 /** Fields a row leaves out with null rather than carrying as null. */
 const OMITTED_WHEN_NULL: ReadonlySet<string> = new Set(["product", "framesIn", "framesOut"]);
 /** Only these are read from a row: a column named after a batch field (tenant…) is ignored. */
-const KNOWN_COLUMNS: ReadonlySet<string> = new Set(EVENT_COLUMNS);
+const KNOWN_COLUMNS: ReadonlySet<string> = new Set([...EVENT_COLUMNS, "latencyMs", "upstreamLatencyMs"] satisfies (
+  | keyof AnalyticsEvent
+  | (typeof EVENT_COLUMNS)[number]
+)[]);
 
 /**
  * What gateways publish: one tenant's events with what they share (tenant, environment,
@@ -69,6 +96,8 @@ export const CompactBatch = z.object({
   environment: z.string(),
   gateway: z.string(),
   columns: z.array(z.string()).max(64).readonly(),
+  /** the batch's repeated texts, which the rows' text cells may give by index */
+  strings: z.array(z.string()).optional(),
   rows: z.array(z.array(z.unknown())),
 });
 
@@ -78,8 +107,19 @@ function expand(b: z.infer<typeof CompactBatch>): { batchId: string; events: Rec
     const n = Math.min(row.length, b.columns.length);
     for (let i = 0; i < n; i++) {
       const column = b.columns[i] as string;
-      if (KNOWN_COLUMNS.has(column) && !(row[i] === null && OMITTED_WHEN_NULL.has(column))) {
-        e[column] = row[i];
+      let value = row[i];
+      if (!KNOWN_COLUMNS.has(column) || (value === null && OMITTED_WHEN_NULL.has(column))) {
+        continue;
+      }
+      if (typeof value === "number" && DICTIONARY_COLUMNS.has(column)) {
+        // An index past the end stays a number, which the event's schema refuses.
+        value = b.strings?.[value] ?? value;
+      }
+      const milliseconds = MICROSECOND_COLUMNS.get(column);
+      if (milliseconds === undefined) {
+        e[column] = value;
+      } else {
+        e[milliseconds] = typeof value === "number" ? value / 1000 : value;
       }
     }
     return e;

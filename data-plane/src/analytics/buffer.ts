@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { type CompactBatch, EVENT_COLUMNS, type EventRow, type NatsNames } from "@portico/shared";
+import { type CompactBatch, DICTIONARY_POSITIONS, EVENT_COLUMNS, type EventRow, type NatsNames } from "@portico/shared";
 import type { Bus } from "@portico/shared/bus";
 import type { Logger } from "pino";
 import type { GatewayMetrics } from "../metrics.js";
@@ -19,6 +19,30 @@ export interface AnalyticsShipperOptions {
   logger: Logger;
 }
 
+/** One tenant's rows waiting to ship, with the texts they repeat said once. */
+class PendingBatch {
+  readonly rows: EventRow[] = [];
+  readonly strings: string[] = [];
+  readonly #index = new Map<string, number>();
+
+  /** Keeps the row with its repeated texts (API, version, resource, method, application…) as indexes into `strings`. */
+  add(row: EventRow): void {
+    for (const p of DICTIONARY_POSITIONS) {
+      const text = row[p];
+      if (typeof text === "string") {
+        let i = this.#index.get(text);
+        if (i === undefined) {
+          i = this.strings.length;
+          this.strings.push(text);
+          this.#index.set(text, i);
+        }
+        row[p] = i;
+      }
+    }
+    this.rows.push(row);
+  }
+}
+
 /**
  * Collects request events per tenant, as rows under `EVENT_COLUMNS`, and ships them as compact
  * batches on the tenant's analytics subject. A batch the bus refuses goes to the spool, which
@@ -26,7 +50,7 @@ export interface AnalyticsShipperOptions {
  */
 export class AnalyticsShipper {
   readonly #o: AnalyticsShipperOptions;
-  readonly #buffers = new Map<string, EventRow[]>();
+  readonly #buffers = new Map<string, PendingBatch>();
   readonly #inflight = new Set<Promise<void>>();
   #flushTimer: NodeJS.Timeout | undefined;
   #replayTimer: NodeJS.Timeout | undefined;
@@ -45,11 +69,11 @@ export class AnalyticsShipper {
   push(tenantId: string, row: EventRow): void {
     let buffer = this.#buffers.get(tenantId);
     if (buffer === undefined) {
-      buffer = [];
+      buffer = new PendingBatch();
       this.#buffers.set(tenantId, buffer);
     }
-    buffer.push(row);
-    if (buffer.length >= MAX_BATCH) {
+    buffer.add(row);
+    if (buffer.rows.length >= MAX_BATCH) {
       this.#ship(tenantId);
     }
   }
@@ -70,9 +94,9 @@ export class AnalyticsShipper {
   }
 
   #ship(tenantId: string): void {
-    const rows = this.#buffers.get(tenantId);
+    const pending = this.#buffers.get(tenantId);
     this.#buffers.delete(tenantId);
-    if (rows === undefined || rows.length === 0) {
+    if (pending === undefined || pending.rows.length === 0) {
       return;
     }
     const batch: CompactBatch = {
@@ -81,10 +105,11 @@ export class AnalyticsShipper {
       environment: this.#o.environment,
       gateway: this.#o.gatewayId,
       columns: EVENT_COLUMNS,
-      rows,
+      strings: pending.strings,
+      rows: pending.rows,
     };
     const json = JSON.stringify(batch);
-    const p = this.#publishOrSpool(tenantId, batch.batchId, json, rows.length);
+    const p = this.#publishOrSpool(tenantId, batch.batchId, json, pending.rows.length);
     this.#inflight.add(p);
     void p.finally(() => this.#inflight.delete(p));
   }
