@@ -1,3 +1,4 @@
+import { connect } from "node:net";
 import { AnalyticsBatch, type AnalyticsEvent, type GatewayAck, type GatewayStatus, natsNames } from "@portico/shared";
 import type { NatsBus } from "@portico/shared/bus/nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -187,6 +188,41 @@ describe("a gateway following NATS serves a deployed tenant", () => {
       errorType: "unauthorized",
       upstreamLatencyMs: null,
     });
+  });
+
+  it("counts each response's own bytes on a kept-alive connection", async () => {
+    const url = new URL(gw.url);
+    const socket = connect(Number(url.port), url.hostname);
+    const received: number[] = [];
+    let pending = Buffer.alloc(0);
+    let answered: (() => void) | undefined;
+    socket.on("data", (chunk: Buffer) => {
+      pending = Buffer.concat([pending, chunk]);
+      const head = pending.indexOf("\r\n\r\n");
+      const length = Number(/content-length: (\d+)/i.exec(pending.toString("latin1"))?.[1]);
+      if (head >= 0 && pending.length >= head + 4 + length) {
+        received.push(pending.length);
+        pending = Buffer.alloc(0);
+        answered?.();
+      }
+    });
+    for (const path of ["/bytes-1", "/bytes-2-longer", "/bytes-3"]) {
+      const done = new Promise<void>((resolve) => {
+        answered = resolve;
+      });
+      socket.write(`GET /t/acme/shop/pets/v1${path} HTTP/1.1\r\nhost: x\r\nx-api-key: ${API_KEY}\r\n\r\n`);
+      await done;
+    }
+    socket.destroy();
+    const counted = await waitFor(
+      () => {
+        const found = ["/bytes-1", "/bytes-2-longer", "/bytes-3"].map((r) => events.find((e) => e.resource === r));
+        return found.every((e) => e !== undefined) ? found.map((e) => e?.bytesOut) : undefined;
+      },
+      10_000,
+      "three events",
+    );
+    expect(counted).toEqual(received);
   });
 
   it("serves liveness, readiness and Prometheus metrics", async () => {

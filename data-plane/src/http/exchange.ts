@@ -23,6 +23,14 @@ export interface FrameLimit {
   take(): boolean;
 }
 
+/**
+ * A socket's `bytesWritten` when its last exchange was counted. `Socket#bytesWritten` copies the
+ * socket's write queue on every read: on a kept-alive connection, where one request starts
+ * the previous one ended, so one read per request is enough.
+ */
+const writtenAtLastCount = Symbol("portico.writtenAtLastCount");
+type CountedSocket = Socket & { [writtenAtLastCount]?: number };
+
 /** What one request accumulates on its way through the gateway; it ends as one analytics event. */
 export class Exchange {
   readonly req: IncomingMessage;
@@ -35,7 +43,7 @@ export class Exchange {
   /** the analytics event's id when the gateway made the request id up (a UUID no client chose) */
   readonly eventId: string | undefined;
   /** kept: node detaches it from the request once the response is done */
-  readonly #socket: Socket;
+  readonly #socket: CountedSocket;
   readonly #written0: number;
   tenant: CompiledTenant | undefined = undefined;
   api: CompiledApi | undefined = undefined;
@@ -89,12 +97,15 @@ export class Exchange {
       this.eventId = this.requestId;
     }
     this.bytesIn = Number(req.headers["content-length"]) || 0;
-    this.#socket = req.socket;
-    this.#written0 = req.socket.bytesWritten;
+    const socket: CountedSocket = req.socket;
+    this.#socket = socket;
+    this.#written0 = socket[writtenAtLastCount] ?? socket.bytesWritten;
   }
 
   /** Bytes written to the client for this response, headers included. */
   bytesOut(): number {
-    return Math.max(0, this.#socket.bytesWritten - this.#written0);
+    const written = this.#socket.bytesWritten;
+    this.#socket[writtenAtLastCount] = written;
+    return Math.max(0, written - this.#written0);
   }
 }
