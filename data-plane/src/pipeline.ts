@@ -326,6 +326,8 @@ export class RequestPipeline {
 
   #record(ex: Exchange): void {
     const latencyMs = performance.now() - ex.start;
+    // Every exchange, attributed or not, ends its count: the next one on the connection starts there.
+    const bytesOut = ex.bytesOut();
     const cls = Math.min(4, Math.max(0, Math.floor(ex.status / 100) - 1));
     const tenant = ex.tenant;
     const meters = tenant?.meters ?? this.#unattributed;
@@ -361,7 +363,7 @@ export class RequestPipeline {
       ex.upstreamMs === null ? null : Math.round(ex.upstreamMs * 1000),
       ex.applicationId,
       ex.bytesIn,
-      ex.bytesOut(),
+      bytesOut,
       ex.errorType,
     ];
     if (ex.upgrade) {

@@ -102,7 +102,7 @@ export class Exchange {
     this.#written0 = socket[writtenAtLastCount] ?? socket.bytesWritten;
   }
 
-  /** Bytes written to the client for this response, headers included. */
+  /** Bytes written to the client for this response, headers included; called once, when it ends. */
   bytesOut(): number {
     const written = this.#socket.bytesWritten;
     this.#socket[writtenAtLastCount] = written;
