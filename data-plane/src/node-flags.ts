@@ -1,7 +1,7 @@
 /**
  * Node flags the gateway is meant to run with. V8's young generation defaults to 16 MB semi-spaces;
  * at 32 MB a gateway under load scavenges half as often (205 → 117 scavenges in 10 s at about
- * 17k req/s, about 2 ms each), and fewer in-flight requests live long enough to be promoted.
+ * 17k req/s, about 2 ms each).
  * Node reads these only at start (on its command line or in NODE_OPTIONS), so launchers pass
  * them: the package's start script, infra/ and the benches.
  */

@@ -32,8 +32,8 @@ const EventList = z.object({ batchId: z.uuid(), events: z.array(AnalyticsEvent) 
 /**
  * The columns of a compact batch's rows, in this order. A row may stop after `errorType`
  * (the frame counts are only on WebSocket events); null in `product` means none. Latencies
- * are whole microseconds (`latencyUs`: a number that is an integer serialises several times
- * faster than one with a fraction), and a text column's cell may be an index into the
+ * are whole microseconds (`latencyUs`: an integer serialises faster than a number with a
+ * fraction), and a text column's cell may be an index into the
  * batch's `strings`. Batches of earlier gateways use `latencyMs`/`upstreamLatencyMs` and no
  * `strings`; both read the same.
  */
