@@ -397,6 +397,15 @@ async function main() {
     return { ...top, roundsRps: all.map((r) => r.rps), medianRps: median(all.map((r) => r.rps)) };
   };
   const [direct, viaNginx, viaRef, viaRefFlags, bare, viaJwt, viaKey] = Object.keys(rows).map(best);
+  // A best round of each row may come from different rounds; the same round's rows met the same
+  // machine, so their ratio, round by round, shows how far a single ratio can be trusted.
+  const byRound = (name) => {
+    const ratios = rounds[name].map((r, i) => Math.round((r.rps / rounds.ref[i].rps) * 1000) / 1000);
+    const cpu = rounds[name].map(
+      (r, i) => Math.round((rounds.ref[i].cpuUsPerRequest / r.cpuUsPerRequest) * 1000) / 1000,
+    );
+    return { ofReferenceRounds: ratios, ofReferenceMedianRound: median(ratios), ofReferenceByCpuRounds: cpu };
+  };
 
   // Gateway-added latency at half load: wrk saturates, so this drives a constant rate of half
   // Portico's best req/s (full policy set) straight at the upstream and through Portico, in
@@ -486,7 +495,8 @@ async function main() {
     setup: {
       durationPerRun: DURATION,
       rounds: ROUNDS,
-      reported: "per row, its best of the interleaved rounds (roundsRps lists them all)",
+      reported:
+        "per row, its best of the interleaved rounds (roundsRps lists them all); ofReferenceRounds: req/s over the reference proxy's in the same round; ofReferenceByCpuRounds: the reference proxy's CPU per request over the row's, same round",
       connections: CONNECTIONS,
       pinning: twoCores
         ? "proxies CPU 0; wrk, upstream, control plane, the bench's nats-server CPU 1"
@@ -504,11 +514,13 @@ async function main() {
         what: `the reference proxy started with the gateway's node flags (${GATEWAY_NODE_FLAGS.join(" ")})`,
         ...viaRefFlags,
         ofReference: ratio(viaRefFlags, viaRef),
+        ...byRound("refFlags"),
       },
       porticoBare: {
         what: "wrk → Portico, route with auth off (no policies) → upstream",
         ...bare,
         ofReference: ratio(bare, viaRef),
+        ...byRound("bare"),
         ofReferenceWithGatewayFlags: ratio(bare, viaRefFlags),
         ofNginx: ratio(bare, viaNginx),
       },
@@ -516,6 +528,7 @@ async function main() {
         what: "wrk → Portico (JWT + subscription + rate limit + analytics) → upstream",
         ...viaJwt,
         ofReference: ratio(viaJwt, viaRef),
+        ...byRound("jwt"),
         ofReferenceWithGatewayFlags: ratio(viaJwt, viaRefFlags),
         ofNginx: ratio(viaJwt, viaNginx),
       },
@@ -523,6 +536,7 @@ async function main() {
         what: "wrk → Portico (API key + subscription + rate limit + analytics) → upstream",
         ...viaKey,
         ofReference: ratio(viaKey, viaRef),
+        ...byRound("key"),
         ofReferenceWithGatewayFlags: ratio(viaKey, viaRefFlags),
         ofNginx: ratio(viaKey, viaNginx),
       },
@@ -554,7 +568,7 @@ async function main() {
   const row = (name, r) =>
     `  ${name.padEnd(28)} ${String(r.rps).padStart(7)} req/s   p50 ${String(r.p50).padStart(6)} ms   p99 ${String(r.p99).padStart(6)} ms` +
     `${r.cpuUsPerRequest !== null ? `   ${String(r.cpuUsPerRequest).padStart(5)} µs CPU/req   RSS ${r.rssMb} MB` : ""}` +
-    `${r.ofReference ? `   ${r.ofReference}× ref` : ""}${r.ofNginx ? `   ${r.ofNginx}× nginx` : ""}${r.non2xx ? `   non-2xx ${r.non2xx}` : ""}`;
+    `${r.ofReference ? `   ${r.ofReference}× ref${r.ofReferenceRounds ? ` (rounds ${r.ofReferenceRounds.join(" ")})` : ""}` : ""}${r.ofNginx ? `   ${r.ofNginx}× nginx` : ""}${r.non2xx ? `   non-2xx ${r.non2xx}` : ""}`;
   process.stdout.write(
     `\nPortico bench (${result.setup.pinning}; ${CONNECTIONS} connections, ${DURATION} per run, best of ${ROUNDS} interleaved rounds)\n` +
       `${row("direct to upstream", result.load.direct)}\n${row("nginx", result.load.nginx)}\n${row("reference Node proxy", result.load.referenceProxy)}\n` +
