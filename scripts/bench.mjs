@@ -264,6 +264,8 @@ async function gatewayOwnMs(natsUrl, stream, apiId, windows) {
 }
 
 const ms3 = (x) => Math.round(x * 1000) / 1000;
+/** a / b to three places */
+const share = (a, b) => ms3(a / b);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const percentile = (xs, p) =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)];
@@ -400,10 +402,8 @@ async function main() {
   // A best round of each row may come from different rounds; the same round's rows met the same
   // machine, so their ratio, round by round, shows how far a single ratio can be trusted.
   const byRound = (name) => {
-    const ratios = rounds[name].map((r, i) => Math.round((r.rps / rounds.ref[i].rps) * 1000) / 1000);
-    const cpu = rounds[name].map(
-      (r, i) => Math.round((rounds.ref[i].cpuUsPerRequest / r.cpuUsPerRequest) * 1000) / 1000,
-    );
+    const ratios = rounds[name].map((r, i) => share(r.rps, rounds.ref[i].rps));
+    const cpu = rounds[name].map((r, i) => share(rounds.ref[i].cpuUsPerRequest, r.cpuUsPerRequest));
     return { ofReferenceRounds: ratios, ofReferenceMedianRound: median(ratios), ofReferenceByCpuRounds: cpu };
   };
 
@@ -485,9 +485,9 @@ async function main() {
       return { ...top, roundsRps: all.map((r) => r.rps), medianRps: median(all.map((r) => r.rps)) };
     };
     twoWorkers = { nginx: pick(r2.nginx2), portico: pick(r2.portico2) };
-    twoWorkers.portico.ofNginx = Math.round((twoWorkers.portico.rps / twoWorkers.nginx.rps) * 1000) / 1000;
+    twoWorkers.portico.ofNginx = share(twoWorkers.portico.rps, twoWorkers.nginx.rps);
   }
-  const ratio = (a, b) => Math.round((a.rps / b.rps) * 1000) / 1000;
+  const ratio = (a, b) => share(a.rps, b.rps);
 
   const result = {
     at: new Date().toISOString(),
