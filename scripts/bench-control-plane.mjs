@@ -31,6 +31,11 @@ export async function startBenchControlPlane(name, natsUrl = NATS_URL) {
     host: "127.0.0.1",
     logger: pino({ level: "warn" }),
   });
+  let stopped;
+  const stop = () => {
+    stopped ??= cp.close().then(() => bus.close());
+    return stopped;
+  };
   /** A REST call; a 4xx or 5xx throws with the problem body. */
   const call = async (method, path, token, body) => {
     const res = await fetch(cp.url + path, {
@@ -56,9 +61,10 @@ export async function startBenchControlPlane(name, natsUrl = NATS_URL) {
         tenant: { name: "Bench", slug: "bench" },
         admin: { email: "bench@bench.example", password: "bench-password" },
       }),
+    /** Stops the control plane and its bus connection; its database stays until `close`. */
+    stop,
     async close() {
-      await cp.close();
-      await bus.close();
+      await stop();
       await admin.unsafe(`drop database if exists ${dbName} with (force)`);
       await admin.end();
       rmSync(dataDir, { recursive: true, force: true });
