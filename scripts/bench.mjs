@@ -375,7 +375,8 @@ async function main() {
   // From here the gateway serves without its control plane, as a regional data plane does. The
   // control plane would otherwise ingest the gateway's analytics on CPU 1 during Portico's rows
   // and no other row's, and on this VM work on CPU 1 slows CPU 0: a busy loop at nice 19 on CPU 1
-  // raised the gateway's CPU per request from 58 to 84 µs. The analytics still go to JetStream.
+  // raised the gateway's CPU per request from 58–61 to 79–96 µs. The analytics still go to
+  // JetStream.
   const bundleKeys = join(dataDir, "bundle-keys.json");
   writeFileSync(bundleKeys, await (await fetch(`${cp.url}/.well-known/portico/bundle-keys`)).text());
   await stopControlPlane();
