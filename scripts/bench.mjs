@@ -146,8 +146,9 @@ function wrk(url, headers = {}, afterWarmup = () => {}) {
  * bench/drive.mjs at a constant rate, as its own process on the load generator's core, at the
  * lowest priority. The driver never sleeps (it polls its schedule) and shares that core with the
  * upstream; at equal priority the scheduler let a proxied request wait at the upstream for the
- * rest of the driver's time slice, so every proxy, nginx too, measured 1.6-2.5 ms at p50 while a
- * direct request took 0.05 ms. At nice 19 the upstream runs as soon as a request reaches it.
+ * rest of the driver's time slice, so nginx measured 0.8-2.5 ms at p50 and the reference proxy
+ * 1.1-2.8 ms while a direct request took 0.03-0.08 ms. At nice 19 the upstream runs as soon as a
+ * request reaches it.
  */
 function driveRate(url, headers, rate) {
   const [cmd, args] = pin(1, process.execPath, [
@@ -274,6 +275,11 @@ const ms3 = (x) => Math.round(x * 1000) / 1000;
 /** a / b to three places */
 const share = (a, b) => ms3(a / b);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+/** A row's best round, with every round's req/s and their median beside it. */
+const bestRound = (all) => {
+  const top = all.reduce((a, b) => (b.rps > a.rps ? b : a));
+  return { ...top, roundsRps: all.map((r) => r.rps), medianRps: median(all.map((r) => r.rps)) };
+};
 const percentile = (xs, p) =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)];
 
@@ -416,12 +422,9 @@ async function main() {
       rounds[name].push(measure(url, headers, pid));
     }
   }
-  const best = (name) => {
-    const all = rounds[name];
-    const top = all.reduce((a, b) => (b.rps > a.rps ? b : a));
-    return { ...top, roundsRps: all.map((r) => r.rps), medianRps: median(all.map((r) => r.rps)) };
-  };
-  const [direct, viaNginx, viaRef, viaRefFlags, bare, viaJwt, viaKey] = Object.keys(rows).map(best);
+  const [direct, viaNginx, viaRef, viaRefFlags, bare, viaJwt, viaKey] = Object.keys(rows).map((name) =>
+    bestRound(rounds[name]),
+  );
   // A best round of each row may come from different rounds; the same round's rows met the same
   // machine, so their ratio, round by round, shows how far a single ratio can be trusted.
   const byRound = (name) => {
@@ -503,11 +506,7 @@ async function main() {
       r2.nginx2.push(measure(`http://127.0.0.1:${nginx2.port}/`, {}, nginx2.child.pid));
       r2.portico2.push(measure(`${gw2Url}/t/bench/d0/v1/`, bearer, gw2.pid));
     }
-    const pick = (all) => {
-      const top = all.reduce((a, b) => (b.rps > a.rps ? b : a));
-      return { ...top, roundsRps: all.map((r) => r.rps), medianRps: median(all.map((r) => r.rps)) };
-    };
-    twoWorkers = { nginx: pick(r2.nginx2), portico: pick(r2.portico2) };
+    twoWorkers = { nginx: bestRound(r2.nginx2), portico: bestRound(r2.portico2) };
     twoWorkers.portico.ofNginx = share(twoWorkers.portico.rps, twoWorkers.nginx.rps);
   }
   const ratio = (a, b) => share(a.rps, b.rps);
