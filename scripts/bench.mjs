@@ -11,10 +11,11 @@
 // Instructions per request (noise-free on a shared box) come from `npm run bench:instructions`;
 // propagation to 20 gateways from `npm run bench:propagation` (scripts/bench-propagation.mjs).
 // Results go to data-plane/bench/results/*.json.
-import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { execFile, execFileSync, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { DeliverPolicy, jetstream } from "@nats-io/jetstream";
 import { connect as natsConnect } from "@nats-io/transport-node";
 import { GATEWAY_NODE_FLAGS } from "@portico/data-plane";
@@ -117,13 +118,14 @@ async function freePort() {
   });
 }
 
-/** wrk's own report, parsed: req/s and latency percentiles in ms. */
-function wrk(url, headers = {}, afterWarmup = () => {}) {
+/** wrk on the load generator's core: the command and its arguments. */
+function wrkCommand(url, headers, duration) {
   const hdr = Object.entries(headers).flatMap(([k, v]) => ["-H", `${k}: ${v}`]);
-  const [cmd, args] = pin(1, "wrk", ["-t1", `-c${CONNECTIONS}`, `-d${DURATION}`, "--latency", ...hdr, url]);
-  execFileSync(cmd, [...args.slice(0, -1).map((a) => (a.startsWith("-d") ? "-d3s" : a)), url], { stdio: "ignore" }); // warm-up
-  afterWarmup();
-  const out = execFileSync(cmd, args, { encoding: "utf8" });
+  return pin(1, "wrk", ["-t1", `-c${CONNECTIONS}`, `-d${duration}`, "--latency", ...hdr, url]);
+}
+
+/** wrk's own report, parsed: req/s and latency percentiles in ms. */
+function parseWrk(out) {
   const ms = (v, unit) => Number(v) * ({ us: 0.001, ms: 1, s: 1000 }[unit] ?? 1);
   const pct = (p) => {
     const m = new RegExp(`^\\s+${p}%\\s+([\\d.]+)(us|ms|s)`, "m").exec(out);
@@ -139,6 +141,43 @@ function wrk(url, headers = {}, afterWarmup = () => {}) {
     p99: pct(99),
     non2xx,
     socketErrors: errors,
+  };
+}
+
+/** A 3 s warm-up, then the measured run. */
+function wrk(url, headers = {}, afterWarmup = () => {}) {
+  execFileSync(...wrkCommand(url, headers, "3s"), { stdio: "ignore" });
+  afterWarmup();
+  return parseWrk(execFileSync(...wrkCommand(url, headers, DURATION), { encoding: "utf8" }));
+}
+
+const execFileAsync = promisify(execFile);
+
+/**
+ * Two proxies on CPU 0 at once, each under its own wrk: the scheduler splits the core between
+ * them, and whatever else the host does in that window slows both alike. Sequential rows here
+ * met a host that moved by up to ±30 % between one row and the next (the reference proxy against
+ * itself 0.68–1.27×); run side by side, the reference proxy against a second copy of itself
+ * measured 0.96–1.01× by CPU per request on a host where sequential rounds gave 5,200–6,800
+ * req/s. The ratio of CPU per request is the figure: it is what either proxy's req/s on a core
+ * of its own comes to, while the req/s of two proxies sharing a core also depend on how the
+ * scheduler and wrk divide their time.
+ */
+async function sideBySide([urlA, headersA, pidA], [urlB, headersB, pidB]) {
+  const run = (url, headers, duration) =>
+    execFileAsync(...wrkCommand(url, headers, duration), { encoding: "utf8" }).then((r) => parseWrk(r.stdout));
+  await Promise.all([run(urlA, headersA, "3s"), run(urlB, headersB, "3s")]);
+  const [pidsA, pidsB] = [processTree(pidA), processTree(pidB)];
+  const [cpuA, cpuB] = [cpuSeconds(pidsA), cpuSeconds(pidsB)];
+  const [a, b] = await Promise.all([run(urlA, headersA, DURATION), run(urlB, headersB, DURATION)]);
+  const usA = ((cpuSeconds(pidsA) - cpuA) / a.requests) * 1e6;
+  const usB = ((cpuSeconds(pidsB) - cpuB) / b.requests) * 1e6;
+  return {
+    rps: [a.rps, b.rps],
+    cpuUsPerRequest: [Math.round(usA * 10) / 10, Math.round(usB * 10) / 10],
+    ofFirstByCpu: share(usA, usB),
+    ofFirstByRps: share(b.rps, a.rps),
+    non2xx: a.non2xx + b.non2xx,
   };
 }
 
@@ -433,6 +472,28 @@ async function main() {
     return { ofReferenceRounds: ratios, ofReferenceMedianRound: median(ratios), ofReferenceByCpuRounds: cpu };
   };
 
+  // The same proxies side by side on CPU 0, each against the reference proxy, in interleaved
+  // rounds; the reference proxy with the gateway's flags is the control (the same program).
+  const pairs = { refFlags: [], bare: [], jwt: [], key: [] };
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const name of Object.keys(pairs)) {
+      pairs[name].push(await sideBySide(rows.ref, rows[name]));
+    }
+  }
+  const pairRow = (name) => ({
+    ofReferenceByCpuRounds: pairs[name].map((r) => r.ofFirstByCpu),
+    ofReferenceByCpuMedian: median(pairs[name].map((r) => r.ofFirstByCpu)),
+    ofReferenceByRpsRounds: pairs[name].map((r) => r.ofFirstByRps),
+    rounds: pairs[name],
+  });
+  const sideBySideRows = {
+    what: `the reference proxy and one other row on CPU 0 at the same time, each under its own wrk (${CONNECTIONS} connections, ${DURATION} after a 3 s warm-up) on CPU 1, ${ROUNDS} interleaved rounds; ofReferenceByCpu: the reference proxy's CPU per request over the row's in the same window (what their req/s on a core each would be); rounds[].rps and cpuUsPerRequest list [reference, row]`,
+    referenceProxyGatewayFlags: pairRow("refFlags"),
+    porticoBare: pairRow("bare"),
+    porticoJwt: pairRow("jwt"),
+    porticoApiKey: pairRow("key"),
+  };
+
   // Gateway-added latency at half load: wrk saturates, so this drives a constant rate of half
   // Portico's best req/s (full policy set) straight at the upstream and through Portico, in
   // interleaved rounds; the added latency is the difference of the two, per round.
@@ -563,6 +624,7 @@ async function main() {
         ofNginx: ratio(viaKey, viaNginx),
       },
     },
+    sideBySide: sideBySideRows,
     halfLoad,
     twoWorkers: twoWorkers && {
       what: "nginx worker_processes 2 vs Portico PORTICO_GW_WORKERS=2 (node:cluster), JWT + subscription + rate limit + analytics, both pinned to CPUs 0-1",
@@ -596,6 +658,7 @@ async function main() {
       `${row("direct to upstream", result.load.direct)}\n${row("nginx", result.load.nginx)}\n${row("reference Node proxy", result.load.referenceProxy)}\n` +
       `${row("reference, gateway's flags", result.load.referenceProxyGatewayFlags)}\n${row("Portico bare route", result.load.porticoBare)}\n` +
       `${row("Portico JWT+sub+RL+analytics", result.load.porticoJwt)}\n${row("Portico API key+sub+RL+an.", result.load.porticoApiKey)}\n` +
+      `  side by side with the reference proxy on CPU 0, × reference by CPU per request (rounds): ${["referenceProxyGatewayFlags", "porticoBare", "porticoJwt", "porticoApiKey"].map((k) => `${k} ${sideBySideRows[k].ofReferenceByCpuMedian} (${sideBySideRows[k].ofReferenceByCpuRounds.join(" ")})`).join("; ")}\n` +
       `  half load, ${halfRate} req/s constant: direct p50 ${halfLoad.direct.p50} ms p99 ${halfLoad.direct.p99} ms; Portico p50 ${halfLoad.portico.p50} ms p99 ${halfLoad.portico.p99} ms; gateway-added p50 ${halfLoad.gatewayAddedP50Ms} ms p99 ${halfLoad.gatewayAddedP99Ms} ms (nginx adds p50 ${halfLoad.nginxAddedP50Ms} ms, the reference proxy ${halfLoad.referenceAddedP50Ms} ms); the gateway's own time p50 ${own.p50} ms p99 ${own.p99} ms (${own.events} events)\n` +
       (twoWorkers
         ? `${row("nginx, 2 workers", twoWorkers.nginx)}\n${row("Portico 2 workers, JWT+…", twoWorkers.portico)}\n`
