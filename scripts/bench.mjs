@@ -157,11 +157,11 @@ const execFileAsync = promisify(execFile);
  * Two proxies on CPU 0 at once, each under its own wrk: the scheduler splits the core between
  * them, and whatever else the host does in that window slows both alike. Sequential rows here
  * met a host that moved by up to ±30 % between one row and the next (the reference proxy against
- * itself 0.68–1.27×); run side by side, the reference proxy against a second copy of itself
- * measured 0.96–1.01× by CPU per request on a host where sequential rounds gave 5,200–6,800
- * req/s. The ratio of CPU per request is the figure: it is what either proxy's req/s on a core
- * of its own comes to, while the req/s of two proxies sharing a core also depend on how the
- * scheduler and wrk divide their time.
+ * itself 0.68–1.27×); side by side, the reference proxy against itself started with the
+ * gateway's flags measured 0.975–1.004× by CPU per request in six rounds of two runs. The ratio
+ * of CPU per request is the figure: it is what either proxy's req/s on a core of its own comes
+ * to, while the req/s of two proxies sharing a core also depend on how the scheduler and wrk
+ * divide their time.
  */
 async function sideBySide([urlA, headersA, pidA], [urlB, headersB, pidB]) {
   const run = (url, headers, duration) =>
