@@ -7,7 +7,9 @@
 // CPU 1, and the control plane is stopped once the APIs are deployed. Per row: req/s, p50/p99,
 // CPU time per request and RSS of the proxy's processes; the latency Portico adds at half its
 // maximum rate, and its own time per request then; a 2-worker row against nginx with 2 workers;
-// deploy → first 200 and ack latency.
+// deploy → first 200 and ack latency. Side by side with the reference proxy on CPU 0: each
+// Portico row, the reference proxy with the gateway's flags (the control) and the reference
+// proxy's logic without node:http (data-plane/bench/ref-llhttp.mjs).
 // Instructions per request (noise-free on a shared box) come from `npm run bench:instructions`;
 // propagation to 20 gateways from `npm run bench:propagation` (scripts/bench-propagation.mjs).
 // Results go to data-plane/bench/results/*.json.
@@ -438,10 +440,20 @@ async function main() {
     upstream,
     jwt,
   ]);
+  // The reference proxy's logic without node:http (side by side only): what a server of the
+  // gateway's own could save.
+  const refLlhttpPort = await freePort();
+  const refLlhttp = spawnPinned(0, process.execPath, [
+    "data-plane/bench/ref-llhttp.mjs",
+    String(refLlhttpPort),
+    upstream,
+    jwt,
+  ]);
   await untilOk(`http://127.0.0.1:${nginx.port}/`);
   const bearer = { authorization: `Bearer ${jwt}` };
   await untilOk(`http://127.0.0.1:${refPort}/`, 20_000, bearer);
   await untilOk(`http://127.0.0.1:${refFlagsPort}/`, 20_000, bearer);
+  await untilOk(`http://127.0.0.1:${refLlhttpPort}/`, 20_000, bearer);
   const gwPid = gateway.pid;
 
   // The box may be shared: rows run interleaved for ROUNDS rounds and each keeps its best
@@ -474,10 +486,17 @@ async function main() {
 
   // The same proxies side by side on CPU 0, each against the reference proxy, in interleaved
   // rounds; the reference proxy with the gateway's flags is the control (the same program).
-  const pairs = { refFlags: [], bare: [], jwt: [], key: [] };
+  const pairRows = {
+    refFlags: rows.refFlags,
+    bare: rows.bare,
+    jwt: rows.jwt,
+    key: rows.key,
+    refLlhttp: [`http://127.0.0.1:${refLlhttpPort}/`, bearer, refLlhttp.pid],
+  };
+  const pairs = Object.fromEntries(Object.keys(pairRows).map((k) => [k, []]));
   for (let round = 0; round < ROUNDS; round++) {
-    for (const name of Object.keys(pairs)) {
-      pairs[name].push(await sideBySide(rows.ref, rows[name]));
+    for (const [name, row] of Object.entries(pairRows)) {
+      pairs[name].push(await sideBySide(rows.ref, row));
     }
   }
   const pairRow = (name) => ({
@@ -492,6 +511,10 @@ async function main() {
     porticoBare: pairRow("bare"),
     porticoJwt: pairRow("jwt"),
     porticoApiKey: pairRow("key"),
+    referenceLogicOnLlhttp: {
+      what: "bench/ref-llhttp.mjs: the reference proxy's logic on node's llhttp binding over net, without node:http's request and response objects (a measurement of what a server of the gateway's own could save, not a server to deploy)",
+      ...pairRow("refLlhttp"),
+    },
   };
 
   // Gateway-added latency at half load: wrk saturates, so this drives a constant rate of half
@@ -658,7 +681,7 @@ async function main() {
       `${row("direct to upstream", result.load.direct)}\n${row("nginx", result.load.nginx)}\n${row("reference Node proxy", result.load.referenceProxy)}\n` +
       `${row("reference, gateway's flags", result.load.referenceProxyGatewayFlags)}\n${row("Portico bare route", result.load.porticoBare)}\n` +
       `${row("Portico JWT+sub+RL+analytics", result.load.porticoJwt)}\n${row("Portico API key+sub+RL+an.", result.load.porticoApiKey)}\n` +
-      `  side by side with the reference proxy on CPU 0, × reference by CPU per request (rounds): ${["referenceProxyGatewayFlags", "porticoBare", "porticoJwt", "porticoApiKey"].map((k) => `${k} ${sideBySideRows[k].ofReferenceByCpuMedian} (${sideBySideRows[k].ofReferenceByCpuRounds.join(" ")})`).join("; ")}\n` +
+      `  side by side with the reference proxy on CPU 0, × reference by CPU per request (rounds): ${["referenceProxyGatewayFlags", "porticoBare", "porticoJwt", "porticoApiKey", "referenceLogicOnLlhttp"].map((k) => `${k} ${sideBySideRows[k].ofReferenceByCpuMedian} (${sideBySideRows[k].ofReferenceByCpuRounds.join(" ")})`).join("; ")}\n` +
       `  half load, ${halfRate} req/s constant: direct p50 ${halfLoad.direct.p50} ms p99 ${halfLoad.direct.p99} ms; Portico p50 ${halfLoad.portico.p50} ms p99 ${halfLoad.portico.p99} ms; gateway-added p50 ${halfLoad.gatewayAddedP50Ms} ms p99 ${halfLoad.gatewayAddedP99Ms} ms (nginx adds p50 ${halfLoad.nginxAddedP50Ms} ms, the reference proxy ${halfLoad.referenceAddedP50Ms} ms); the gateway's own time p50 ${own.p50} ms p99 ${own.p99} ms (${own.events} events)\n` +
       (twoWorkers
         ? `${row("nginx, 2 workers", twoWorkers.nginx)}\n${row("Portico 2 workers, JWT+…", twoWorkers.portico)}\n`
