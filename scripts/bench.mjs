@@ -160,7 +160,7 @@ const execFileAsync = promisify(execFile);
  * them, and whatever else the host does in that window slows both alike. Sequential rows here
  * met a host that moved by up to ±30 % between one row and the next (the reference proxy against
  * itself 0.68–1.27×); side by side, the reference proxy against itself started with the
- * gateway's flags measured 0.975–1.004× by CPU per request in six rounds of two runs. The ratio
+ * gateway's flags measured 0.975–1.004× by CPU per request in nine rounds of three runs. The ratio
  * of CPU per request is the figure: it is what either proxy's req/s on a core of its own comes
  * to, while the req/s of two proxies sharing a core also depend on how the scheduler and wrk
  * divide their time.

@@ -20,11 +20,14 @@ const UNAUTHORIZED = "HTTP/1.1 401 Unauthorized\r\ncontent-length: 0\r\n\r\n";
 const BAD_GATEWAY = "HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\n\r\n";
 const HOP = new Set(["connection", "keep-alive", "transfer-encoding"]);
 
-/** One upstream exchange as an undici dispatch handler: the status line and headers go out with the first chunk. */
+/**
+ * One upstream exchange as an undici dispatch handler: the status line and headers go out with
+ * the first chunk. `head` is null until the upstream answers and "" once it is written.
+ */
 class Forwarding {
   constructor(socket) {
     this.socket = socket;
-    this.head = "";
+    this.head = null;
   }
   onConnect() {}
   onHeaders(status, raw) {
@@ -48,7 +51,7 @@ class Forwarding {
     return true;
   }
   onComplete() {
-    if (this.head !== "") {
+    if (this.head !== null && this.head !== "") {
       this.socket.write(this.head, "latin1");
     }
   }
