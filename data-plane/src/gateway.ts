@@ -1,6 +1,5 @@
 import { readFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { GatewayCommand, natsNames, parseJson } from "@portico/shared";
 import type { Bus } from "@portico/shared/bus";
@@ -179,14 +178,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   }
   const ports: number[] = [];
   for (const [i, server] of servers.entries()) {
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(i === 0 ? options.port : options.tls?.port, options.host ?? "0.0.0.0", () => {
-        server.off("error", reject);
-        resolve();
-      });
-    });
-    ports.push((server.address() as AddressInfo).port);
+    ports.push(await server.listen((i === 0 ? options.port : options.tls?.port) ?? 0, options.host ?? "0.0.0.0"));
   }
   const port = ports[0] as number;
   const tlsPort = ports[1];
@@ -228,7 +220,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       await shared.stop();
       clearTimeout(poolSweep);
       await watcher.stop();
-      const closed = Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+      const closed = Promise.all(servers.map((s) => s.close()));
       // Let requests in progress finish (up to a grace period), then drop every connection,
       // including keep-alive ones node still counts as active because they never sent a request.
       const graceEnd = Date.now() + CLOSE_GRACE_MS;

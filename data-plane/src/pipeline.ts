@@ -1,6 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { type IncomingMessage, ServerResponse } from "node:http";
-import type { Socket } from "node:net";
 import type { EventRow } from "@portico/shared";
 import type { Tracer } from "@portico/shared/telemetry";
 import type { Logger } from "pino";
@@ -8,7 +6,9 @@ import type { AnalyticsShipper } from "./analytics/buffer.js";
 import type { CompiledApi } from "./config/compile.js";
 import type { TenantStore } from "./config/store.js";
 import { Exchange } from "./http/exchange.js";
+import type { GatewayRequest } from "./http/request.js";
 import { sendProblem } from "./http/respond.js";
+import type { GatewayResponse } from "./http/response.js";
 import { type GatewayMetrics, type RequestMeters, UNATTRIBUTED } from "./metrics.js";
 import { type Chain, matchResource, NO_METHOD, NO_PATH, runChain, runChainTraced } from "./policies/chain.js";
 import type { Outcome } from "./policies/types.js";
@@ -93,7 +93,7 @@ export class RequestPipeline {
    * something has to wait (an uncached token, the upstream); the upstream's completion comes
    * back as a callback, so the common path allocates no promise at all.
    */
-  handle(req: IncomingMessage, res: ServerResponse): void {
+  handle(req: GatewayRequest, res: GatewayResponse): void {
     if (this.#tracer !== null) {
       void this.#handleTraced(req, res, this.#tracer);
       return;
@@ -125,7 +125,7 @@ export class RequestPipeline {
    * `traceparent`; the upstream receives the proxy span's. Slower than `handle`, and only
    * taken when tracing is on.
    */
-  async #handleTraced(req: IncomingMessage, res: ServerResponse, tracer: Tracer): Promise<void> {
+  async #handleTraced(req: GatewayRequest, res: GatewayResponse, tracer: Tracer): Promise<void> {
     this.#inflight++;
     let ex: Exchange | undefined;
     let trace: RequestTrace | undefined;
@@ -159,7 +159,7 @@ export class RequestPipeline {
   }
 
   /** A throw on the request path: answered as a failure, and counted once the request began. */
-  #thrown(req: IncomingMessage, res: ServerResponse, ex: Exchange | undefined, error: unknown): void {
+  #thrown(req: GatewayRequest, res: GatewayResponse, ex: Exchange | undefined, error: unknown): void {
     if (ex === undefined) {
       this.#fail(req, res, ex, error);
       this.#inflight--;
@@ -187,7 +187,7 @@ export class RequestPipeline {
     }
   }
 
-  #fail(req: IncomingMessage, res: ServerResponse, ex: Exchange | undefined, error: unknown): void {
+  #fail(req: GatewayRequest, res: GatewayResponse, ex: Exchange | undefined, error: unknown): void {
     this.#o.logger.error({ err: error, url: req.url, requestId: ex?.requestId }, "request failed inside the gateway");
     if (ex === undefined || res.headersSent) {
       res.destroy();
@@ -289,15 +289,11 @@ export class RequestPipeline {
    * here, at the upgrade), then frames are relayed to the upstream and counted. Problems go
    * out as plain HTTP answers on the socket.
    */
-  upgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
-    const res = new ServerResponse(req);
-    res.assignSocket(socket);
-    res.shouldKeepAlive = false;
-    res.once("finish", () => socket.destroy());
+  upgrade(req: GatewayRequest, res: GatewayResponse, head: Buffer): void {
+    const { socket } = req;
     socket.on("error", () => socket.destroy());
     this.#inflight++;
     const ex = new Exchange(req, res);
-    ex.upgrade = true;
     const done = () => this.#end(ex);
     if ((req.headers.upgrade ?? "").toLowerCase() !== "websocket") {
       sendProblem(ex, "validation-failed", "Only WebSocket upgrades are supported");
@@ -309,7 +305,6 @@ export class RequestPipeline {
         done();
         return;
       }
-      res.detachSocket(socket);
       proxyWebSocket(ex, a.api, a.upstreamPath, head, this.#o.metrics, done);
     };
     try {

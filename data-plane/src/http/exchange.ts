@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
-import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Socket } from "node:net";
 import type { CompiledApi, CompiledTenant } from "../config/compile.js";
 import type { CompiledSubscription } from "../policies/types.js";
 import type { RateDecision } from "../traffic/rate-limit.js";
+import type { GatewayRequest } from "./request.js";
+import type { GatewayResponse } from "./response.js";
 
 /** A client-supplied request id is kept only if it is short and cannot smuggle anything into logs. */
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -23,18 +23,10 @@ export interface FrameLimit {
   take(): boolean;
 }
 
-/**
- * A socket's `bytesWritten` when its last exchange was counted. `Socket#bytesWritten` copies the
- * socket's write queue on every read: on a kept-alive connection, where one request starts
- * the previous one ended, so one read per request is enough.
- */
-const writtenAtLastCount = Symbol("portico.writtenAtLastCount");
-type CountedSocket = Socket & { [writtenAtLastCount]?: number };
-
 /** What one request accumulates on its way through the gateway; it ends as one analytics event. */
 export class Exchange {
-  readonly req: IncomingMessage;
-  readonly res: ServerResponse;
+  readonly req: GatewayRequest;
+  readonly res: GatewayResponse;
   /** epoch ms, for the analytics event */
   readonly time = Date.now();
   /** monotonic ms, for latencies */
@@ -42,8 +34,7 @@ export class Exchange {
   readonly requestId: string;
   /** the analytics event's id when the gateway made the request id up (a UUID no client chose) */
   readonly eventId: string | undefined;
-  /** kept: node detaches it from the request once the response is done */
-  readonly #socket: CountedSocket;
+  /** a WebSocket upgrade's socket `bytesWritten` when it began: its frames bypass the response */
   readonly #written0: number;
   tenant: CompiledTenant | undefined = undefined;
   api: CompiledApi | undefined = undefined;
@@ -72,7 +63,7 @@ export class Exchange {
   body: Buffer | null = null;
   capture: ResponseCapture | null = null;
   /** a WebSocket upgrade, admitted like a request */
-  upgrade = false;
+  readonly upgrade: boolean;
   frameLimits: FrameLimit[] | null = null;
   /** WebSocket messages relayed each way */
   framesIn = 0;
@@ -85,7 +76,7 @@ export class Exchange {
   upstreamMs: number | null = null;
   bytesIn: number;
 
-  constructor(req: IncomingMessage, res: ServerResponse) {
+  constructor(req: GatewayRequest, res: GatewayResponse) {
     this.req = req;
     this.res = res;
     const id = req.headers["x-request-id"];
@@ -97,15 +88,12 @@ export class Exchange {
       this.eventId = this.requestId;
     }
     this.bytesIn = Number(req.headers["content-length"]) || 0;
-    const socket: CountedSocket = req.socket;
-    this.#socket = socket;
-    this.#written0 = socket[writtenAtLastCount] ?? socket.bytesWritten;
+    this.upgrade = req.upgrade;
+    this.#written0 = req.upgrade ? req.socket.bytesWritten : 0;
   }
 
-  /** Bytes written to the client for this response, headers included; called once, when it ends. */
+  /** Bytes written to the client for this exchange, headers (and WebSocket frames) included. */
   bytesOut(): number {
-    const written = this.#socket.bytesWritten;
-    this.#socket[writtenAtLastCount] = written;
-    return Math.max(0, written - this.#written0);
+    return this.upgrade ? Math.max(0, this.req.socket.bytesWritten - this.#written0) : this.res.bytesWritten;
   }
 }

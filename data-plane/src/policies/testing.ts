@@ -1,10 +1,11 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
 import { type BundleApi, type BundleResource, sha256Hex } from "@portico/shared/bundle";
 import { MemoryBus } from "@portico/shared/bus";
 import { pino } from "pino";
 import type { ApiKeyIndex } from "../auth/api-key.js";
 import type { TokenVerifier } from "../auth/jwt.js";
 import { Exchange } from "../http/exchange.js";
+import type { GatewayRequest } from "../http/request.js";
+import type { GatewayResponse } from "../http/response.js";
 import { RateLimiter } from "../traffic/rate-limit.js";
 import { ResponseCaches } from "../traffic/response-cache.js";
 import { SharedCounters } from "../traffic/shared-counter.js";
@@ -13,8 +14,8 @@ import type { PolicyDeps, TenantPolicyContext } from "./types.js";
 /** An Exchange without sockets, for handler tests (hono's `app.request` style). */
 export function testExchange(headers: Record<string, string | string[]> = {}, remoteAddress = "10.0.0.1"): Exchange {
   const socket = { bytesWritten: 0, remoteAddress };
-  const req = { headers, socket, url: "/", method: "GET" } as unknown as IncomingMessage;
-  return new Exchange(req, {} as ServerResponse);
+  const req = { headers, socket, url: "/", method: "GET", upgrade: false, body: null } as unknown as GatewayRequest;
+  return new Exchange(req, { bytesWritten: 0 } as GatewayResponse);
 }
 
 /** A bare API as a bundle would carry it, for handlers that read their API or resource. */

@@ -12,9 +12,9 @@ class ClientClosed extends Error {}
 class TotalTimeout extends Error {}
 
 /** Chunked uploads announce no length: count as they stream and stop at the limit. */
-async function* limitedBody(ex: Exchange, maxBytes: number): AsyncGenerator<Buffer> {
+async function* limitedBody(ex: Exchange, body: AsyncIterable<Buffer>, maxBytes: number): AsyncGenerator<Buffer> {
   let total = 0;
-  for await (const chunk of ex.req as AsyncIterable<Buffer>) {
+  for await (const chunk of body) {
     total += chunk.length;
     if (total > maxBytes) {
       throw new BodyTooLarge();
@@ -31,11 +31,14 @@ function requestBody(ex: Exchange, maxBytes: number): Body {
   if (ex.body !== null) {
     return ex.body;
   }
-  const { headers } = ex.req;
-  if (headers["transfer-encoding"] !== undefined) {
-    return limitedBody(ex, maxBytes) as unknown as Body;
+  const { body } = ex.req;
+  if (body === null) {
+    return null;
   }
-  return headers["content-length"] !== undefined && headers["content-length"] !== "0" ? ex.req : null;
+  if (ex.req.headers["transfer-encoding"] !== undefined) {
+    return limitedBody(ex, body, maxBytes) as unknown as Body;
+  }
+  return body;
 }
 
 /** Connection-level failures before a response: the upstream is down or unreachable. */
@@ -87,7 +90,6 @@ class Forwarding implements Dispatcher.DispatchHandler {
   #retriesLeft = 0;
   #abort: ((err?: Error) => void) | undefined = undefined;
   #resume: (() => void) | undefined = undefined;
-  #onDrain: (() => void) | undefined = undefined;
   #timer: NodeJS.Timeout | undefined = undefined;
   #clientClosed = false;
   #timedOut = false;
@@ -100,8 +102,7 @@ class Forwarding implements Dispatcher.DispatchHandler {
     this.#group = group;
     this.#options = options;
     this.#done = done;
-    // Not removed when done: the response is dropped with it, and a late close finds #finished.
-    ex.res.on("close", this.onClose);
+    ex.res.onClose = this.onClose;
   }
 
   start(): void {
@@ -128,7 +129,7 @@ class Forwarding implements Dispatcher.DispatchHandler {
   }
 
   readonly onClose = (): void => {
-    if (!this.#finished && !this.#ex.res.writableFinished) {
+    if (!this.#finished) {
       this.#clientClosed = true;
       this.#abort?.(new ClientClosed());
     }
@@ -202,14 +203,16 @@ class Forwarding implements Dispatcher.DispatchHandler {
       return true;
     }
     // paused until the client's socket drains
-    this.#onDrain ??= () => {
-      const resume = this.#resume;
-      this.#resume = undefined;
-      resume?.();
-    };
-    res.once("drain", this.#onDrain);
+    res.onDrain = this.#onDrain;
     return false;
   }
+
+  readonly #onDrain = (): void => {
+    this.#ex.res.onDrain = null;
+    const resume = this.#resume;
+    this.#resume = undefined;
+    resume?.();
+  };
 
   onComplete(): void {
     if (this.#ex.capture !== null) {
@@ -256,9 +259,7 @@ class Forwarding implements Dispatcher.DispatchHandler {
     if (this.#timer !== undefined) {
       clearTimeout(this.#timer);
     }
-    if (this.#onDrain !== undefined) {
-      this.#ex.res.removeListener("drain", this.#onDrain);
-    }
+    this.#ex.res.onDrain = null;
     this.#done(this.#ex);
   }
 }

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from "node:http";
 import type { Socket } from "node:net";
 import { WebSocket, WebSocketServer } from "ws";
 import type { CompiledApi } from "../config/compile.js";
@@ -110,7 +111,8 @@ export function proxyWebSocket(
   upstream.once("open", () => {
     api.upstream.success(endpoint);
     ex.upstreamMs = performance.now() - ex.upstreamStart;
-    server.handleUpgrade(ex.req, socket, head, (client) => {
+    // ws reads the method and the handshake headers, which the gateway's request carries.
+    server.handleUpgrade(ex.req as unknown as IncomingMessage, socket, head, (client) => {
       ex.status = 101;
       client.on("message", (data, isBinary) => {
         ex.framesIn++;

@@ -1,5 +1,5 @@
-import type { ServerResponse } from "node:http";
 import { describe, expect, it } from "vitest";
+import type { GatewayResponse } from "../../http/response.js";
 import { testDeps, testExchange } from "../testing.js";
 import { createCorsHandler } from "./handler.js";
 
@@ -23,7 +23,7 @@ describe("cors handler", () => {
       value: {
         writeHead: (...a: unknown[]) => written.push(a),
         end: () => written.push("end"),
-      } as unknown as ServerResponse,
+      } as unknown as GatewayResponse,
     });
     expect(cors.onRequest(ex)).toEqual({ ok: false, answered: true });
     const [status, headers] = written[0] as [number, string[]];

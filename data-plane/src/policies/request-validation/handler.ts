@@ -82,19 +82,23 @@ function readBody(ex: Exchange, maxBytes: number): Promise<Buffer | null> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    const { req } = ex;
+    const stream = ex.req.body;
+    if (stream === null) {
+      resolve(Buffer.alloc(0));
+      return;
+    }
     const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > maxBytes) {
-        req.off("data", onData);
+        stream.off("data", onData);
         resolve(null);
         return;
       }
       chunks.push(chunk);
     };
-    req.on("data", onData);
-    req.once("end", () => resolve(Buffer.concat(chunks, size)));
-    req.once("error", () => resolve(null));
+    stream.on("data", onData);
+    stream.once("end", () => resolve(Buffer.concat(chunks, size)));
+    stream.once("error", () => resolve(null));
   });
 }
 

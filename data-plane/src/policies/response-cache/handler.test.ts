@@ -93,7 +93,7 @@ describe("response-cache: what is looked up", () => {
     handler.onRequest(post);
     expect(post.capture).toBeNull();
     const upgrade = testExchange({ upgrade: "websocket" });
-    upgrade.upgrade = true;
+    Object.assign(upgrade, { upgrade: true });
     handler.onRequest(upgrade);
     expect(upgrade.capture).toBeNull();
   });
