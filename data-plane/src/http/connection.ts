@@ -2,7 +2,7 @@ import { createRequire } from "node:module";
 import type { Socket } from "node:net";
 import { PROBLEM_CONTENT_TYPE, problem } from "@portico/shared";
 import { GatewayRequest, RequestBody } from "./request.js";
-import { GatewayResponse, KEEP_ALIVE_TIMEOUT_MS, type ResponseChannel } from "./response.js";
+import { GatewayResponse, type ResponseChannel } from "./response.js";
 
 /**
  * node's own llhttp binding, the parser inside node:http. It is not a public module: the
@@ -34,10 +34,19 @@ export interface RequestHandler {
   upgrade(req: GatewayRequest, res: GatewayResponse, head: Buffer): void;
 }
 
-/** node:http's limits: the header block (16 KiB), the whole head and the request itself. */
+/** node:http's limit on the request head. */
 export const MAX_HEADER_BYTES = 16_384;
-const HEADERS_TIMEOUT_MS = 60_000;
-const REQUEST_TIMEOUT_MS = 300_000;
+
+/** How long a client may take, in ms; node:http's defaults, and the gateway's longer keep-alive. */
+export interface ConnectionTimeouts {
+  /** from a request's first byte (or the connection's start) to the end of its head */
+  headersMs: number;
+  /** from the end of a request's head to the end of its body */
+  requestMs: number;
+  /** between requests: longer than the usual load balancer idle timeout, so the balancer closes first */
+  keepAliveMs: number;
+}
+export const DEFAULT_TIMEOUTS: ConnectionTimeouts = { headersMs: 60_000, requestMs: 300_000, keepAliveMs: 65_000 };
 
 /** What the connections of one listener share. */
 export interface ConnectionHost {
@@ -45,6 +54,9 @@ export interface ConnectionHost {
   /** a clock the host advances once a second: deadlines need no finer */
   readonly now: number;
   readonly draining: boolean;
+  readonly timeouts: ConnectionTimeouts;
+  /** the response head's lines for a kept-alive connection, announcing the idle timeout */
+  readonly keepAliveLines: string;
   /** a handler threw: logged by the host, the connection is dropped */
   failed(error: unknown): void;
   forget(connection: HttpConnection): void;
@@ -97,7 +109,7 @@ export class HttpConnection implements ResponseChannel {
   constructor(socket: Socket, host: ConnectionHost) {
     this.socket = socket;
     this.#host = host;
-    this.deadline = host.now + HEADERS_TIMEOUT_MS;
+    this.deadline = host.now + host.timeouts.headersMs;
     const parser = new HTTPParser();
     parser.initialize(HTTPParser.REQUEST, {}, MAX_HEADER_BYTES, 0);
     parser[HTTPParser.kOnHeaders] = this.#onHeaders;
@@ -115,6 +127,10 @@ export class HttpConnection implements ResponseChannel {
     return this.#host.draining;
   }
 
+  get keepAliveLines(): string {
+    return this.#host.keepAliveLines;
+  }
+
   /** Nothing is being answered: a shutdown may close it at once. */
   get idle(): boolean {
     return this.#idle && this.#queue.length === 0;
@@ -126,7 +142,7 @@ export class HttpConnection implements ResponseChannel {
     }
     if (this.#idle) {
       this.#idle = false;
-      this.deadline = this.#host.now + HEADERS_TIMEOUT_MS;
+      this.deadline = this.#host.now + this.#host.timeouts.headersMs;
     }
     let parsed: ReturnType<LlhttpParser["execute"]>;
     try {
@@ -176,7 +192,7 @@ export class HttpConnection implements ResponseChannel {
     let body: RequestBody | null = null;
     if (!upgrade && hasBody(raw)) {
       body = new RequestBody(this.#bodyWanted);
-      this.deadline = this.#host.now + REQUEST_TIMEOUT_MS;
+      this.deadline = this.#host.now + this.#host.timeouts.requestMs;
     }
     const name = methods[method] ?? "GET";
     const req = new GatewayRequest(name, target, raw, this.socket, minor, upgrade, body);
@@ -250,7 +266,7 @@ export class HttpConnection implements ResponseChannel {
       this.#end();
       return;
     }
-    if (!res.keepAlive) {
+    if (!res.keepAlive || this.#closing) {
       this.#end();
     } else if (res.req.complete) {
       this.#next();
@@ -273,7 +289,7 @@ export class HttpConnection implements ResponseChannel {
       this.#end();
     } else {
       this.#idle = true;
-      this.deadline = this.#host.now + KEEP_ALIVE_TIMEOUT_MS;
+      this.deadline = this.#host.now + this.#host.timeouts.keepAliveMs;
     }
   }
 
@@ -317,20 +333,35 @@ export class HttpConnection implements ResponseChannel {
    */
   #malformed(answer: string): void {
     const first = this.#queue[0];
-    if (first !== undefined && first.headersSent) {
+    if (first?.headersSent) {
       this.#closing = true;
+      first.keepAlive = false;
       this.#queue.length = 1;
+      this.#failBody("malformed request body");
     } else {
-      // The client broke its own request: whatever was started for it is abandoned as if it had
-      // gone away (not an upstream failure), before its body stream fails.
-      this.#queue.length = 0;
-      first?.onClose?.();
-      this.#refuse(answer);
+      this.#abandon(answer);
     }
+  }
+
+  /**
+   * The client broke or stalled its own request: whatever was started for it is abandoned as if
+   * the client had gone away (not an upstream failure) before its body stream fails.
+   */
+  #abandon(answer: string): void {
+    const first = this.#queue[0];
+    this.#queue.length = 0;
+    if (first !== undefined && !first.writableEnded) {
+      first.onClose?.();
+    }
+    this.#refuse(answer);
+    this.#failBody("the request was cut short");
+  }
+
+  #failBody(why: string): void {
     const body = this.#parsing?.body;
     this.#parsing = null;
     if (body != null && !body.destroyed) {
-      body.destroy(new Error("malformed request body"));
+      body.destroy(new Error(why));
     }
   }
 
@@ -361,7 +392,7 @@ export class HttpConnection implements ResponseChannel {
     if (this.#idle || this.#closing || (this.#queue[0]?.headersSent ?? false)) {
       this.socket.destroy();
     } else {
-      this.#refuse(TOO_SLOW);
+      this.#abandon(TOO_SLOW);
     }
     this.deadline = 0;
   }
@@ -379,15 +410,12 @@ export class HttpConnection implements ResponseChannel {
 
   readonly #onClose = (): void => {
     this.#closing = true;
-    const parsing = this.#parsing;
-    if (parsing?.body != null && !parsing.body.destroyed) {
-      parsing.body.destroy(new Error("the client closed the connection"));
-    }
     const first = this.#queue[0];
     this.#queue.length = 0;
     if (first !== undefined && !first.writableEnded) {
       first.onClose?.();
     }
+    this.#failBody("the client closed the connection");
     this.#free();
   };
 

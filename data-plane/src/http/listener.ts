@@ -1,6 +1,12 @@
 import { type AddressInfo, createServer, type Server, type Socket } from "node:net";
 import { createServer as createTlsServer, type TLSSocket } from "node:tls";
-import { type ConnectionHost, HttpConnection, type RequestHandler } from "./connection.js";
+import {
+  type ConnectionHost,
+  type ConnectionTimeouts,
+  DEFAULT_TIMEOUTS,
+  HttpConnection,
+  type RequestHandler,
+} from "./connection.js";
 
 /** PEM material of a TLS listener; with a client CA it asks every client for a certificate. */
 export interface ListenerTls {
@@ -23,11 +29,20 @@ export class HttpListener implements ConnectionHost {
   readonly #connections = new Set<HttpConnection>();
   readonly #sweep: NodeJS.Timeout;
   readonly #onFailure: (error: unknown) => void;
+  readonly timeouts: ConnectionTimeouts;
+  readonly keepAliveLines: string;
   now = Date.now();
   draining = false;
 
-  constructor(handler: RequestHandler, onFailure: (error: unknown) => void, tls?: ListenerTls) {
+  constructor(
+    handler: RequestHandler,
+    onFailure: (error: unknown) => void,
+    tls?: ListenerTls,
+    timeouts: ConnectionTimeouts = DEFAULT_TIMEOUTS,
+  ) {
     this.handler = handler;
+    this.timeouts = timeouts;
+    this.keepAliveLines = `Connection: keep-alive\r\nKeep-Alive: timeout=${Math.max(1, Math.floor(timeouts.keepAliveMs / 1000))}\r\n\r\n`;
     this.#onFailure = onFailure;
     const accept = (socket: Socket) => {
       socket.setNoDelay(true);

@@ -7,13 +7,12 @@ export interface ResponseChannel {
   readonly socket: Socket;
   /** The server is shutting down: every response closes its connection. */
   readonly draining: boolean;
+  /** `Connection: keep-alive` and `Keep-Alive` lines with the blank line that ends the head */
+  readonly keepAliveLines: string;
   /** The response's last byte is queued on the socket. */
   finished(res: GatewayResponse): void;
 }
 
-/** Seconds a kept-alive connection may idle, announced in `Keep-Alive` (the server's timeout). */
-export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
-const KEEP_ALIVE = `Connection: keep-alive\r\nKeep-Alive: timeout=${KEEP_ALIVE_TIMEOUT_MS / 1000}\r\n\r\n`;
 const CLOSE = "Connection: close\r\n\r\n";
 
 /** RFC 9110 token and field-value characters, as node:http checks them before writing. */
@@ -47,6 +46,38 @@ function date(): string {
 
 class InvalidHeader extends TypeError {
   readonly code = "ERR_INVALID_HTTP_TOKEN";
+}
+
+/** One header line, refused (as node:http refuses it) when it could split the response. */
+function headerLine(name: string, value: string): string {
+  if (!TOKEN.test(name) || INVALID_VALUE.test(value)) {
+    throw new InvalidHeader(`Invalid response header ${JSON.stringify(name)}`);
+  }
+  return `${name}: ${value}\r\n`;
+}
+
+/** What the server must know of the headers it is given (bits, GIVEN_*). */
+const GIVEN_FRAMING = 1;
+const GIVEN_CONNECTION = 2;
+const GIVEN_CLOSE = 4;
+const GIVEN_DATE = 8;
+
+function significance(name: string, value: string): number {
+  switch (name.length) {
+    case 4:
+      return name.toLowerCase() === "date" ? GIVEN_DATE : 0;
+    case 10:
+      if (name.toLowerCase() !== "connection") {
+        return 0;
+      }
+      return value.toLowerCase().includes("close") ? GIVEN_CONNECTION | GIVEN_CLOSE : GIVEN_CONNECTION;
+    case 14:
+      return name.toLowerCase() === "content-length" ? GIVEN_FRAMING : 0;
+    case 17:
+      return name.toLowerCase() === "transfer-encoding" ? GIVEN_FRAMING : 0;
+    default:
+      return 0;
+  }
 }
 
 /** How the body is delimited, settled when the head goes out. */
@@ -105,53 +136,38 @@ export class GatewayResponse {
       return this;
     }
     let head = statusLine(status);
-    let framing = this.req.method === "HEAD" || status < 200 || status === 204 || status === 304 ? Framing.None : -1;
-    let connection = false;
-    let close = false;
-    let hasDate = false;
-    const add = (name: string, value: string) => {
-      if (!TOKEN.test(name) || INVALID_VALUE.test(value)) {
-        throw new InvalidHeader(`Invalid response header ${JSON.stringify(name)}`);
-      }
-      head += `${name}: ${value}\r\n`;
-      const n = name.length;
-      if (n === 14 || n === 17) {
-        const lower = name.toLowerCase();
-        if ((lower === "content-length" || lower === "transfer-encoding") && framing !== Framing.None) {
-          framing = Framing.Given;
-        }
-      } else if (n === 10 && name.toLowerCase() === "connection") {
-        connection = true;
-        close ||= value.toLowerCase().includes("close");
-      } else if (n === 4 && name.toLowerCase() === "date") {
-        hasDate = true;
-      }
-    };
+    let given = 0;
     if (Array.isArray(headers)) {
       const list = headers as readonly string[];
       for (let i = 0; i < list.length; i += 2) {
-        add(list[i] as string, String(list[i + 1]));
+        const name = list[i] as string;
+        const value = String(list[i + 1]);
+        head += headerLine(name, value);
+        given |= significance(name, value);
       }
     } else {
       for (const [name, value] of Object.entries(headers as OutgoingHttpHeaders)) {
-        if (Array.isArray(value)) {
-          for (const v of value) {
-            add(name, v);
-          }
-        } else if (value !== undefined) {
-          add(name, String(value));
+        for (const v of Array.isArray(value) ? value : value === undefined ? [] : [String(value)]) {
+          head += headerLine(name, v);
+          given |= significance(name, v);
         }
       }
     }
     this.headersSent = true;
     this.statusCode = status;
     this.#head = head;
-    this.#connectionGiven = connection;
-    this.#hasDate = hasDate;
-    if (close) {
+    this.#connectionGiven = (given & GIVEN_CONNECTION) !== 0;
+    this.#hasDate = (given & GIVEN_DATE) !== 0;
+    if ((given & GIVEN_CLOSE) !== 0) {
       this.keepAlive = false;
     }
-    this.#framing = framing === -1 ? (this.req.httpVersionMinor === 0 ? Framing.UntilClose : Framing.Chunked) : framing;
+    if (this.req.method === "HEAD" || status < 200 || status === 204 || status === 304) {
+      this.#framing = Framing.None;
+    } else if ((given & GIVEN_FRAMING) !== 0) {
+      this.#framing = Framing.Given;
+    } else {
+      this.#framing = this.req.httpVersionMinor === 0 ? Framing.UntilClose : Framing.Chunked;
+    }
     return this;
   }
 
@@ -173,7 +189,7 @@ export class GatewayResponse {
       this.keepAlive = false;
     }
     head += this.#hasDate ? "" : date();
-    return head + (this.#connectionGiven ? "\r\n" : this.keepAlive ? KEEP_ALIVE : CLOSE);
+    return head + (this.#connectionGiven ? "\r\n" : this.keepAlive ? this.#channel.keepAliveLines : CLOSE);
   }
 
   write(chunk: Buffer): boolean {
@@ -183,29 +199,33 @@ export class GatewayResponse {
     if (!this.headersSent) {
       this.writeHead(200);
     }
+    return this.#send(chunk);
+  }
+
+  #send(chunk: Buffer): boolean {
     const socket = this.#socket;
     if (socket.destroyed) {
       // The close handler aborts whatever is feeding this response.
       return true;
     }
+    // The head leaves with the first body bytes, in one writev.
+    socket.cork();
     if (this.#head !== null) {
       const head = this.#finishHead(-1);
       this.bytesWritten += head.length;
       socket.write(head, "latin1");
     }
-    if (this.#framing === Framing.None || chunk.length === 0) {
-      return true;
+    let more = true;
+    if (this.#framing === Framing.Chunked && chunk.length > 0) {
+      const size = `${chunk.length.toString(16)}\r\n`;
+      this.bytesWritten += size.length + chunk.length + 2;
+      socket.write(size, "latin1");
+      socket.write(chunk);
+      more = socket.write("\r\n", "latin1");
+    } else if (this.#framing !== Framing.None && chunk.length > 0) {
+      this.bytesWritten += chunk.length;
+      more = socket.write(chunk);
     }
-    this.bytesWritten += chunk.length;
-    if (this.#framing !== Framing.Chunked) {
-      return socket.write(chunk);
-    }
-    const size = `${chunk.length.toString(16)}\r\n`;
-    this.bytesWritten += size.length + 2;
-    socket.cork();
-    socket.write(size, "latin1");
-    socket.write(chunk);
-    const more = socket.write("\r\n", "latin1");
     socket.uncork();
     return more;
   }
@@ -238,13 +258,15 @@ export class GatewayResponse {
           socket.uncork();
         }
       } else {
+        socket.cork();
         if (withBody) {
-          this.write(body as Buffer);
+          this.#send(body as Buffer);
         }
         if (this.#framing === Framing.Chunked) {
           this.bytesWritten += 5;
           socket.write("0\r\n\r\n", "latin1");
         }
+        socket.uncork();
       }
     }
     if (this.#framing === Framing.UntilClose) {
