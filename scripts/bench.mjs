@@ -512,7 +512,7 @@ async function main() {
     porticoJwt: pairRow("jwt"),
     porticoApiKey: pairRow("key"),
     referenceLogicOnLlhttp: {
-      what: "bench/ref-llhttp.mjs: the reference proxy's logic on node's llhttp binding over net, without node:http's request and response objects (a measurement of what a server of the gateway's own could save, not a server to deploy)",
+      what: "bench/ref-llhttp.mjs: the reference proxy's logic on node's llhttp binding over net, without node:http's request and response objects nor any HTTP semantics beyond what the bench sends (the floor of a proxy on that parser, not a server to deploy)",
       ...pairRow("refLlhttp"),
     },
   };

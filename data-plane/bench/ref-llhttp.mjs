@@ -1,11 +1,10 @@
 #!/usr/bin/env node
 // The reference proxy's logic (bench/ref-proxy.mjs: the bearer token looked up in a Map, an
 // undici Pool) on node's own llhttp binding over `net` instead of node:http: no IncomingMessage,
-// no ServerResponse. It measures what a server of the gateway's own would save (the stretch goal
-// of going below node:http's per-request cost). Only what the bench sends and gets: requests
+// no ServerResponse, and none of the HTTP semantics the gateway's server (src/http/) keeps. It
+// measures the floor of a proxy on that parser. Only what the bench sends and gets: requests
 // without a body, one at a time per connection (no pipelining), upstream responses with a
-// Content-Length.
-// `_http_common` is not a public API of node; this is a measurement, not a server to deploy.
+// Content-Length. A measurement, not a server to deploy.
 // Usage: node ref-llhttp.mjs <port> <upstream origin> <token>
 import { STATUS_CODES } from "node:http";
 import { createRequire } from "node:module";

@@ -29,7 +29,9 @@ interface HttpCommon {
 const { HTTPParser, methods } = createRequire(import.meta.url)("_http_common") as HttpCommon;
 if (typeof HTTPParser !== "function" || HTTPParser.kOnHeadersComplete === undefined || !Array.isArray(methods)) {
   // Fail at start, not on the first request, if a node release moves it.
-  throw new Error(`node ${process.version} has no llhttp binding in _http_common, which the gateway's HTTP server parses with`);
+  throw new Error(
+    `node ${process.version} has no llhttp binding in _http_common, which the gateway's HTTP server parses with`,
+  );
 }
 
 /** What the server hands requests to. */
