@@ -440,8 +440,8 @@ async function main() {
     upstream,
     jwt,
   ]);
-  // The reference proxy's logic without node:http (side by side only): what a server of the
-  // gateway's own could save.
+  // The reference proxy's logic without node:http (side by side and at half load): the floor of
+  // a proxy on the parser the gateway's own server uses.
   const refLlhttpPort = await freePort();
   const refLlhttp = spawnPinned(0, process.execPath, [
     "data-plane/bench/ref-llhttp.mjs",
@@ -523,12 +523,13 @@ async function main() {
   const halfRate = Math.round(viaJwt.rps / 2);
   // nginx and the reference proxy run the same schedule: what any proxy, and what Node's own
   // request handling, adds on this machine is the floor the gateway's figure sits on.
-  const paced = { direct: [], nginx: [], ref: [], portico: [] };
+  const paced = { direct: [], nginx: [], ref: [], refLlhttp: [], portico: [] };
   const porticoWindows = [];
   for (let round = 0; round < ROUNDS; round++) {
     paced.direct.push(driveRate(`${upstream}/`, {}, halfRate));
     paced.nginx.push(driveRate(`http://127.0.0.1:${nginx.port}/`, {}, halfRate));
     paced.ref.push(driveRate(`http://127.0.0.1:${refPort}/`, bearer, halfRate));
+    paced.refLlhttp.push(driveRate(`http://127.0.0.1:${refLlhttpPort}/`, bearer, halfRate));
     const from = Date.now();
     paced.portico.push(driveRate(`${gw}/t/bench/d0/v1/`, bearer, halfRate));
     porticoWindows.push([from, Date.now()]);
@@ -548,9 +549,11 @@ async function main() {
     direct: pacedRow(paced.direct),
     nginx: pacedRow(paced.nginx),
     referenceProxy: pacedRow(paced.ref),
+    referenceLogicOnLlhttp: pacedRow(paced.refLlhttp),
     portico: pacedRow(paced.portico),
     nginxAddedP50Ms: added(paced.nginx, "p50"),
     referenceAddedP50Ms: added(paced.ref, "p50"),
+    referenceLogicOnLlhttpAddedP50Ms: added(paced.refLlhttp, "p50"),
     gatewayAddedP50Ms: added(paced.portico, "p50"),
     gatewayAddedP99Ms: added(paced.portico, "p99"),
     gatewayBeyondReferenceP50Ms: ms3(median(paced.portico.map((r, i) => r.p50 - paced.ref[i].p50))),
@@ -682,7 +685,7 @@ async function main() {
       `${row("reference, gateway's flags", result.load.referenceProxyGatewayFlags)}\n${row("Portico bare route", result.load.porticoBare)}\n` +
       `${row("Portico JWT+sub+RL+analytics", result.load.porticoJwt)}\n${row("Portico API key+sub+RL+an.", result.load.porticoApiKey)}\n` +
       `  side by side with the reference proxy on CPU 0, × reference by CPU per request (rounds): ${["referenceProxyGatewayFlags", "porticoBare", "porticoJwt", "porticoApiKey", "referenceLogicOnLlhttp"].map((k) => `${k} ${sideBySideRows[k].ofReferenceByCpuMedian} (${sideBySideRows[k].ofReferenceByCpuRounds.join(" ")})`).join("; ")}\n` +
-      `  half load, ${halfRate} req/s constant: direct p50 ${halfLoad.direct.p50} ms p99 ${halfLoad.direct.p99} ms; Portico p50 ${halfLoad.portico.p50} ms p99 ${halfLoad.portico.p99} ms; gateway-added p50 ${halfLoad.gatewayAddedP50Ms} ms p99 ${halfLoad.gatewayAddedP99Ms} ms (nginx adds p50 ${halfLoad.nginxAddedP50Ms} ms, the reference proxy ${halfLoad.referenceAddedP50Ms} ms); the gateway's own time p50 ${own.p50} ms p99 ${own.p99} ms (${own.events} events)\n` +
+      `  half load, ${halfRate} req/s constant: direct p50 ${halfLoad.direct.p50} ms p99 ${halfLoad.direct.p99} ms; Portico p50 ${halfLoad.portico.p50} ms p99 ${halfLoad.portico.p99} ms; gateway-added p50 ${halfLoad.gatewayAddedP50Ms} ms p99 ${halfLoad.gatewayAddedP99Ms} ms (nginx adds p50 ${halfLoad.nginxAddedP50Ms} ms, the reference proxy ${halfLoad.referenceAddedP50Ms} ms, its logic on llhttp ${halfLoad.referenceLogicOnLlhttpAddedP50Ms} ms); the gateway's own time p50 ${own.p50} ms p99 ${own.p99} ms (${own.events} events)\n` +
       (twoWorkers
         ? `${row("nginx, 2 workers", twoWorkers.nginx)}\n${row("Portico 2 workers, JWT+…", twoWorkers.portico)}\n`
         : "") +
