@@ -237,7 +237,7 @@ export class HttpConnection implements ResponseChannel {
     if (req.body !== null && !req.body.destroyed) {
       req.body.push(null);
     }
-    if (this.#idle || this.#queue.length === 0) {
+    if (this.#closing || this.#queue.length === 0) {
       return;
     }
     this.deadline = 0;
