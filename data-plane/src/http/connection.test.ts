@@ -271,6 +271,55 @@ describe("HTTP/1.1 connection", () => {
     expect(called).toEqual(["/1", "/2", "/3"]);
   });
 
+  it("answers 2,000 pipelined requests answered synchronously, without nesting a call per request", async () => {
+    const { port } = await serve({ request: (req, res) => res.end(req.url) });
+    const client = await open(port);
+    client.send(Array.from({ length: 2000 }, (_, i) => get(`/${i}`)).join(""));
+    const answers = await client.responses(2000, [], 10_000);
+    expect(answers[1999]?.body).toBe("/1999");
+  });
+
+  it("does not carry a chunked body's trailers or target into the next request's head", async () => {
+    const seen: { url: string; raw: string[] }[] = [];
+    const { port } = await serve({
+      request(req, res) {
+        seen.push({ url: req.url, raw: req.rawHeaders });
+        req.body?.resume();
+        res.end("ok");
+      },
+    });
+    const client = await open(port);
+    client.send(
+      "POST /first HTTP/1.1\r\nHost: gateway.test\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nAuthorization: Bearer first\r\n\r\n",
+    );
+    await client.response();
+    client.send("GET /second HTTP/1.1\r\nHost: gateway.test\r\nAuthorization: Bearer second\r\n\r\n");
+    await client.responses(2);
+    expect(seen[1]).toEqual({ url: "/second", raw: ["Host", "gateway.test", "Authorization", "Bearer second"] });
+  });
+
+  it("stops reading a client that does not read its answers", async () => {
+    let handled = 0;
+    const { port } = await serve({
+      request(_req, res) {
+        handled++;
+        res.end("x".repeat(300));
+      },
+    });
+    const socket = connect(port, "127.0.0.1");
+    clients.push(new RawClient(socket));
+    await once(socket, "connect");
+    socket.pause();
+    const requests = get("/").repeat(2000);
+    for (let i = 0; i < 200; i++) {
+      socket.write(requests);
+    }
+    await sleep(1500);
+    // 400,000 requests sent: answered in full they would put 150 MB in the server's buffers.
+    // Reading stops once the answers back up, after what the kernel's buffers hold.
+    expect(handled).toBeLessThan(100_000);
+  });
+
   it("streams a chunked request body to the handler, chunks split across writes included", async () => {
     const { port } = await serve({
       request(req, res) {
@@ -438,6 +487,10 @@ describe("HTTP/1.1 connection", () => {
 
     it("answers 400 to a malformed request line", async () => {
       await refusal("GET /path HTTX/1.1\r\nHost: gateway.test\r\n\r\n", 400);
+    });
+
+    it("answers 400 to CONNECT and closes", async () => {
+      await refusal("CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n", 400);
     });
 
     it("answers 431 to a header block over 16 KiB", async () => {

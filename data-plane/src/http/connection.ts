@@ -72,6 +72,7 @@ export interface ConnectionHost {
 /** Why the socket is not read: a body reader is behind, or requests are waiting for their turn. */
 const BODY_BACKLOG = 1;
 const PIPELINE_BACKLOG = 2;
+const WRITE_BACKLOG = 4;
 
 /** Pipelined requests parsed ahead of the one being answered before the socket stops being read. */
 const MAX_PIPELINED = 16;
@@ -164,8 +165,17 @@ export class HttpConnection implements ResponseChannel {
       this.#malformed(parsed.code === "HPE_HEADER_OVERFLOW" ? HEADERS_TOO_LARGE : MALFORMED);
     } else if (this.#upgrade !== null) {
       this.#detach(this.#upgrade, chunk.subarray(parsed));
+    } else {
+      this.#holdWhileUnread();
     }
   };
+
+  /** A client that sends without reading its answers is not read either, as node:http does. */
+  #holdWhileUnread(): void {
+    if (this.socket.writableNeedDrain) {
+      this.#pause(WRITE_BACKLOG);
+    }
+  }
 
   readonly #onHeaders = (headers: string[], url: string): void => {
     this.#partialHeaders = this.#partialHeaders.concat(headers);
@@ -187,8 +197,8 @@ export class HttpConnection implements ResponseChannel {
     let target = url;
     if (raw === undefined) {
       raw = this.#partialHeaders;
-      this.#partialHeaders = [];
     }
+    this.#partialHeaders = [];
     if (!target) {
       target = this.#partialUrl;
     }
@@ -199,7 +209,6 @@ export class HttpConnection implements ResponseChannel {
     let body: RequestBody | null = null;
     if (!upgrade && hasBody(raw)) {
       body = new RequestBody(this.#bodyWanted);
-      this.deadline = this.#host.now + this.#host.timeouts.requestMs;
     }
     const name = methods[method] ?? "GET";
     const req = new GatewayRequest(name, target, raw, this.socket, minor, upgrade, body);
@@ -228,6 +237,10 @@ export class HttpConnection implements ResponseChannel {
   };
 
   readonly #onMessageComplete = (): void => {
+    // A chunked body's trailers arrive like a head's pieces: they are dropped, never carried
+    // into the next request's head.
+    this.#partialHeaders = [];
+    this.#partialUrl = "";
     const req = this.#parsing;
     if (req === null) {
       return;
@@ -250,11 +263,16 @@ export class HttpConnection implements ResponseChannel {
   /** Whatever the request path needs before the handler sees the request. */
   #start(res: GatewayResponse): void {
     const req = res.req;
+    if (!req.complete) {
+      // Counted from its turn: a pipelined upload waits, unread, for the requests before it.
+      this.deadline = this.#host.now + this.#host.timeouts.requestMs;
+    }
     if (req.httpVersionMinor === 1 && req.headers.host === undefined) {
       this.#refuse(NO_HOST);
       return;
     }
-    const expect = req.headers.expect;
+    // HTTP/1.0 has no Expect (RFC 9110 §10.1.1): node:http ignores it there too.
+    const expect = req.httpVersionMinor === 1 ? req.headers.expect : undefined;
     if (expect !== undefined) {
       if (expect.toLowerCase() !== "100-continue") {
         this.#refuse(EXPECTATION_FAILED);
@@ -273,10 +291,15 @@ export class HttpConnection implements ResponseChannel {
       this.#end();
       return;
     }
+    if (this.#detached) {
+      // An answer to a request pipelined before an upgrade: the socket is the upgrade's now.
+      return;
+    }
     if (!res.keepAlive || this.#closing) {
       this.#end();
     } else if (res.req.complete) {
       this.#next();
+      this.#holdWhileUnread();
     } else {
       // Answered before its body arrived (a refusal): the rest of the body is read and dropped.
       res.req.body?.destroy();
@@ -284,21 +307,43 @@ export class HttpConnection implements ResponseChannel {
     }
   }
 
+  /**
+   * The first response is done: the next request starts. A loop, not a recursion: pipelined
+   * requests answered synchronously (health checks, refusals) would otherwise nest one call
+   * per request.
+   */
   #next(): void {
     this.#queue.shift();
-    const next = this.#queue[0];
-    if (next !== undefined) {
+    if (this.#advancing) {
+      return;
+    }
+    this.#advancing = true;
+    for (;;) {
+      const next = this.#queue[0];
+      if (this.#closing) {
+        break;
+      }
+      if (next === undefined || this.#host.draining) {
+        if (this.#host.draining) {
+          this.#end();
+        } else {
+          this.#idle = true;
+          this.deadline = this.#host.now + this.#host.timeouts.keepAliveMs;
+        }
+        break;
+      }
       if (this.#queue.length <= MAX_PIPELINED) {
         this.#resume(PIPELINE_BACKLOG);
       }
       this.#start(next);
-    } else if (this.#host.draining) {
-      this.#end();
-    } else {
-      this.#idle = true;
-      this.deadline = this.#host.now + this.#host.timeouts.keepAliveMs;
+      if (this.#queue[0] === next) {
+        break;
+      }
     }
+    this.#advancing = false;
   }
+
+  #advancing = false;
 
   readonly #bodyWanted = (): void => this.#resume(BODY_BACKLOG);
 
@@ -320,6 +365,7 @@ export class HttpConnection implements ResponseChannel {
   }
 
   readonly #onDrain = (): void => {
+    this.#resume(WRITE_BACKLOG);
     this.#queue[0]?.onDrain?.();
   };
 
@@ -340,7 +386,7 @@ export class HttpConnection implements ResponseChannel {
    */
   #malformed(answer: string): void {
     const first = this.#queue[0];
-    if (first?.headersSent) {
+    if (first?.headersSent && !first.writableEnded) {
       this.#closing = true;
       first.keepAlive = false;
       this.#queue.length = 1;
@@ -381,14 +427,18 @@ export class HttpConnection implements ResponseChannel {
   /** An upgrade: the socket leaves HTTP, with the bytes after the head for the new protocol. */
   #detach(res: GatewayResponse, head: Buffer): void {
     this.#upgrade = null;
+    if (res.req.method === "CONNECT") {
+      // Still this connection's socket (its error and close handlers stay): answered and closed.
+      this.#queue.length = 0;
+      this.socket.end(NO_CONNECT, "latin1");
+      this.socket.destroySoon();
+      return;
+    }
+    this.#detached = true;
     this.socket.removeListener("data", this.#onData);
     this.socket.removeListener("drain", this.#onDrain);
     this.socket.removeListener("error", this.#onError);
     this.#free();
-    if (res.req.method === "CONNECT") {
-      this.#refuse(NO_CONNECT);
-      return;
-    }
     // As node:http leaves it: no reader yet, so whoever adds one starts the flow.
     (this.socket as { readableFlowing: boolean | null }).readableFlowing = null;
     this.#host.handler.upgrade(res.req, res, head);
@@ -427,6 +477,8 @@ export class HttpConnection implements ResponseChannel {
   };
 
   #freed = false;
+  /** an upgrade took the socket */
+  #detached = false;
   #free(): void {
     if (!this.#freed) {
       this.#freed = true;

@@ -28,7 +28,8 @@ const FIRST_WINS = new Set([
  * every other repeat with ", ".
  */
 export function headersByName(raw: readonly string[]): IncomingHttpHeaders {
-  const out: Record<string, string | string[]> = {};
+  // No prototype: a header named "constructor" must not find Object's.
+  const out: Record<string, string | string[]> = Object.create(null);
   for (let i = 0; i < raw.length; i += 2) {
     const name = (raw[i] as string).toLowerCase();
     const value = raw[i + 1] as string;
