@@ -42,7 +42,7 @@ export interface RequestHandler {
 }
 
 /** node:http's limit on the request head. */
-export const MAX_HEADER_BYTES = 16_384;
+const MAX_HEADER_BYTES = 16_384;
 
 /** How long a client may take, in ms; node:http's defaults, and the gateway's longer keep-alive. */
 export interface ConnectionTimeouts {

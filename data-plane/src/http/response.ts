@@ -104,7 +104,6 @@ export class GatewayResponse {
   readonly req: GatewayRequest;
   readonly #channel: ResponseChannel;
   readonly #socket: Socket;
-  statusCode = 200;
   /** writeHead was called: the status and headers can no longer change */
   headersSent = false;
   writableEnded = false;
@@ -154,7 +153,6 @@ export class GatewayResponse {
       }
     }
     this.headersSent = true;
-    this.statusCode = status;
     this.#head = head;
     this.#connectionGiven = (given & GIVEN_CONNECTION) !== 0;
     this.#hasDate = (given & GIVEN_DATE) !== 0;
