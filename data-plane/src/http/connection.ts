@@ -1,38 +1,8 @@
-import { createRequire } from "node:module";
 import type { Socket } from "node:net";
 import { PROBLEM_CONTENT_TYPE, problem } from "@portico/shared";
+import { HTTPParser, type LlhttpParser, methods } from "./llhttp.js";
 import { GatewayRequest, RequestBody } from "./request.js";
 import { GatewayResponse, type ResponseChannel } from "./response.js";
-
-/**
- * node's own llhttp binding, the parser inside node:http. It is not a documented module: the
- * gateway uses it to parse requests without node:http's per-request objects, which were about
- * 45 % of a minimal node:http proxy's CPU per request (data-plane/README.md, HTTP server).
- */
-interface LlhttpParser {
-  initialize(type: number, resource: object, maxHeaderSize: number, lenient: number): void;
-  execute(data: Buffer): number | (Error & { code?: string });
-  close(): void;
-  [callback: number]: unknown;
-}
-interface HttpCommon {
-  HTTPParser: {
-    new (): LlhttpParser;
-    REQUEST: number;
-    kOnHeaders: number;
-    kOnHeadersComplete: number;
-    kOnBody: number;
-    kOnMessageComplete: number;
-  };
-  methods: string[];
-}
-const { HTTPParser, methods } = createRequire(import.meta.url)("_http_common") as HttpCommon;
-if (typeof HTTPParser !== "function" || HTTPParser.kOnHeadersComplete === undefined || !Array.isArray(methods)) {
-  // Fail at start, not on the first request, if a node release moves it.
-  throw new Error(
-    `node ${process.version} has no llhttp binding in _http_common, which the gateway's HTTP server parses with`,
-  );
-}
 
 /** What the server hands requests to. */
 export interface RequestHandler {

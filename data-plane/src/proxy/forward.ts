@@ -1,9 +1,9 @@
 import type { TLSSocket } from "node:tls";
 import type { ProblemCode } from "@portico/shared";
-import type { Dispatcher } from "undici";
 import type { CompiledApi } from "../config/compile.js";
 import type { Exchange } from "../http/exchange.js";
 import { gatewayHeaders, sendProblem } from "../http/respond.js";
+import type { ResponseHandler, UpstreamErrorCode, UpstreamRequest } from "./client.js";
 import { clientResponseHeaders, upstreamRequestHeaders } from "./hop-by-hop.js";
 import { type Endpoint, IDEMPOTENT, type UpstreamGroup } from "./upstream.js";
 
@@ -24,10 +24,7 @@ async function* limitedBody(ex: Exchange, body: AsyncIterable<Buffer>, maxBytes:
   ex.bytesIn = total;
 }
 
-// undici streams async iterables as request bodies; its typings only list Readable.
-type Body = Dispatcher.DispatchOptions["body"];
-
-function requestBody(ex: Exchange, maxBytes: number): Body {
+function requestBody(ex: Exchange, maxBytes: number): UpstreamRequest["body"] {
   if (ex.body !== null) {
     return ex.body;
   }
@@ -36,13 +33,13 @@ function requestBody(ex: Exchange, maxBytes: number): Body {
     return null;
   }
   if (ex.req.headers["transfer-encoding"] !== undefined) {
-    return limitedBody(ex, body, maxBytes) as unknown as Body;
+    return limitedBody(ex, body, maxBytes);
   }
   return body;
 }
 
 /** Connection-level failures before a response: the upstream is down or unreachable. */
-const TIMEOUTS = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_CONNECT_TIMEOUT", "ETIMEDOUT"]);
+const TIMEOUTS = new Set<UpstreamErrorCode | "ETIMEDOUT">(["UPSTREAM_HEADERS_TIMEOUT", "UPSTREAM_CONNECT_TIMEOUT", "ETIMEDOUT"]);
 
 function upstreamProblem(error: unknown): ProblemCode {
   if (error instanceof BodyTooLarge) {
@@ -52,7 +49,7 @@ function upstreamProblem(error: unknown): ProblemCode {
     return "gateway-timeout";
   }
   const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === "string" && TIMEOUTS.has(code) ? "gateway-timeout" : "bad-gateway";
+  return typeof code === "string" && TIMEOUTS.has(code as UpstreamErrorCode) ? "gateway-timeout" : "bad-gateway";
 }
 
 const ENDED = -2;
@@ -75,20 +72,20 @@ function totalTimeout(f: Forwarding): void {
 }
 
 /**
- * One upstream exchange as an undici dispatch handler: the upstream's raw headers go to the
- * client's `writeHead` as a flat list and its body chunks straight into the response, with
- * undici paused while the client's socket is full. No AbortController, no promise and no
+ * One upstream exchange as the upstream client's response handler: the upstream's headers go to
+ * the client's `writeHead` as a flat list and its body chunks straight into the response, with
+ * the upstream held while the client's socket is full. No AbortController, no promise and no
  * header object per request; a client that goes away aborts the upstream request through
  * `onClose`.
  */
-class Forwarding implements Dispatcher.DispatchHandler {
+class Forwarding implements ResponseHandler {
   readonly #ex: Exchange;
   readonly #group: UpstreamGroup;
-  readonly #options: Dispatcher.DispatchOptions;
+  readonly #options: UpstreamRequest;
   readonly #done: (ex: Exchange) => void;
   #endpoint: Endpoint | undefined = undefined;
   #retriesLeft = 0;
-  #abort: ((err?: Error) => void) | undefined = undefined;
+  #abort: ((err: Error) => void) | undefined = undefined;
   #resume: (() => void) | undefined = undefined;
   #timer: NodeJS.Timeout | undefined = undefined;
   #clientClosed = false;
@@ -97,7 +94,7 @@ class Forwarding implements Dispatcher.DispatchHandler {
   /** the upstream's Content-Length while no body byte is written yet (-1: unknown or too late; ENDED: all sent) */
   #wholeBody = -1;
 
-  constructor(ex: Exchange, group: UpstreamGroup, options: Dispatcher.DispatchOptions, done: (ex: Exchange) => void) {
+  constructor(ex: Exchange, group: UpstreamGroup, options: UpstreamRequest, done: (ex: Exchange) => void) {
     this.#ex = ex;
     this.#group = group;
     this.#options = options;
@@ -142,7 +139,7 @@ class Forwarding implements Dispatcher.DispatchHandler {
     }
   }
 
-  onConnect(abort: (err?: Error) => void): void {
+  onConnect(abort: (err: Error) => void): void {
     if (this.#clientClosed) {
       abort(new ClientClosed());
       return;
@@ -154,7 +151,7 @@ class Forwarding implements Dispatcher.DispatchHandler {
     this.#abort = abort;
   }
 
-  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
+  onHeaders(statusCode: number, rawHeaders: string[], resume: () => void): boolean {
     const ex = this.#ex;
     if (this.#timer !== undefined) {
       clearTimeout(this.#timer);
@@ -298,9 +295,9 @@ export function forward(
     }
   }
   const group = api.upstream;
-  const options: Dispatcher.DispatchOptions = {
+  const options: UpstreamRequest = {
     path,
-    method: req.method as Dispatcher.HttpMethod,
+    method: req.method,
     headers,
     body: requestBody(ex, maxBodyBytes),
     headersTimeout: group.perTryTimeoutMs,

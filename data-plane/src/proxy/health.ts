@@ -50,12 +50,9 @@ export class HealthChecker {
     s.probing = true;
     s.lastProbe = Date.now();
     e.pool
-      .request({ path, method: "GET", headersTimeout: check.timeoutMs, bodyTimeout: check.timeoutMs })
+      .probe(path, check.timeoutMs)
       .then(
-        async (res) => {
-          await res.body.dump();
-          return res.statusCode < 400;
-        },
+        (status) => status < 400,
         () => false,
       )
       .then((ok) => {

@@ -49,7 +49,7 @@ function connectionTokens(connection: string | string[] | undefined): Set<string
 }
 
 /**
- * The client's headers as undici's flat [name, value, …] list, without hop-by-hop ones and
+ * The client's headers as a flat [name, value, …] list, without hop-by-hop ones and
  * without the bearer token the gateway consumed.
  */
 export function upstreamRequestHeaders(
@@ -75,73 +75,23 @@ export function upstreamRequestHeaders(
   return out;
 }
 
-/** A response header name as sent, decoded once: upstreams send the same few names every time. */
-interface KnownName {
-  readonly bytes: Buffer;
-  readonly name: string;
-  readonly lower: string;
-  /** hop-by-hop, or Connection itself */
-  readonly hop: boolean;
-}
-
-/** by byte length; bounded, so an upstream sending ever new names cannot grow it */
-const knownNames: KnownName[][] = [];
-const KNOWN_MAX_LENGTH = 40;
-const KNOWN_MAX_PER_LENGTH = 8;
-
-function sameBytes(a: Buffer, b: Buffer): boolean {
-  for (let i = 0; i < a.length; i++) {
-    if (a[i] !== b[i]) {
-      return false;
-    }
-  }
-  return true;
-}
-
-function headerName(bytes: Buffer): KnownName {
-  const n = bytes.length;
-  const sameLength = n <= KNOWN_MAX_LENGTH ? knownNames[n] : undefined;
-  if (sameLength !== undefined) {
-    for (const k of sameLength) {
-      if (sameBytes(bytes, k.bytes)) {
-        return k;
-      }
-    }
-  }
-  const name = bytes.toString("latin1");
-  const lower = name.toLowerCase();
-  const k: KnownName = {
-    bytes: Buffer.from(bytes),
-    name,
-    lower,
-    hop: lower === "connection" || HOP_BY_HOP.has(lower) || lower.startsWith("proxy-"),
-  };
-  if (n <= KNOWN_MAX_LENGTH) {
-    if (sameLength === undefined) {
-      knownNames[n] = [k];
-    } else if (sameLength.length < KNOWN_MAX_PER_LENGTH) {
-      sameLength.push(k);
-    }
-  }
-  return k;
-}
-
 /**
- * The upstream response's raw [name, value, …] buffers as a flat string list for
- * `writeHead`, without hop-by-hop headers; names keep their case, values stay latin1 as sent.
+ * The upstream response's [name, value, …] list for `writeHead`, without hop-by-hop headers;
+ * names keep their case, values stay latin1 as sent.
  */
-export function clientResponseHeaders(raw: readonly Buffer[]): string[] {
+export function clientResponseHeaders(raw: readonly string[]): string[] {
   const out: string[] = [];
   let extra: Set<string> | undefined;
   for (let i = 0; i < raw.length; i += 2) {
-    const k = headerName(raw[i] as Buffer);
-    if (k.hop) {
-      if (k.lower === "connection") {
-        extra = connectionTokens((raw[i + 1] as Buffer).toString("latin1"));
+    const name = raw[i] as string;
+    const lower = name.toLowerCase();
+    if (HOP_BY_HOP.has(lower) || lower.startsWith("proxy-")) {
+      if (lower === "connection") {
+        extra = connectionTokens(raw[i + 1]);
       }
       continue;
     }
-    out.push(k.name, (raw[i + 1] as Buffer).toString("latin1"));
+    out.push(name, raw[i + 1] as string);
   }
   if (extra === undefined || extra.size === 0) {
     return out;

@@ -1,4 +1,4 @@
-import { Pool } from "undici";
+import { UpstreamPool } from "./client.js";
 
 export interface UpstreamTimeouts {
   /** Until the upstream's response headers arrive; past it the client gets 504. */
@@ -13,22 +13,17 @@ export interface UpstreamTimeouts {
  * and kept across bundle swaps, so a redeploy does not drop warm connections.
  */
 export class UpstreamPools {
-  readonly #pools = new Map<string, Pool>();
+  readonly #pools = new Map<string, UpstreamPool>();
   readonly #timeouts: UpstreamTimeouts;
 
   constructor(timeouts: UpstreamTimeouts) {
     this.#timeouts = timeouts;
   }
 
-  get(origin: string): Pool {
+  get(origin: string): UpstreamPool {
     let pool = this.#pools.get(origin);
     if (pool === undefined) {
-      pool = new Pool(origin, {
-        connections: 256,
-        headersTimeout: this.#timeouts.headersTimeoutMs,
-        bodyTimeout: this.#timeouts.bodyTimeoutMs,
-        connect: { timeout: this.#timeouts.connectTimeoutMs },
-      });
+      pool = new UpstreamPool(origin, { connections: 256, ...this.#timeouts });
       this.#pools.set(origin, pool);
     }
     return pool;
@@ -50,6 +45,6 @@ export class UpstreamPools {
   async close(): Promise<void> {
     const pools = [...this.#pools.values()];
     this.#pools.clear();
-    await Promise.all(pools.map((p) => p.close().catch(() => p.destroy())));
+    await Promise.all(pools.map((p) => p.close()));
   }
 }

@@ -1,6 +1,6 @@
 import { BundleUpstream } from "@portico/shared/bundle";
-import type { Pool } from "undici";
 import { describe, expect, it } from "vitest";
+import type { UpstreamPool } from "./client.js";
 import { type Endpoint, EndpointStates, UpstreamGroup } from "./upstream.js";
 
 const group = (weights: number[], over: Record<string, unknown> = {}) => {
@@ -8,7 +8,7 @@ const group = (weights: number[], over: Record<string, unknown> = {}) => {
   const endpoints: Endpoint[] = weights.map((weight, i) => ({
     key: `e${i}`,
     origin: `http://e${i}`,
-    pool: {} as Pool,
+    pool: {} as UpstreamPool,
     weight,
     state: states.get(`e${i}`),
     current: 0,

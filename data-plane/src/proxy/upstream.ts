@@ -1,5 +1,5 @@
 import type { BundleUpstream } from "@portico/shared/bundle";
-import type { Pool } from "undici";
+import type { UpstreamPool } from "./client.js";
 
 /**
  * What the gateway knows about one endpoint, shared by every API that uses it and kept
@@ -52,7 +52,7 @@ export interface Endpoint {
   /** origin + path: the URL the state is shared by */
   readonly key: string;
   readonly origin: string;
-  readonly pool: Pool;
+  readonly pool: UpstreamPool;
   readonly weight: number;
   readonly state: EndpointState;
   /** smooth weighted round-robin accumulator (nginx's algorithm) */
