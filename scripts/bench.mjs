@@ -184,14 +184,32 @@ async function sideBySide([urlA, headersA, pidA], [urlB, headersB, pidB]) {
 }
 
 /**
- * bench/drive.mjs at a constant rate, as its own process on the load generator's core, at the
- * lowest priority. The driver never sleeps (it polls its schedule) and shares that core with the
- * upstream; at equal priority the scheduler let a proxied request wait at the upstream for the
- * rest of the driver's time slice, so nginx measured 0.8-2.5 ms at p50 and the reference proxy
- * 1.1-2.8 ms while a direct request took 0.03-0.08 ms. At nice 19 the upstream runs as soon as a
- * request reaches it.
+ * The constant-rate driver (bench/drive-rate.c), built once per run with the machine's C
+ * compiler: it sleeps between requests, so the upstream beside it on the load generator's core
+ * runs as soon as a request reaches it. Without a compiler, bench/drive.mjs at nice 19: a Node
+ * driver has to poll its schedule on every event-loop turn, and the upstream then waits for the
+ * core (nginx measured 0.8-2.5 ms at p50 through it at equal priority, 0.1-0.2 ms at nice 19).
  */
+const driveRateBinary = (() => {
+  const out = join(mkdtempSync(join(tmpdir(), "portico-bench-drive-")), "drive-rate");
+  const cc = spawnSync("cc", ["-O2", "-o", out, "data-plane/bench/drive-rate.c"], { stdio: "ignore" });
+  return cc.status === 0 ? out : null;
+})();
+const DRIVE_CONNECTIONS = 32;
+
 function driveRate(url, headers, rate) {
+  if (driveRateBinary !== null) {
+    const { port, pathname, search } = new URL(url);
+    const [cmd, args] = pin(1, driveRateBinary, [
+      port,
+      pathname + search,
+      String(rate),
+      String(PACED_SECONDS),
+      String(DRIVE_CONNECTIONS),
+      ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+    ]);
+    return JSON.parse(execFileSync(cmd, args, { encoding: "utf8" }));
+  }
   const [cmd, args] = pin(1, process.execPath, [
     "data-plane/bench/drive.mjs",
     "rate",
@@ -544,7 +562,7 @@ async function main() {
   });
   const added = (rows, q) => ms3(median(rows.map((r, i) => r[q] - paced.direct[i][q])));
   const halfLoad = {
-    what: `constant ${halfRate} req/s (half of Portico's best, JWT + subscription + rate limit + analytics) for ${PACED_SECONDS} s per round, ${ROUNDS} interleaved rounds, raw-socket driver on CPU 1 at nice 19 polling its schedule every event-loop turn (bench/drive.mjs); latency from write to last byte; medians over rounds`,
+    what: `constant ${halfRate} req/s (half of Portico's best, JWT + subscription + rate limit + analytics) for ${PACED_SECONDS} s per round, ${ROUNDS} interleaved rounds, ${driveRateBinary !== null ? `bench/drive-rate.c (C, epoll, ${DRIVE_CONNECTIONS} keep-alive connections) on CPU 1` : "raw-socket driver on CPU 1 at nice 19 polling its schedule every event-loop turn (bench/drive.mjs)"}; latency from write to last byte; medians over rounds`,
     rate: halfRate,
     direct: pacedRow(paced.direct),
     nginx: pacedRow(paced.nginx),
