@@ -27,7 +27,7 @@ export interface ResponseHandler {
   onConnect(abort: (err: Error) => void): void;
   /** `false` holds the body until `resume()`. */
   onHeaders(status: number, headers: string[], resume: () => void): boolean;
-  /** `false` holds the rest of the body until `resume()`. */
+  /** `false` holds the body until `resume()` (chunks already read still come). */
   onData(chunk: Buffer): boolean;
   onComplete(): void;
   onError(err: Error): void;
@@ -107,6 +107,10 @@ function keepAliveHint(headers: readonly string[]): number | undefined {
     }
   }
   return undefined;
+}
+
+function closeParser(parser: LlhttpParser): void {
+  parser.close();
 }
 
 function timedOut(c: Connection): void {
@@ -268,7 +272,10 @@ class Connection {
     this.#received = true;
     const parsed = this.#parser.execute(chunk);
     if (typeof parsed !== "number") {
-      this.#fail(new UpstreamError("UPSTREAM_BAD_RESPONSE", `malformed response (${parsed.code ?? "parse error"})`), false);
+      this.#fail(
+        new UpstreamError("UPSTREAM_BAD_RESPONSE", `malformed response (${parsed.code ?? "parse error"})`),
+        false,
+      );
     }
   };
 
@@ -342,6 +349,11 @@ class Connection {
     const reusable = this.#keepAlive && this.#bodySent;
     this.#handler = null;
     this.#req = null;
+    if (this.#paused) {
+      // held on its last chunk: the next exchange reads again
+      this.#paused = false;
+      this.socket.resume();
+    }
     if (reusable) {
       this.#pool.release(this);
     } else {
@@ -432,7 +444,8 @@ class Connection {
     this.#dead = true;
     this.#disarm();
     this.socket.destroy();
-    this.#parser.close();
+    // Not inside a parser callback: close() frees the parser that is still running it.
+    setImmediate(closeParser, this.#parser);
     this.#pool.forget(this);
   }
 
@@ -514,7 +527,6 @@ export class UpstreamPool {
       }
       c = new Connection(this);
       this.#all.add(c);
-      retryStale = false;
     }
     c.start(req, handler, retryStale);
   }

@@ -39,7 +39,11 @@ function requestBody(ex: Exchange, maxBytes: number): UpstreamRequest["body"] {
 }
 
 /** Connection-level failures before a response: the upstream is down or unreachable. */
-const TIMEOUTS = new Set<UpstreamErrorCode | "ETIMEDOUT">(["UPSTREAM_HEADERS_TIMEOUT", "UPSTREAM_CONNECT_TIMEOUT", "ETIMEDOUT"]);
+const TIMEOUTS = new Set<UpstreamErrorCode | "ETIMEDOUT">([
+  "UPSTREAM_HEADERS_TIMEOUT",
+  "UPSTREAM_CONNECT_TIMEOUT",
+  "ETIMEDOUT",
+]);
 
 function upstreamProblem(error: unknown): ProblemCode {
   if (error instanceof BodyTooLarge) {
