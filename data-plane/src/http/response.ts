@@ -1,5 +1,6 @@
 import { type OutgoingHttpHeaders, STATUS_CODES } from "node:http";
 import type { Socket } from "node:net";
+import { FIELD_NAME, INVALID_FIELD_VALUE } from "./field-syntax.js";
 import type { GatewayRequest } from "./request.js";
 
 /** What a response needs of the connection it is written on. */
@@ -14,10 +15,6 @@ export interface ResponseChannel {
 }
 
 const CLOSE = "Connection: close\r\n\r\n";
-
-/** RFC 9110 token and field-value characters, as node:http checks them before writing. */
-const TOKEN = /^[\^_`a-zA-Z\-0-9!#$%&'*+.|~]+$/;
-const INVALID_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
 
 const statusLines: string[] = [];
 function statusLine(status: number): string {
@@ -50,7 +47,7 @@ class InvalidHeader extends TypeError {
 
 /** One header line, refused (as node:http refuses it) when it could split the response. */
 function headerLine(name: string, value: string): string {
-  if (!TOKEN.test(name) || INVALID_VALUE.test(value)) {
+  if (!FIELD_NAME.test(name) || INVALID_FIELD_VALUE.test(value)) {
     throw new InvalidHeader(`Invalid response header ${JSON.stringify(name)}`);
   }
   return `${name}: ${value}\r\n`;

@@ -2,24 +2,8 @@ import { once } from "node:events";
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { type AddressInfo, createServer as createNetServer, type Server, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
+import { sleep, waitFor } from "../../test/harness.js";
 import { type PoolOptions, type ResponseHandler, UpstreamPool, type UpstreamRequest } from "./client.js";
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Polls until `check` finds something; a miss fails with `what` so a hung case says what it waited for. */
-async function until<T>(check: () => T | null | undefined | false, what: () => string, ms = 3000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const found = check();
-    if (found !== null && found !== undefined && found !== false) {
-      return found;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${ms} ms waiting for ${what()}`);
-    }
-    await sleep(5);
-  }
-}
 
 const pools: UpstreamPool[] = [];
 const servers: Server[] = [];
@@ -198,7 +182,7 @@ function send(
   });
 }
 
-/** A result as JSON carries it out of a child process. */
+/** A result with its body as text and its error as code and message, to compare whole. */
 function plain(r: Result) {
   return {
     status: r.status,
@@ -221,6 +205,23 @@ function header(headers: string[], name: string): string | undefined {
 
 const ok = (body: string, extra = "") =>
   `HTTP/1.1 200 OK\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${extra}\r\n${body}`;
+
+/**
+ * An upstream that answers "first" on its first connection, then closes that connection on the
+ * next request without a byte back (it had given up on it while idle), and answers "fresh" on
+ * any other.
+ */
+function closesReusedConnection(): Promise<RawUpstream> {
+  return rawUpstream((socket, conn, n) => {
+    if (conn === 0 && n === 0) {
+      socket.write(ok("first"));
+    } else if (conn === 0) {
+      socket.destroy();
+    } else {
+      socket.write(ok("fresh"));
+    }
+  });
+}
 
 async function* iterate(parts: string[]): AsyncGenerator<Buffer> {
   for (const part of parts) {
@@ -378,16 +379,7 @@ describe("upstream pool", () => {
   });
 
   it("sends a request again on a new connection when a reused one was closed by the upstream without an answer", async () => {
-    const upstream = await rawUpstream((socket, conn, n) => {
-      if (conn === 0 && n === 0) {
-        socket.write(ok("first"));
-      } else if (conn === 0) {
-        // the upstream had given up on the idle connection: no byte back
-        socket.destroy();
-      } else {
-        socket.write(ok("fresh"));
-      }
-    });
+    const upstream = await closesReusedConnection();
     const p = pool(upstream.port);
     const first = await send(p, { path: "/1" });
     expect(first.body.toString()).toBe("first");
@@ -399,19 +391,14 @@ describe("upstream pool", () => {
     expect(upstream.received[1]).toMatch(/^GET \/2 HTTP\/1\.1\r\n/);
   });
 
-  it("does not send a request with a body again when its reused connection was closed under it", async () => {
-    const upstream = await rawUpstream((socket, conn, n) => {
-      if (conn === 0 && n === 0) {
-        socket.write(ok("first"));
-      } else if (conn === 0) {
-        socket.destroy();
-      } else {
-        socket.write(ok("fresh"));
-      }
-    });
+  it.each([
+    ["a request with a body", { method: "PUT", path: "/upload", body: Buffer.from("payload") }],
+    ["a bodiless POST", { method: "POST", path: "/charge", body: null }],
+  ])("does not send %s again when its reused connection was closed under it", async (_what, req) => {
+    const upstream = await closesReusedConnection();
     const p = pool(upstream.port);
     expect((await send(p)).status).toBe(200);
-    const res = await send(p, { method: "POST", path: "/upload", body: Buffer.from("payload") });
+    const res = await send(p, req);
     expect(res.status).toBeUndefined();
     expect(res.error).toBeInstanceOf(Error);
     expect(res.calls).toEqual(["connect", "error"]);
@@ -592,10 +579,7 @@ describe("upstream pool", () => {
         },
       },
     );
-    await until(
-      () => chunks > 0,
-      () => "the first chunk",
-    );
+    await waitFor(() => chunks > 0, 3000, "the first chunk");
     await sleep(200);
     expect(chunks).toBe(1);
     resume?.();
@@ -627,10 +611,7 @@ describe("upstream pool", () => {
         },
       },
     );
-    await until(
-      () => resume,
-      () => "the response head",
-    );
+    await waitFor(() => resume, 3000, "the response head");
     await sleep(100);
     // "he" may have come with the head in one read; "llo" came 20 ms later and is held
     const early = await Promise.race([pending.then(() => "done"), sleep(0).then(() => "held")]);
@@ -775,10 +756,7 @@ describe("upstream pool", () => {
       closedByClient = true;
     });
     await p.close();
-    await until(
-      () => closedByClient,
-      () => "the idle connection to close",
-    );
+    await waitFor(() => closedByClient, 3000, "the idle connection to close");
   });
 
   it("destroy() ends the exchange in flight and the waiting ones with UPSTREAM_POOL_CLOSED", async () => {
@@ -788,10 +766,7 @@ describe("upstream pool", () => {
     const p = pool(upstream.port, { connections: 1 });
     const first = send(p, { path: "/1" });
     const second = send(p, { path: "/2" });
-    await until(
-      () => upstream.connections() > 0,
-      () => "a connection",
-    );
+    await waitFor(() => upstream.connections() > 0, 3000, "a connection");
     await sleep(20);
     p.destroy();
     const [a, b] = await Promise.all([first, second]);
@@ -824,7 +799,7 @@ describe("upstream pool", () => {
     await expect(p.probe("/slow", 100)).rejects.toMatchObject({ code: "UPSTREAM_HEADERS_TIMEOUT" });
   });
 
-  describe("cases that end a connection inside a parser callback (each in its own process)", () => {
+  describe("cases that end a connection inside a parser callback", () => {
     it("completes a body delimited by the connection's close, and does not reuse that connection", async () => {
       const { first, second, connections } = await endingInsideParser.closeDelimited();
       expect(first.error).toBeUndefined();
@@ -885,6 +860,194 @@ describe("upstream pool", () => {
       expect(a.body).toBe("answer /a");
       expect(b.error?.code).toBe("UPSTREAM_BAD_HEADER");
       expect(c.body).toBe("answer /c");
+    });
+  });
+
+  describe("what a caller or an upstream cannot break", () => {
+    it("refuses a header value with characters above U+00FF, which latin1 would write as CR LF", async () => {
+      const upstream = await rawUpstream((socket) => {
+        socket.write(ok("should not be asked"));
+      });
+      const p = pool(upstream.port);
+      const res = await send(p, { headers: ["x-note", "a\u010d\u010ax-injected: 1"] });
+      expect(res.error?.code).toBe("UPSTREAM_BAD_HEADER");
+      await sleep(100);
+      expect(upstream.received.join("")).toBe("");
+    });
+
+    it("drops the caller's Host, Connection, Transfer-Encoding and a bodiless request's Content-Length", async () => {
+      const upstream = await rawUpstream((socket) => {
+        socket.write(ok("fine"));
+      });
+      const p = pool(upstream.port);
+      const res = await send(p, {
+        path: "/g",
+        headers: [
+          "Host",
+          "other.example",
+          "connection",
+          "close",
+          "transfer-encoding",
+          "chunked",
+          "content-length",
+          "5",
+          "te",
+          "trailers",
+          "x-kept",
+          "yes",
+        ],
+      });
+      expect(res.body.toString()).toBe("fine");
+      const head = (upstream.received[0] as string).toLowerCase();
+      expect(head).toBe(`get /g http/1.1\r\nhost: 127.0.0.1:${upstream.port}\r\nx-kept: yes\r\n\r\n`);
+    });
+
+    it("fails a streamed body longer than its Content-Length with UPSTREAM_BAD_BODY, and sends no byte past it", async () => {
+      const upstream = await rawUpstream(() => {});
+      const p = pool(upstream.port);
+      const res = await send(p, {
+        method: "POST",
+        headers: ["content-length", "5"],
+        body: iterate(["hello", "GET /smuggled HTTP/1.1\r\nhost: x\r\n\r\n"]),
+      });
+      expect(res.error?.code).toBe("UPSTREAM_BAD_BODY");
+      await sleep(50);
+      const text = upstream.received[0] as string;
+      expect(text.slice(text.indexOf("\r\n\r\n") + 4)).toBe("hello");
+    });
+
+    it("fails a streamed body shorter than its Content-Length with UPSTREAM_BAD_BODY and does not reuse the connection", async () => {
+      const upstream = await rawUpstream((socket, conn) => {
+        if (conn > 0) {
+          socket.write(ok("next"));
+        }
+      });
+      const p = pool(upstream.port);
+      const res = await send(p, { method: "PUT", headers: ["content-length", "10"], body: iterate(["short"]) });
+      expect(res.error?.code).toBe("UPSTREAM_BAD_BODY");
+      expect((await send(p)).body.toString()).toBe("next");
+      expect(upstream.received.length).toBe(2);
+    });
+
+    it("fails a request whose Content-Length headers disagree, sending nothing", async () => {
+      const upstream = await rawUpstream(() => {});
+      const p = pool(upstream.port);
+      const res = await send(p, {
+        method: "POST",
+        headers: ["content-length", "3", "content-length", "4"],
+        body: iterate(["abc"]),
+      });
+      expect(res.error?.code).toBe("UPSTREAM_BAD_HEADER");
+      await sleep(50);
+      expect(upstream.received.join("")).toBe("");
+    });
+
+    it("gives bytes after a response's Content-Length to no one: a waiting request gets its own answer on a new connection", async () => {
+      const upstream = await rawUpstream((socket, conn) => {
+        if (conn === 0) {
+          socket.write(`${ok("first")}HTTP/1.1 200 OK\r\ncontent-length: 6\r\n\r\nforged`);
+        } else {
+          socket.write(ok("its own"));
+        }
+      });
+      const p = pool(upstream.port, { connections: 1 });
+      const [a, b] = await Promise.all([send(p, { path: "/a" }), send(p, { path: "/b" })]);
+      expect(a.body.toString()).toBe("first");
+      expect(b.body.toString()).toBe("its own");
+      expect(upstream.received.length).toBe(2);
+      expect(upstream.received[1]).toMatch(/^GET \/b /);
+    });
+
+    it("starts the headers timeout once a slow upload is sent, not when its head is", async () => {
+      const upstream = await httpUpstream((req, res) => {
+        readBody(req).then((body) => res.end(`${body.length}`));
+      });
+      const p = pool(upstream.port);
+      async function* slow(): AsyncGenerator<Buffer> {
+        for (let i = 0; i < 6; i++) {
+          await sleep(60);
+          yield Buffer.from("part");
+        }
+      }
+      const res = await send(p, { method: "POST", body: slow(), headersTimeout: 150 });
+      expect(res.error).toBeUndefined();
+      expect(res.body.toString()).toBe("24");
+    });
+
+    it("fails a request that waits for a busy connection longer than its headers timeout with UPSTREAM_POOL_BUSY", async () => {
+      const upstream = await httpUpstream((_req, res) => {
+        setTimeout(() => res.end("slow"), 400);
+      });
+      const p = pool(upstream.port, { connections: 1 });
+      const started = Date.now();
+      const [a, b] = await Promise.all([send(p, { path: "/a" }), send(p, { path: "/b", headersTimeout: 100 })]);
+      expect(b.error?.code).toBe("UPSTREAM_POOL_BUSY");
+      expect(b.calls).toEqual(["connect", "error"]);
+      expect(a.body.toString()).toBe("slow");
+      expect(Date.now() - started).toBeLessThan(2000);
+      expect(upstream.connections()).toBe(1);
+    });
+
+    it("ends a waiting request aborted while it waits, and the pool goes on", async () => {
+      const upstream = await httpUpstream((req, res) => {
+        setTimeout(() => res.end(`answer ${req.url}`), 150);
+      });
+      const p = pool(upstream.port, { connections: 1 });
+      let abort: ((err: Error) => void) | undefined;
+      const a = send(p, { path: "/a" });
+      const b = send(p, { path: "/b" }, { onConnect: (x) => (abort = x) });
+      await sleep(30);
+      abort?.(new Error("total timeout"));
+      expect((await b).error?.message).toBe("total timeout");
+      expect((await a).body.toString()).toBe("answer /a");
+      expect((await send(p, { path: "/c" })).body.toString()).toBe("answer /c");
+    });
+
+    it("fails a 1xx response that carries a body with UPSTREAM_BAD_RESPONSE, no data before headers", async () => {
+      const upstream = await rawUpstream((socket) => {
+        socket.write(`HTTP/1.1 199 Odd\r\ncontent-length: 3\r\n\r\nabc${ok("final")}`);
+      });
+      const res = await send(pool(upstream.port));
+      expect(res.error?.code).toBe("UPSTREAM_BAD_RESPONSE");
+      expect(res.calls).toEqual(["connect", "error"]);
+    });
+
+    it("ends an exchange whose handler throws in onHeaders with that error, and the pool goes on", async () => {
+      const upstream = await httpUpstream((_req, res) => res.end("ok"));
+      const p = pool(upstream.port);
+      const thrown = new Error("handler bug");
+      const res = await send(
+        p,
+        {},
+        {
+          onHeaders() {
+            throw thrown;
+          },
+        },
+      );
+      expect(res.error).toBe(thrown);
+      expect((await send(p)).body.toString()).toBe("ok");
+    });
+
+    it("closes an idle connection once its keep-alive time has passed, with no request to find it", async () => {
+      let closed = 0;
+      const upstream = await rawUpstream((socket) => {
+        socket.on("close", () => closed++);
+        socket.write(ok("idle next"));
+      });
+      const p = pool(upstream.port, { keepAliveMs: 100 });
+      await send(p);
+      await waitFor(() => closed === 1, 3000, "the idle connection to close");
+    });
+
+    it("does not keep a connection whose response said Keep-Alive: timeout=0", async () => {
+      const upstream = await rawUpstream((socket) => {
+        socket.write(ok("brief", "keep-alive: timeout=0\r\n"));
+      });
+      const p = pool(upstream.port);
+      await send(p);
+      await send(p);
+      expect(upstream.received.length).toBe(2);
     });
   });
 });

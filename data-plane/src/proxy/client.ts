@@ -1,6 +1,9 @@
 import { isIP, type Socket, connect as tcpConnect } from "node:net";
 import { connect as tlsConnect } from "node:tls";
+import { FIELD_NAME, INVALID_FIELD_VALUE } from "../http/field-syntax.js";
 import { HTTPParser, type LlhttpParser } from "../http/llhttp.js";
+import { HOP_BY_HOP } from "./hop-by-hop.js";
+import { IDEMPOTENT } from "./upstream.js";
 
 /**
  * The gateway's HTTP/1.1 client to its upstreams: keep-alive connections per origin, responses
@@ -14,7 +17,11 @@ import { HTTPParser, type LlhttpParser } from "../http/llhttp.js";
 export interface UpstreamRequest {
   path: string;
   method: string;
-  /** flat [name, value, …]; Host is the origin's and framing headers are the client's own */
+  /**
+   * flat [name, value, …]. Host, Connection and the other hop-by-hop headers are the client's
+   * own and dropped here; a Content-Length is kept only for a streamed body, which must then
+   * come to exactly that length.
+   */
   headers: string[];
   body: AsyncIterable<Buffer> | Buffer | null;
   /** until the response head, instead of the pool's */
@@ -23,9 +30,12 @@ export interface UpstreamRequest {
 
 /** What a response is handed to, in order: onConnect, onHeaders, onData…, then onComplete or onError. */
 export interface ResponseHandler {
-  /** `abort(err)` ends the exchange with onError(err), the connection with it. */
+  /**
+   * `abort(err)` ends the exchange with onError(err), the connection with it. Called again,
+   * with a new `abort`, when a request that waited for a free connection gets one.
+   */
   onConnect(abort: (err: Error) => void): void;
-  /** `false` holds the body until `resume()`. */
+  /** `false` holds the body until `resume()`; `resume` belongs to this exchange only. */
   onHeaders(status: number, headers: string[], resume: () => void): boolean;
   /** `false` holds the body until `resume()` (chunks already read still come). */
   onData(chunk: Buffer): boolean;
@@ -40,6 +50,8 @@ export type UpstreamErrorCode =
   | "UPSTREAM_CLOSED"
   | "UPSTREAM_BAD_RESPONSE"
   | "UPSTREAM_BAD_HEADER"
+  | "UPSTREAM_BAD_BODY"
+  | "UPSTREAM_POOL_BUSY"
   | "UPSTREAM_POOL_CLOSED";
 
 export class UpstreamError extends Error {
@@ -51,7 +63,7 @@ export class UpstreamError extends Error {
 }
 
 export interface PoolOptions {
-  /** connections at most; requests beyond wait for one */
+  /** connections at most; requests beyond wait for one, up to the headers timeout */
   connections: number;
   headersTimeoutMs: number;
   /** between two chunks of a response body (not while the client holds it) */
@@ -63,23 +75,38 @@ export interface PoolOptions {
 
 const MAX_RESPONSE_HEADER_BYTES = 64 * 1024;
 const DEFAULT_KEEP_ALIVE_MS = 4_000;
-/** RFC 9110 token characters: what a header name may hold */
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const UNSAFE_VALUE = /[\r\n\0]/;
 /** Methods whose requests carry a body by definition: an empty one is announced as such. */
 const PAYLOAD_METHODS = new Set(["POST", "PUT", "PATCH"]);
 
-/** Builds the request head; a header that could split it is an error, not a write. */
+/**
+ * Headers that frame the message or speak for the connection: the client writes its own, and
+ * one from the caller (a header policy, say) could make the upstream read the next request as
+ * part of this one on a connection other tenants' requests share.
+ */
+const CONNECTION_HEADERS: ReadonlySet<string> = new Set([...HOP_BY_HOP, "host"]);
+/** their lengths: most names are ruled out without lower-casing them */
+const CONNECTION_HEADER_LENGTHS: ReadonlySet<number> = new Set([...CONNECTION_HEADERS].map((n) => n.length));
+
+function isConnectionHeader(name: string): boolean {
+  return CONNECTION_HEADER_LENGTHS.has(name.length) && CONNECTION_HEADERS.has(name.toLowerCase());
+}
+
+const isContentLength = (name: string) => name.length === 14 && name.toLowerCase() === "content-length";
+
+/**
+ * Builds the request head; a header that could split it is an error, not a write. `framing` is
+ * the client's own Content-Length or Transfer-Encoding line, in place of the caller's.
+ */
 function requestHead(req: UpstreamRequest, host: string, framing: string): string | UpstreamError {
   let head = `${req.method} ${req.path} HTTP/1.1\r\nhost: ${host}\r\n`;
   const h = req.headers;
   for (let i = 0; i < h.length; i += 2) {
     const name = h[i] as string;
     const value = h[i + 1] as string;
-    if (!TOKEN.test(name) || UNSAFE_VALUE.test(value)) {
+    if (!FIELD_NAME.test(name) || INVALID_FIELD_VALUE.test(value)) {
       return new UpstreamError("UPSTREAM_BAD_HEADER", `header ${JSON.stringify(name)} cannot be sent`);
     }
-    if (framing !== "" && name.length === 14 && name.toLowerCase() === "content-length") {
+    if (isConnectionHeader(name) || isContentLength(name)) {
       continue;
     }
     head += `${name}: ${value}\r\n`;
@@ -87,26 +114,29 @@ function requestHead(req: UpstreamRequest, host: string, framing: string): strin
   return `${head}${framing}\r\n`;
 }
 
-function hasContentLength(headers: readonly string[]): boolean {
+/** The caller's Content-Length: -1 when absent, NaN when it is not one length. */
+function declaredLength(headers: readonly string[]): number {
+  let length = -1;
   for (let i = 0; i < headers.length; i += 2) {
-    const name = headers[i] as string;
-    if (name.length === 14 && name.toLowerCase() === "content-length") {
-      return true;
+    if (isContentLength(headers[i] as string)) {
+      const value = headers[i + 1] as string;
+      const n = /^\d{1,15}$/.test(value) ? Number(value) : Number.NaN;
+      length = length === -1 || length === n ? n : Number.NaN;
     }
   }
-  return false;
+  return length;
 }
 
-/** The Keep-Alive header's timeout, in ms, or undefined. */
-function keepAliveHint(headers: readonly string[]): number | undefined {
+/** The Keep-Alive header's timeout, in ms, or -1. */
+function keepAliveHint(headers: readonly string[]): number {
   for (let i = 0; i < headers.length; i += 2) {
     const name = headers[i] as string;
     if (name.length === 10 && name.toLowerCase() === "keep-alive") {
       const m = /timeout\s*=\s*(\d+)/i.exec(headers[i + 1] as string);
-      return m ? Number(m[1]) * 1000 : undefined;
+      return m ? Number(m[1]) * 1000 : -1;
     }
   }
-  return undefined;
+  return -1;
 }
 
 function closeParser(parser: LlhttpParser): void {
@@ -126,7 +156,8 @@ class Connection {
   #dead = false;
   /** responses completed on it: a reused connection the upstream closed while idle is retried */
   #served = 0;
-  idleUntil = 0;
+  /** the upstream's Keep-Alive timeout (ms, -1: none) until released, then when the idle connection expires */
+  idleUntil = -1;
   // the exchange in progress
   #req: UpstreamRequest | null = null;
   #handler: ResponseHandler | null = null;
@@ -137,6 +168,8 @@ class Connection {
   #keepAlive = false;
   #bodySent = false;
   #paused = false;
+  /** the exchange completed in the chunk being parsed, on a connection that may be reused */
+  #reusable = false;
   #partialHeaders: string[] = [];
   #timer: NodeJS.Timeout | undefined = undefined;
   #timerCode: UpstreamErrorCode = "UPSTREAM_HEADERS_TIMEOUT";
@@ -163,14 +196,10 @@ class Connection {
     this.#arm(pool.options.connectTimeoutMs, "UPSTREAM_CONNECT_TIMEOUT");
   }
 
-  get busy(): boolean {
-    return this.#handler !== null;
-  }
-
   start(req: UpstreamRequest, handler: ResponseHandler, retryStale: boolean): void {
     this.#req = req;
     this.#handler = handler;
-    this.#retryStale = retryStale && this.#served > 0 && req.body === null;
+    this.#retryStale = retryStale && this.#served > 0 && req.body === null && IDEMPOTENT.has(req.method);
     this.#received = false;
     this.#informational = false;
     this.#headersDone = false;
@@ -203,37 +232,51 @@ class Connection {
     const handler = this.#handler as ResponseHandler;
     const body = req.body;
     let framing = "";
+    let length = -1;
     if (body === null) {
-      framing = PAYLOAD_METHODS.has(req.method) && !hasContentLength(req.headers) ? "content-length: 0\r\n" : "";
+      framing = PAYLOAD_METHODS.has(req.method) ? "content-length: 0\r\n" : "";
     } else if (Buffer.isBuffer(body)) {
       framing = `content-length: ${body.length}\r\n`;
-    } else if (!hasContentLength(req.headers)) {
-      framing = "transfer-encoding: chunked\r\n";
+    } else {
+      length = declaredLength(req.headers);
+      if (Number.isNaN(length)) {
+        this.#fail(new UpstreamError("UPSTREAM_BAD_HEADER", "the request's Content-Length is not one length"), false);
+        return;
+      }
+      framing = length === -1 ? "transfer-encoding: chunked\r\n" : `content-length: ${length}\r\n`;
     }
     const head = requestHead(req, this.#pool.target.host, framing);
     if (typeof head !== "string") {
       this.#fail(head, false);
       return;
     }
-    this.#arm(req.headersTimeout ?? this.#pool.options.headersTimeoutMs, "UPSTREAM_HEADERS_TIMEOUT");
     if (body === null) {
+      this.#armHeaders(req);
       this.socket.write(head, "latin1");
       this.#bodySent = true;
     } else if (Buffer.isBuffer(body)) {
+      this.#armHeaders(req);
       this.socket.cork();
       this.socket.write(head, "latin1");
       this.socket.write(body);
       this.socket.uncork();
       this.#bodySent = true;
     } else {
+      // The upload goes at the client's pace: the headers timeout starts once it is sent.
       this.socket.write(head, "latin1");
-      void this.#stream(body, framing !== "", handler);
+      void this.#stream(body, length, handler);
     }
   }
 
-  /** A streamed request body, with backpressure; a failing body ends the exchange with its error. */
-  async #stream(body: AsyncIterable<Buffer>, chunked: boolean, handler: ResponseHandler): Promise<void> {
+  /**
+   * A streamed request body, with backpressure: chunked when `length` is -1, else exactly
+   * `length` bytes. A failing body, or one longer or shorter than announced, ends the exchange
+   * and the connection.
+   */
+  async #stream(body: AsyncIterable<Buffer>, length: number, handler: ResponseHandler): Promise<void> {
     const socket = this.socket;
+    const chunked = length === -1;
+    let sent = 0;
     try {
       for await (const chunk of body) {
         if (this.#handler !== handler) {
@@ -242,12 +285,15 @@ class Connection {
         if (chunk.length === 0) {
           continue;
         }
+        sent += chunk.length;
         if (chunked) {
           socket.cork();
           socket.write(`${chunk.length.toString(16)}\r\n`, "latin1");
           socket.write(chunk);
           socket.write("\r\n", "latin1");
           socket.uncork();
+        } else if (sent > length) {
+          throw new UpstreamError("UPSTREAM_BAD_BODY", "the request body is longer than its Content-Length");
         } else {
           socket.write(chunk);
         }
@@ -255,11 +301,17 @@ class Connection {
           return;
         }
       }
-      if (this.#handler === handler) {
-        if (chunked) {
-          socket.write("0\r\n\r\n", "latin1");
-        }
-        this.#bodySent = true;
+      if (this.#handler !== handler) {
+        return;
+      }
+      if (chunked) {
+        socket.write("0\r\n\r\n", "latin1");
+      } else if (sent !== length) {
+        throw new UpstreamError("UPSTREAM_BAD_BODY", "the request body is shorter than its Content-Length");
+      }
+      this.#bodySent = true;
+      if (!this.#headersDone) {
+        this.#armHeaders(this.#req as UpstreamRequest);
       }
     } catch (error) {
       if (this.#handler === handler) {
@@ -270,12 +322,27 @@ class Connection {
 
   readonly #onData = (chunk: Buffer): void => {
     this.#received = true;
-    const parsed = this.#parser.execute(chunk);
+    let parsed: number | (Error & { code?: string });
+    try {
+      parsed = this.#parser.execute(chunk);
+    } catch (error) {
+      // a handler threw inside a parser callback: the exchange ends, not the process
+      this.#fail(error instanceof Error ? error : new Error(String(error)), false);
+      return;
+    }
     if (typeof parsed !== "number") {
       this.#fail(
         new UpstreamError("UPSTREAM_BAD_RESPONSE", `malformed response (${parsed.code ?? "parse error"})`),
         false,
       );
+    }
+    if (this.#reusable) {
+      // Released only now: bytes after the response in this chunk (a body longer than its
+      // Content-Length) met no exchange and closed the connection, not the next request's.
+      this.#reusable = false;
+      if (!this.#dead) {
+        this.#pool.release(this);
+      }
     }
   };
 
@@ -301,30 +368,30 @@ class Connection {
       this.#partialHeaders = [];
     }
     const handler = this.#handler;
-    if (handler === null || upgrade) {
+    if (handler === null || upgrade || status === 101) {
       // a response nobody asked for, or a protocol switch the request did not ask for
       this.#fail(new UpstreamError("UPSTREAM_BAD_RESPONSE", "unexpected response"), false);
       return 1;
     }
     if (status < 200) {
-      // 100 Continue, 103 Early Hints: the final response follows on the same connection
+      // 100 Continue, 103 Early Hints: no body, and the final response follows on the same connection
       this.#informational = true;
-      return 0;
+      return 1;
     }
     this.#headersDone = true;
     this.#keepAlive = shouldKeepAlive;
-    const hint = keepAliveHint(headers);
-    this.idleUntil = hint === undefined ? 0 : hint;
+    this.idleUntil = keepAliveHint(headers);
     this.#arm(this.#pool.options.bodyTimeoutMs, "UPSTREAM_BODY_TIMEOUT");
+    const skipBody = (this.#req as UpstreamRequest).method === "HEAD" ? 1 : 0;
     if (!handler.onHeaders(status, headers, this.#resume)) {
       this.#hold();
     }
-    return (this.#req as UpstreamRequest).method === "HEAD" ? 1 : 0;
+    return skipBody;
   };
 
   readonly #onBody = (chunk: Buffer): void => {
     const handler = this.#handler;
-    if (handler === null) {
+    if (handler === null || !this.#headersDone) {
       return;
     }
     this.#timer?.refresh();
@@ -355,7 +422,7 @@ class Connection {
       this.socket.resume();
     }
     if (reusable) {
-      this.#pool.release(this);
+      this.#reusable = true; // released once execute() returns
     } else {
       this.#destroy();
     }
@@ -409,6 +476,10 @@ class Connection {
     this.#timer = setTimeout(timedOut, ms, this);
   }
 
+  #armHeaders(req: UpstreamRequest): void {
+    this.#arm(req.headersTimeout ?? this.#pool.options.headersTimeoutMs, "UPSTREAM_HEADERS_TIMEOUT");
+  }
+
   #disarm(): void {
     if (this.#timer !== undefined) {
       clearTimeout(this.#timer);
@@ -419,7 +490,8 @@ class Connection {
   /**
    * Ends the connection and the exchange on it. A request on a reused connection the upstream
    * had closed while it sat idle gets no byte back: it is sent again on a new connection once,
-   * when it has no body to replay.
+   * when it has no body to replay and its method is idempotent (the upstream may have acted on
+   * it before closing).
    */
   #fail(error: Error, mayRetry: boolean): void {
     const handler = this.#handler;
@@ -475,18 +547,40 @@ function drained(socket: Socket): Promise<boolean> {
   });
 }
 
+/** How often idle connections past their time are looked for. */
+const SWEEP_MS = 1_000;
+
+function sweep(pool: UpstreamPool): void {
+  pool.sweep();
+}
+
+/** A request waiting for a connection to come free. */
+interface Waiting {
+  req: UpstreamRequest;
+  handler: ResponseHandler;
+  timer: NodeJS.Timeout | undefined;
+}
+
+function waitedTooLong(pool: UpstreamPool, w: Waiting): void {
+  w.timer = undefined;
+  pool.giveUp(w, new UpstreamError("UPSTREAM_POOL_BUSY", "no connection to the upstream came free in time"));
+}
+
 /**
  * Keep-alive connections to one origin (`http:` or `https:`), the warmest reused first.
- * Requests beyond `connections` wait in order for one to come free.
+ * Requests beyond `connections` wait in order for one to come free, each for its headers
+ * timeout at most, and can be aborted while they wait.
  */
 export class UpstreamPool {
   readonly target: { hostname: string; port: number; host: string; tls: boolean };
   readonly options: PoolOptions;
   readonly #idle: Connection[] = [];
   readonly #all = new Set<Connection>();
-  readonly #waiting: [UpstreamRequest, ResponseHandler][] = [];
+  readonly #waiting: Waiting[] = [];
   #closed = false;
   #onDrained: (() => void) | null = null;
+  /** closes idle connections past their time while there are any */
+  #sweeper: NodeJS.Timeout | undefined = undefined;
 
   constructor(origin: string, options: PoolOptions) {
     const url = new URL(origin);
@@ -522,7 +616,7 @@ export class UpstreamPool {
     }
     if (c === undefined) {
       if (this.#all.size >= this.options.connections) {
-        this.#waiting.push([req, handler]);
+        this.#wait(req, handler);
         return;
       }
       c = new Connection(this);
@@ -531,21 +625,66 @@ export class UpstreamPool {
     c.start(req, handler, retryStale);
   }
 
+  #wait(req: UpstreamRequest, handler: ResponseHandler): void {
+    const w: Waiting = { req, handler, timer: undefined };
+    w.timer = setTimeout(waitedTooLong, req.headersTimeout ?? this.options.headersTimeoutMs, this, w);
+    this.#waiting.push(w);
+    handler.onConnect((err) => this.giveUp(w, err));
+  }
+
+  /** The next waiting request, no longer timed as waiting. */
+  #next(): Waiting | undefined {
+    const w = this.#waiting.shift();
+    if (w !== undefined) {
+      clearTimeout(w.timer);
+    }
+    return w;
+  }
+
+  /** A waiting request is aborted or waited too long: it ends with `err`. */
+  giveUp(w: Waiting, err: Error): void {
+    const i = this.#waiting.indexOf(w);
+    if (i >= 0) {
+      this.#waiting.splice(i, 1);
+      clearTimeout(w.timer);
+      w.handler.onError(err);
+    }
+  }
+
   /** An exchange completed on `c`: the next waiting request takes it, or it idles. */
   release(c: Connection): void {
-    const next = this.#waiting.shift();
+    const next = this.#next();
     if (next !== undefined) {
-      c.start(next[0], next[1], true);
-      return;
-    }
-    if (this.#closed) {
-      c.close();
+      c.start(next.req, next.handler, true);
       return;
     }
     const keepAlive = this.options.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS;
     const hint = c.idleUntil;
-    c.idleUntil = Date.now() + (hint > 0 ? Math.min(keepAlive, hint - 1_000) : keepAlive);
+    const idleMs = hint >= 0 ? Math.min(keepAlive, hint - 1_000) : keepAlive;
+    if (this.#closed || idleMs <= 0) {
+      c.close();
+      return;
+    }
+    c.idleUntil = Date.now() + idleMs;
     this.#idle.push(c);
+    if (this.#sweeper === undefined) {
+      this.#sweeper = setInterval(sweep, SWEEP_MS, this);
+      this.#sweeper.unref();
+    }
+  }
+
+  /** The least recently used idle connections that are past their time are closed. */
+  sweep(): void {
+    const now = Date.now();
+    let c = this.#idle[0];
+    while (c !== undefined && c.idleUntil < now) {
+      c.close(); // leaves #idle through forget()
+      c = this.#idle[0];
+    }
+    if (this.#idle.length === 0) {
+      clearInterval(this.#sweeper);
+      this.#sweeper = undefined;
+    }
   }
 
   /** `c` is gone: a waiting request gets a new connection in its place. */
@@ -555,9 +694,9 @@ export class UpstreamPool {
     if (i >= 0) {
       this.#idle.splice(i, 1);
     }
-    const next = this.#waiting.shift();
+    const next = this.#next();
     if (next !== undefined) {
-      this.#dispatch(next[0], next[1], false);
+      this.#dispatch(next.req, next.handler, true);
     } else if (this.#closed && this.#all.size === 0) {
       this.#onDrained?.();
     }
@@ -586,6 +725,7 @@ export class UpstreamPool {
   /** Lets exchanges in progress finish, then closes every connection. */
   close(): Promise<void> {
     this.#closed = true;
+    clearInterval(this.#sweeper);
     for (const c of [...this.#idle]) {
       c.close();
     }
@@ -600,9 +740,11 @@ export class UpstreamPool {
   /** Ends every exchange and connection now. */
   destroy(): void {
     this.#closed = true;
+    clearInterval(this.#sweeper);
     const error = new UpstreamError("UPSTREAM_POOL_CLOSED", "the upstream pool is closed");
-    for (const [, handler] of this.#waiting.splice(0)) {
-      handler.onError(error);
+    for (const w of this.#waiting.splice(0)) {
+      clearTimeout(w.timer);
+      w.handler.onError(error);
     }
     for (const c of [...this.#all]) {
       c.destroy(error);

@@ -42,6 +42,7 @@ function requestBody(ex: Exchange, maxBytes: number): UpstreamRequest["body"] {
 const TIMEOUTS = new Set<UpstreamErrorCode | "ETIMEDOUT">([
   "UPSTREAM_HEADERS_TIMEOUT",
   "UPSTREAM_CONNECT_TIMEOUT",
+  "UPSTREAM_POOL_BUSY",
   "ETIMEDOUT",
 ]);
 
