@@ -593,6 +593,50 @@ describe("upstream pool", () => {
     expect(upstream.connections()).toBe(1);
   });
 
+  it("takes a resume() only from its own exchange, not one kept from the last on the connection", async () => {
+    const upstream = await httpUpstream((_req, res) => {
+      res.setHeader("content-length", "5");
+      res.write("he");
+      setTimeout(() => res.end("llo"), 20);
+    });
+    const p = pool(upstream.port);
+    let stale: (() => void) | undefined;
+    await send(
+      p,
+      {},
+      {
+        onHeaders(_status, _headers, r) {
+          stale = r;
+          return true;
+        },
+      },
+    );
+    let resume: (() => void) | undefined;
+    const pending = send(
+      p,
+      {},
+      {
+        onHeaders(_status, _headers, r) {
+          resume = r;
+          return false;
+        },
+      },
+    );
+    await waitFor(() => resume, 3000, "the second response's head");
+    stale?.();
+    await sleep(100);
+    let done = false;
+    void pending.then(() => {
+      done = true;
+    });
+    await sleep(0);
+    expect(done).toBe(false);
+    resume?.();
+    const res = await pending;
+    expect(res.body.toString()).toBe("hello");
+    expect(upstream.connections()).toBe(1);
+  });
+
   it("holds the body from onHeaders returning false until resume()", async () => {
     const upstream = await httpUpstream((_req, res) => {
       res.setHeader("content-length", "5");

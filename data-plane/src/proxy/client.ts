@@ -383,7 +383,14 @@ class Connection {
     this.idleUntil = keepAliveHint(headers);
     this.#arm(this.#pool.options.bodyTimeoutMs, "UPSTREAM_BODY_TIMEOUT");
     const skipBody = (this.#req as UpstreamRequest).method === "HEAD" ? 1 : 0;
-    if (!handler.onHeaders(status, headers, this.#resume)) {
+    // A resume kept past its exchange must not release the next one's hold on this connection.
+    const exchange = this.#served;
+    const resume = () => {
+      if (this.#served === exchange) {
+        this.#resume();
+      }
+    };
+    if (!handler.onHeaders(status, headers, resume)) {
       this.#hold();
     }
     return skipBody;
@@ -438,13 +445,13 @@ class Connection {
     }
   }
 
-  readonly #resume = (): void => {
+  #resume(): void {
     if (this.#paused && this.#handler !== null) {
       this.#paused = false;
       this.#arm(this.#pool.options.bodyTimeoutMs, "UPSTREAM_BODY_TIMEOUT");
       this.socket.resume();
     }
-  };
+  }
 
   readonly #onEnd = (): void => {
     // A body delimited by the close completes here; a cut one is an error.
