@@ -104,7 +104,7 @@ Type=simple
 User=portico
 WorkingDirectory=$PREFIX
 EnvironmentFile=$ENV_FILE
-ExecStart=$(command -v node) --max-semi-space-size=32 $GATEWAY_DIR/dist/main.js
+ExecStart=$(command -v node) --max-semi-space-size=32 --min-semi-space-size=32 $GATEWAY_DIR/dist/main.js
 Restart=always
 RestartSec=1
 NoNewPrivileges=true
@@ -126,5 +126,5 @@ else
   . "$ENV_FILE"
   set +a
   cd "$PREFIX"
-  exec node --max-semi-space-size=32 "$GATEWAY_DIR/dist/main.js"
+  exec node --max-semi-space-size=32 --min-semi-space-size=32 "$GATEWAY_DIR/dist/main.js"
 fi

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // npm run bench:soak — the fixture gateway (own process, pinned to CPU 0) under a constant
 // 1,000 req/s (JWT + subscription + rate limit + analytics) for 10 minutes; samples its RSS
-// every 10 s and reports growth from the end of the first minute (warm-up) to the end.
+// every 10 s, with what the gateway says its V8 heap and new space hold, and reports growth from
+// the end of the first minute (warm-up) to the end.
 // Analytics go to the real NATS JetStream (the run's stream is deleted afterwards).
 // Env: PORTICO_SOAK_SECONDS (600), PORTICO_SOAK_RATE (1000). JSON into bench/results/.
 import { spawn } from "node:child_process";
@@ -34,13 +35,16 @@ node(1, [
 ]);
 await new Promise((r) => setTimeout(r, 300));
 const prefix = `soak${Date.now().toString(36)}`;
+process.env.PORTICO_MEMORY_SAMPLE_MS = "10000";
 const gwChild = node(0, [...GATEWAY_NODE_FLAGS, join(here, "gateway-child.mjs"), `http://127.0.0.1:${upPort}`, prefix]);
-const { url, jwt } = JSON.parse(
-  await createInterface({ input: gwChild.stdout })
-    [Symbol.asyncIterator]()
-    .next()
-    .then((l) => l.value),
-);
+const gwLines = createInterface({ input: gwChild.stdout })[Symbol.asyncIterator]();
+const { url, jwt } = JSON.parse((await gwLines.next()).value);
+let gwMemory = {};
+void (async () => {
+  for await (const line of gwLines) {
+    gwMemory = JSON.parse(line).memory ?? gwMemory;
+  }
+})();
 
 const pool = new Pool(url, { connections: 32 });
 const path = "/t/q/full/v1/";
@@ -74,8 +78,15 @@ const tick = setInterval(() => {
   }
 }, 5);
 const sampler = setInterval(() => {
-  samples.push({ s: Math.round((Date.now() - start) / 1000), rssMb: Math.round(rssMb(gwChild.pid) * 10) / 10 });
-  process.stdout.write(`  ${samples.at(-1).s}s  RSS ${samples.at(-1).rssMb} MB  ok ${ok}  failed ${failed}\n`);
+  const s = {
+    s: Math.round((Date.now() - start) / 1000),
+    rssMb: Math.round(rssMb(gwChild.pid) * 10) / 10,
+    ...gwMemory,
+  };
+  samples.push(s);
+  process.stdout.write(
+    `  ${s.s}s  RSS ${s.rssMb} MB (heap ${s.heapTotalMb}, new space ${s.newSpaceMb}, external ${s.externalMb})  ok ${ok}  failed ${failed}\n`,
+  );
 }, 10_000);
 await new Promise((r) => setTimeout(r, SECONDS * 1000));
 clearInterval(tick);
