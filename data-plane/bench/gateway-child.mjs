@@ -15,7 +15,8 @@ const sampleEvery = Number(process.env.PORTICO_MEMORY_SAMPLE_MS ?? 0);
 if (sampleEvery > 0) {
   setInterval(() => {
     const m = process.memoryUsage();
-    const space = (name) => getHeapSpaceStatistics().find((s) => s.space_name === name)?.space_size ?? 0;
+    const spaces = getHeapSpaceStatistics();
+    const space = (name) => spaces.find((s) => s.space_name === name)?.space_size ?? 0;
     const memory = {
       heapTotalMb: mb(m.heapTotal),
       heapUsedMb: mb(m.heapUsed),

@@ -16,6 +16,7 @@ import { deleteRunStreams } from "./nats-cleanup.mjs";
 
 const SECONDS = Number(process.env.PORTICO_SOAK_SECONDS ?? 600);
 const RATE = Number(process.env.PORTICO_SOAK_RATE ?? 1000);
+const SAMPLE_MS = 10_000;
 const here = new URL(".", import.meta.url).pathname;
 const twoCores = cpus().length >= 2;
 const children = [];
@@ -35,7 +36,8 @@ node(1, [
 ]);
 await new Promise((r) => setTimeout(r, 300));
 const prefix = `soak${Date.now().toString(36)}`;
-process.env.PORTICO_MEMORY_SAMPLE_MS = "10000";
+// the gateway reports its memory as often as its RSS is sampled
+process.env.PORTICO_MEMORY_SAMPLE_MS = String(SAMPLE_MS);
 const gwChild = node(0, [...GATEWAY_NODE_FLAGS, join(here, "gateway-child.mjs"), `http://127.0.0.1:${upPort}`, prefix]);
 const gwLines = createInterface({ input: gwChild.stdout })[Symbol.asyncIterator]();
 const { url, jwt } = JSON.parse((await gwLines.next()).value);
@@ -87,7 +89,7 @@ const sampler = setInterval(() => {
   process.stdout.write(
     `  ${s.s}s  RSS ${s.rssMb} MB (heap ${s.heapTotalMb}, new space ${s.newSpaceMb}, external ${s.externalMb})  ok ${ok}  failed ${failed}\n`,
   );
-}, 10_000);
+}, SAMPLE_MS);
 await new Promise((r) => setTimeout(r, SECONDS * 1000));
 clearInterval(tick);
 clearInterval(sampler);

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { connect, type Socket } from "node:net";
 import type { Readable } from "node:stream";
+import { buffer } from "node:stream/consumers";
 import { afterEach, describe, expect, it } from "vitest";
 import { type ConnectionTimeouts, DEFAULT_TIMEOUTS } from "./connection.js";
 import { HttpListener } from "./listener.js";
@@ -26,14 +27,6 @@ async function until<T>(check: () => T | null | undefined | false, what: () => s
     }
     await sleep(5);
   }
-}
-
-async function readAll(body: Readable): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  for await (const part of body) {
-    parts.push(part as Buffer);
-  }
-  return Buffer.concat(parts);
 }
 
 interface RawResponse {
@@ -323,7 +316,7 @@ describe("HTTP/1.1 connection", () => {
   it("streams a chunked request body to the handler, chunks split across writes included", async () => {
     const { port } = await serve({
       request(req, res) {
-        void readAll(req.body as Readable).then((body) => res.end(`${body.length}:${body.toString()}`));
+        void buffer(req.body as Readable).then((body) => res.end(`${body.length}:${body.toString()}`));
       },
     });
     const client = await open(port);
@@ -340,7 +333,7 @@ describe("HTTP/1.1 connection", () => {
   it("sends 100 Continue before the body of an Expect: 100-continue request", async () => {
     const { port } = await serve({
       request(req, res) {
-        void readAll(req.body as Readable).then((body) => res.end(`${body.length}:${body.toString()}`));
+        void buffer(req.body as Readable).then((body) => res.end(`${body.length}:${body.toString()}`));
       },
     });
     const client = await open(port);
@@ -685,7 +678,7 @@ describe("HTTP/1.1 connection", () => {
       const { port } = await serve(
         {
           request(req, res) {
-            readAll(req.body as Readable).then(
+            buffer(req.body as Readable).then(
               () => res.end("ok"),
               (error) => {
                 bodyError = error;
@@ -713,7 +706,7 @@ describe("HTTP/1.1 connection", () => {
         {
           request(req, res) {
             res.onClose = () => events.push("onClose");
-            readAll(req.body as Readable).then(
+            buffer(req.body as Readable).then(
               () => res.end("ok"),
               () => events.push("body failed"),
             );

@@ -1,6 +1,6 @@
 import type { Socket } from "node:net";
 import { PROBLEM_CONTENT_TYPE, problem } from "@portico/shared";
-import { HTTPParser, type LlhttpParser, methods } from "./llhttp.js";
+import { createParser, HTTPParser, type LlhttpParser, methods } from "./llhttp.js";
 import { GatewayRequest, RequestBody } from "./request.js";
 import { GatewayResponse, type ResponseChannel } from "./response.js";
 
@@ -88,13 +88,12 @@ export class HttpConnection implements ResponseChannel {
     this.socket = socket;
     this.#host = host;
     this.deadline = host.now + host.timeouts.headersMs;
-    const parser = new HTTPParser();
-    parser.initialize(HTTPParser.REQUEST, {}, MAX_HEADER_BYTES, 0);
-    parser[HTTPParser.kOnHeaders] = this.#onHeaders;
-    parser[HTTPParser.kOnHeadersComplete] = this.#onHeadersComplete;
-    parser[HTTPParser.kOnBody] = this.#onBody;
-    parser[HTTPParser.kOnMessageComplete] = this.#onMessageComplete;
-    this.#parser = parser;
+    this.#parser = createParser(HTTPParser.REQUEST, MAX_HEADER_BYTES, {
+      onHeaders: this.#onHeaders,
+      onHeadersComplete: this.#onHeadersComplete,
+      onBody: this.#onBody,
+      onMessageComplete: this.#onMessageComplete,
+    });
     socket.on("data", this.#onData);
     socket.on("drain", this.#onDrain);
     socket.on("error", this.#onError);

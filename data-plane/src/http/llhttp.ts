@@ -37,3 +37,22 @@ if (
   );
 }
 export const { HTTPParser, methods } = common;
+
+/** The callbacks a parser calls; their arguments differ between requests and responses. */
+export interface ParserCallbacks {
+  onHeaders(headers: string[], url: string): void;
+  onHeadersComplete(...args: never[]): number | undefined;
+  onBody(chunk: Buffer): void;
+  onMessageComplete(): void;
+}
+
+/** A parser of requests or responses (`HTTPParser.REQUEST` or `.RESPONSE`) calling `on`. */
+export function createParser(type: number, maxHeaderBytes: number, on: ParserCallbacks): LlhttpParser {
+  const parser = new HTTPParser();
+  parser.initialize(type, {}, maxHeaderBytes, 0);
+  parser[HTTPParser.kOnHeaders] = on.onHeaders;
+  parser[HTTPParser.kOnHeadersComplete] = on.onHeadersComplete;
+  parser[HTTPParser.kOnBody] = on.onBody;
+  parser[HTTPParser.kOnMessageComplete] = on.onMessageComplete;
+  return parser;
+}

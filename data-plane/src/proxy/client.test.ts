@@ -1,6 +1,7 @@
 import { once } from "node:events";
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { type AddressInfo, createServer as createNetServer, type Server, type Socket } from "node:net";
+import { buffer } from "node:stream/consumers";
 import { afterEach, describe, expect, it } from "vitest";
 import { sleep, waitFor } from "../../test/harness.js";
 import { type PoolOptions, type ResponseHandler, UpstreamPool, type UpstreamRequest } from "./client.js";
@@ -100,14 +101,6 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  for await (const part of req) {
-    parts.push(part as Buffer);
-  }
-  return Buffer.concat(parts);
-}
-
 interface Result {
   status: number | undefined;
   headers: string[];
@@ -181,6 +174,25 @@ function send(
     });
   });
 }
+
+/** Hooks that keep the exchange's resume() and answer onHeaders with `proceed`. */
+function keepResume(proceed: boolean, more: Partial<ResponseHandler> = {}) {
+  const kept: { resume: (() => void) | undefined; hooks: Partial<ResponseHandler> } = {
+    resume: undefined,
+    hooks: {
+      ...more,
+      onHeaders(_status, _headers, resume) {
+        kept.resume = resume;
+        return proceed;
+      },
+    },
+  };
+  return kept;
+}
+
+/** "held" while `pending` has not settled by the next turn of the event loop. */
+const heldOrDone = (pending: Promise<unknown>) =>
+  Promise.race([pending.then(() => "done"), sleep(0).then(() => "held")]);
 
 /** A result with its body as text and its error as code and message, to compare whole. */
 function plain(r: Result) {
@@ -458,7 +470,7 @@ describe("upstream pool", () => {
       const seen: Seen[] = [];
       const upstream = await httpUpstream((req, res) => {
         // a body the client gives up on ends in an "aborted" error: nothing to record
-        readBody(req).then(
+        buffer(req).then(
           (body) => {
             seen.push({ headers: req.headers, body });
             res.end(`${body.length}`);
@@ -563,26 +575,18 @@ describe("upstream pool", () => {
       res.end(Buffer.alloc(size, "x"));
     });
     const p = pool(upstream.port);
-    let resume: (() => void) | undefined;
     let chunks = 0;
-    const pending = send(
-      p,
-      {},
-      {
-        onHeaders(_status, _headers, r) {
-          resume = r;
-          return true;
-        },
-        onData() {
-          chunks++;
-          return chunks > 1;
-        },
+    const kept = keepResume(true, {
+      onData() {
+        chunks++;
+        return chunks > 1;
       },
-    );
+    });
+    const pending = send(p, {}, kept.hooks);
     await waitFor(() => chunks > 0, 3000, "the first chunk");
     await sleep(200);
     expect(chunks).toBe(1);
-    resume?.();
+    kept.resume?.();
     const res = await pending;
     expect(res.error).toBeUndefined();
     expect(res.body.length).toBe(size);
@@ -600,38 +604,15 @@ describe("upstream pool", () => {
       setTimeout(() => res.end("llo"), 20);
     });
     const p = pool(upstream.port);
-    let stale: (() => void) | undefined;
-    await send(
-      p,
-      {},
-      {
-        onHeaders(_status, _headers, r) {
-          stale = r;
-          return true;
-        },
-      },
-    );
-    let resume: (() => void) | undefined;
-    const pending = send(
-      p,
-      {},
-      {
-        onHeaders(_status, _headers, r) {
-          resume = r;
-          return false;
-        },
-      },
-    );
-    await waitFor(() => resume, 3000, "the second response's head");
-    stale?.();
+    const stale = keepResume(true);
+    await send(p, {}, stale.hooks);
+    const held = keepResume(false);
+    const pending = send(p, {}, held.hooks);
+    await waitFor(() => held.resume, 3000, "the second response's head");
+    stale.resume?.();
     await sleep(100);
-    let done = false;
-    void pending.then(() => {
-      done = true;
-    });
-    await sleep(0);
-    expect(done).toBe(false);
-    resume?.();
+    expect(await heldOrDone(pending)).toBe("held");
+    held.resume?.();
     const res = await pending;
     expect(res.body.toString()).toBe("hello");
     expect(upstream.connections()).toBe(1);
@@ -644,23 +625,13 @@ describe("upstream pool", () => {
       setTimeout(() => res.end("llo"), 20);
     });
     const p = pool(upstream.port);
-    let resume: (() => void) | undefined;
-    const pending = send(
-      p,
-      {},
-      {
-        onHeaders(_status, _headers, r) {
-          resume = r;
-          return false;
-        },
-      },
-    );
-    await waitFor(() => resume, 3000, "the response head");
+    const held = keepResume(false);
+    const pending = send(p, {}, held.hooks);
+    await waitFor(() => held.resume, 3000, "the response head");
     await sleep(100);
     // "he" may have come with the head in one read; "llo" came 20 ms later and is held
-    const early = await Promise.race([pending.then(() => "done"), sleep(0).then(() => "held")]);
-    expect(early).toBe("held");
-    resume?.();
+    expect(await heldOrDone(pending)).toBe("held");
+    held.resume?.();
     const res = await pending;
     expect(res.body.toString()).toBe("hello");
   });
@@ -668,21 +639,11 @@ describe("upstream pool", () => {
   it("serves the next request on a connection whose last body chunk was held (onData false, resume after the end)", async () => {
     const upstream = await httpUpstream((req, res) => res.end(`body of ${req.url}`));
     const p = pool(upstream.port);
-    let resume: (() => void) | undefined;
     // like proxy/forward.ts when the client's socket is full on the last chunk
-    const first = await send(
-      p,
-      { path: "/first" },
-      {
-        onHeaders(_status, _headers, r) {
-          resume = r;
-          return true;
-        },
-        onData: () => false,
-      },
-    );
+    const kept = keepResume(true, { onData: () => false });
+    const first = await send(p, { path: "/first" }, kept.hooks);
     expect(first.body.toString()).toBe("body of /first");
-    resume?.(); // the client's socket drained
+    kept.resume?.(); // the client's socket drained
     const second = await send(p, { path: "/second", headersTimeout: 1000 });
     expect(second.error).toBeUndefined();
     expect(second.status).toBe(200);
@@ -723,19 +684,10 @@ describe("upstream pool", () => {
       setTimeout(() => socket.write("cd"), 50);
     });
     const p = pool(upstream.port, { bodyTimeoutMs: 150 });
-    let resume: (() => void) | undefined;
-    const pending = send(
-      p,
-      {},
-      {
-        onHeaders(_status, _headers, r) {
-          resume = r;
-          return false;
-        },
-      },
-    );
+    const held = keepResume(false);
+    const pending = send(p, {}, held.hooks);
     await sleep(400);
-    resume?.();
+    held.resume?.();
     const res = await pending;
     expect(res.error).toBeUndefined();
     expect(res.body.toString()).toBe("abcd");
@@ -1004,7 +956,7 @@ describe("upstream pool", () => {
 
     it("starts the headers timeout once a slow upload is sent, not when its head is", async () => {
       const upstream = await httpUpstream((req, res) => {
-        readBody(req).then((body) => res.end(`${body.length}`));
+        buffer(req).then((body) => res.end(`${body.length}`));
       });
       const p = pool(upstream.port);
       async function* slow(): AsyncGenerator<Buffer> {

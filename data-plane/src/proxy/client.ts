@@ -1,7 +1,7 @@
 import { isIP, type Socket, connect as tcpConnect } from "node:net";
 import { connect as tlsConnect } from "node:tls";
 import { FIELD_NAME, INVALID_FIELD_VALUE } from "../http/field-syntax.js";
-import { HTTPParser, type LlhttpParser } from "../http/llhttp.js";
+import { createParser, HTTPParser, type LlhttpParser } from "../http/llhttp.js";
 import { HOP_BY_HOP } from "./hop-by-hop.js";
 import { IDEMPOTENT } from "./upstream.js";
 
@@ -186,13 +186,12 @@ class Connection {
     this.socket.on("end", this.#onEnd);
     this.socket.on("error", this.#onError);
     this.socket.on("close", this.#onClose);
-    const parser = new HTTPParser();
-    parser.initialize(HTTPParser.RESPONSE, {}, MAX_RESPONSE_HEADER_BYTES, 0);
-    parser[HTTPParser.kOnHeaders] = this.#onHeaders;
-    parser[HTTPParser.kOnHeadersComplete] = this.#onHeadersComplete;
-    parser[HTTPParser.kOnBody] = this.#onBody;
-    parser[HTTPParser.kOnMessageComplete] = this.#onMessageComplete;
-    this.#parser = parser;
+    this.#parser = createParser(HTTPParser.RESPONSE, MAX_RESPONSE_HEADER_BYTES, {
+      onHeaders: this.#onHeaders,
+      onHeadersComplete: this.#onHeadersComplete,
+      onBody: this.#onBody,
+      onMessageComplete: this.#onMessageComplete,
+    });
     this.#arm(pool.options.connectTimeoutMs, "UPSTREAM_CONNECT_TIMEOUT");
   }
 
@@ -536,7 +535,6 @@ class Connection {
 
   destroy(error: Error): void {
     this.#fail(error, false);
-    this.#destroy();
   }
 }
 

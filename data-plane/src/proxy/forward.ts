@@ -39,7 +39,7 @@ function requestBody(ex: Exchange, maxBytes: number): UpstreamRequest["body"] {
 }
 
 /** Connection-level failures before a response: the upstream is down or unreachable. */
-const TIMEOUTS = new Set<UpstreamErrorCode | "ETIMEDOUT">([
+const TIMEOUTS: ReadonlySet<string> = new Set<UpstreamErrorCode | "ETIMEDOUT">([
   "UPSTREAM_HEADERS_TIMEOUT",
   "UPSTREAM_CONNECT_TIMEOUT",
   "UPSTREAM_POOL_BUSY",
@@ -54,7 +54,7 @@ function upstreamProblem(error: unknown): ProblemCode {
     return "gateway-timeout";
   }
   const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === "string" && TIMEOUTS.has(code as UpstreamErrorCode) ? "gateway-timeout" : "bad-gateway";
+  return typeof code === "string" && TIMEOUTS.has(code) ? "gateway-timeout" : "bad-gateway";
 }
 
 const ENDED = -2;
